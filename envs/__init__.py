@@ -1,0 +1,1 @@
+"""Gymnasium environments of rlkit, registered under the ``rlkit/`` namespace."""

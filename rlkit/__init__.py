@@ -1,0 +1,12 @@
+"""rlkit: provably efficient bandit and reinforcement-learning algorithms, batched over runs in torch."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("rlkit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+from rlkit.linalg import Covariance  # noqa: E402
+
+__all__ = ["Covariance", "__version__"]

@@ -1,0 +1,1 @@
+"""Online bandit agents, batched over runs."""

@@ -1,0 +1,60 @@
+"""The batched bandit agent contract shared by every bandit algorithm.
+
+``act(contexts: (B, K, d)) -> actions: (B,) long`` and ``update(contexts: (B, K, d), actions: (B,),
+rewards: (B,))``. ``B`` runs are independent; they only share the tensor program. Agents build their
+per-run random streams from ``seed`` (an int root seed, or one SeedSequence per run as the experiment
+runner passes them) so that a run's decisions do not depend on the batch it is computed in.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from rlkit.checks import RLKitError, check_finite, check_int, check_shape, resolve_device_dtype
+from rlkit.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+
+
+class BanditAgent:
+    """Base class: stores sizes, device, dtype and the agent's random streams; validates inputs."""
+
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, seed=0, device=None, dtype=None, validate: bool = True):
+        self.n_runs = check_int("n_runs", n_runs)
+        self.n_arms = check_int("n_arms", n_arms)
+        self.dim = check_int("dim", dim)
+        self.device, self.dtype = resolve_device_dtype(device, dtype)
+        self.validate = bool(validate)
+        self.rng = BatchRNG([role_sequence(s, AGENT) for s in as_sequences(seed, self.n_runs)], self.device, self.dtype)
+        self._runs = torch.arange(self.n_runs, device=self.device)
+
+    @classmethod
+    def for_env(cls, env, *, horizon: int, seed, device=None, dtype=None, **params):
+        """Build the agent for a batched bandit environment (the experiment runner's entry point).
+
+        Agents whose ``theory=True`` constants need environment knowledge (norm bounds, noise level,
+        stability radius) or the horizon override this to read them from ``env``.
+        """
+        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, seed=seed, device=device, dtype=dtype, **params)
+
+    # ------------------------------------------------------------------ checks
+    def _check_contexts(self, contexts: torch.Tensor) -> torch.Tensor:
+        return check_shape("contexts", contexts, (self.n_runs, None, self.dim))
+
+    def _check_update(self, contexts, actions, rewards) -> None:
+        self._check_contexts(contexts)
+        check_shape("actions", actions, (self.n_runs,))
+        check_shape("rewards", rewards, (self.n_runs,))
+        if self.validate:
+            check_finite("rewards", rewards)
+            if actions.device.type == "cpu" and bool(((actions < 0) | (actions >= contexts.shape[1])).any()):
+                raise RLKitError(f"actions must lie in [0, {contexts.shape[1]}), got values "
+                                 f"{actions.min().item()}..{actions.max().item()}")
+
+    def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Feature vectors of the played arms: ``(B, K, d), (B,) -> (B, d)``."""
+        return contexts[self._runs, actions]
+
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:  # pragma: no cover
+        raise NotImplementedError

@@ -1,0 +1,118 @@
+"""Input validation shared by every module: one clear error naming the argument, what was expected, what was given.
+
+All errors are subclasses of :class:`ValueError` (``RLKitError``) so callers can catch them generically.
+Checks that look at tensor *values* (finiteness) read one boolean back to the host; they are cheap on the CPU
+and can be switched off with ``validate=False`` on agents for accelerator hot loops.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+
+class RLKitError(ValueError):
+    """Bad input to an rlkit function, class or experiment spec."""
+
+
+class SpecError(RLKitError):
+    """An experiment spec (TOML) is malformed: unknown key, agent, environment or bad value."""
+
+
+def _show(value) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"tensor of shape {tuple(value.shape)}"
+    return repr(value)
+
+
+def check_positive(name: str, value) -> float:
+    """``value > 0`` (a finite real number)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise RLKitError(f"{name} must be a positive number, got {_show(value)}") from None
+    if not (v > 0 and math.isfinite(v)):
+        raise RLKitError(f"{name} must be > 0 and finite, got {value!r}")
+    return v
+
+
+def check_nonnegative(name: str, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise RLKitError(f"{name} must be a non-negative number, got {_show(value)}") from None
+    if not (v >= 0 and math.isfinite(v)):
+        raise RLKitError(f"{name} must be >= 0 and finite, got {value!r}")
+    return v
+
+
+def check_open_unit(name: str, value) -> float:
+    """``0 < value < 1``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise RLKitError(f"{name} must be a number in (0, 1), got {_show(value)}") from None
+    if not (0.0 < v < 1.0):
+        raise RLKitError(f"{name} must lie in the open interval (0, 1), got {value!r}")
+    return v
+
+
+def check_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not (
+        isinstance(value, float) and value.is_integer()
+    ):
+        raise RLKitError(f"{name} must be an integer >= {minimum}, got {_show(value)}")
+    v = int(value)
+    if v < minimum:
+        raise RLKitError(f"{name} must be an integer >= {minimum}, got {v}")
+    return v
+
+
+def check_choice(name: str, value, choices: Sequence) -> object:
+    if value not in choices:
+        raise RLKitError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def check_shape(name: str, tensor, expected: Sequence) -> torch.Tensor:
+    """Check ``tensor.shape`` against ``expected``; ``None`` entries match any size.
+
+    ``expected`` is written the BoTorch way, e.g. ``(B, K, d)`` with the known sizes filled in.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise RLKitError(f"{name} must be a torch.Tensor of shape {_fmt(expected)}, got {type(tensor).__name__}")
+    shape = tuple(tensor.shape)
+    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
+        raise RLKitError(f"{name} must have shape {_fmt(expected)}, got {shape}")
+    return tensor
+
+
+def check_finite(name: str, tensor: torch.Tensor) -> torch.Tensor:
+    """Raise if any entry is NaN or infinite (reads one boolean back to the host)."""
+    if not bool(torch.isfinite(tensor).all()):
+        bad = (~torch.isfinite(tensor)).nonzero()
+        first = tuple(bad[0].tolist())
+        raise RLKitError(
+            f"{name} must be finite, got {tensor[first].item()} at index {first} "
+            f"({int(bad.shape[0])} non-finite entries)"
+        )
+    return tensor
+
+
+def _fmt(expected: Sequence) -> str:
+    return "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
+
+
+def resolve_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.dtype]:
+    """Default device is the CPU; default dtype is float64 (float32 is allowed, and advised on GPUs)."""
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise RLKitError(f"device must be an available device, got {str(dev)!r} but CUDA is not available")
+    dt = dtype if dtype is not None else torch.float64
+    if isinstance(dt, str):
+        dt = getattr(torch, dt, None)
+    if dt not in (torch.float32, torch.float64):
+        raise RLKitError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    return dev, dt

@@ -1,0 +1,59 @@
+"""The experiment-kind contract: how a kind of experiment plugs into the generic runner.
+
+The runner (:mod:`rlkit.experiment`) knows nothing about bandits or offline RL. A *kind* turns a spec into
+independent *units* of work, computes one unit into named numpy arrays, and summarises and plots the
+stored arrays. The runner stores each unit's arrays atomically with a checksum, skips verified units on a
+rerun, and spreads the rest over worker processes (or Ray). New kinds (offline sweeps over a perturbation,
+timing sweeps, transfer curves) register themselves with :data:`rlkit.registry.KINDS` and need no change to
+the runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One independent piece of work: ``agent`` (its label in the spec) over runs ``start .. stop-1``.
+
+    What a "run" indexes is the kind's business (a seed for online bandits, a replication for an offline
+    sweep, a grid point for a timing sweep); run ``i`` must give the same arrays whatever chunk holds it.
+    """
+
+    agent: str
+    start: int
+    stop: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.agent}__runs{self.start:06d}-{self.stop:06d}"
+
+
+class ExperimentKind:
+    """Base class of experiment kinds. Subclasses set ``name`` and implement the four methods."""
+
+    name: str = ""
+
+    def resolve(self, spec: dict) -> dict:
+        """Validate ``spec`` and fill defaults; raise :class:`rlkit.checks.SpecError` naming the bad key."""
+        raise NotImplementedError
+
+    def units(self, spec: dict) -> list[Unit]:
+        """The units of work of a resolved spec (typically every agent x chunks of ``chunk_size`` runs)."""
+        raise NotImplementedError
+
+    def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
+        """Compute one unit. Arrays have the unit's runs on axis 0 where that makes sense."""
+        raise NotImplementedError
+
+    def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
+        """``results`` maps agent label -> arrays concatenated over its units in run order; returns JSON-able."""
+        raise NotImplementedError
+
+    def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path) -> list[Path]:
+        """Draw the kind's figure(s) to ``stem.png`` / ``stem.pdf``; return the written paths."""
+        raise NotImplementedError

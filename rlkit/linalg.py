@@ -1,0 +1,184 @@
+"""Batched covariance state ``V = lam I + sum_s w_s x_s x_s^T``: the hot kernel of every linear algorithm.
+
+One object serves runs, tasks and arms alike through ``batch_shape`` (a per-arm "disjoint" model over
+``B`` runs and ``K`` arms is ``batch_shape=(B, K)``). It keeps
+
+* ``V`` itself, accumulated exactly (the source of truth for refreshes),
+* ``V^{-1}``, updated in ``O(d^2)`` per rank-1 update by Sherman-Morrison and in ``O(d^2 k)`` per rank-k
+  update by Woodbury (rank ``k >= d`` is added to ``V`` and refreshed exactly instead),
+* ``log det V``, updated by the matrix-determinant lemma ``log det(V + w x x^T) = log det V + log(1 + w ||x||^2_{V^-1})``,
+
+and restores ``V^{-1}`` and ``log det V`` exactly from a Cholesky factorisation of ``V`` every
+``refresh_every`` updates, and earlier when a probe of the drift ``||V (V^{-1} z) - z|| / ||z||`` (checked
+every ``check_every`` updates, one host read each time) exceeds ``drift_tol``. That keeps float32 accurate
+over millions of updates (see ``tests/test_linalg.py``, which also shows the drift without refreshes).
+
+Shapes (``*b`` = ``batch_shape``, ``d`` = ``dim``):
+    update(x: (*b, d) or (*b, k, d), weight: (*b,) or (*b, k) or scalar)
+    solve(rhs: (*b, d) or (*b, d, m)) -> same shape
+    inv_norm(x: (*b, K, d)) -> (*b, K);  inv_norm(x: (*b, d)) -> (*b,)
+    logdet() -> (*b,);  matrix, inverse -> (*b, d, d)
+"""
+
+from __future__ import annotations
+
+import torch
+
+from rlkit.checks import RLKitError, check_int, check_positive, resolve_device_dtype
+
+
+class Covariance:
+    def __init__(
+        self,
+        dim: int,
+        batch_shape: tuple[int, ...] | int = (),
+        lam: float = 1.0,
+        device=None,
+        dtype=None,
+        refresh_every: int | None = None,
+        drift_tol: float | None = None,
+        check_every: int = 64,
+    ):
+        self.dim = check_int("dim", dim)
+        if isinstance(batch_shape, int):
+            batch_shape = (batch_shape,)
+        self.batch_shape = tuple(int(b) for b in batch_shape)
+        self.lam = check_positive("lam", lam)
+        self.device, self.dtype = resolve_device_dtype(device, dtype)
+        single = self.dtype == torch.float32
+        self.refresh_every = check_int("refresh_every", refresh_every or (2048 if single else 1 << 16))
+        self.drift_tol = check_positive("drift_tol", drift_tol if drift_tol is not None else (1e-5 if single else 1e-10))
+        self.check_every = check_int("check_every", check_every)
+        eye = torch.eye(self.dim, device=self.device, dtype=self.dtype)
+        self._V = (self.lam * eye).expand(*self.batch_shape, self.dim, self.dim).clone()
+        self._V_inv = (eye / self.lam).expand(*self.batch_shape, self.dim, self.dim).clone()
+        self._logdet = torch.full(self.batch_shape, self.dim * float(torch.log(torch.tensor(self.lam, dtype=torch.float64))),
+                                  device=self.device, dtype=self.dtype)
+        self.n_updates = 0
+        self.n_refreshes = 0
+        self._since_refresh = 0
+        self._since_check = 0
+
+    # ------------------------------------------------------------------ views
+    @property
+    def matrix(self) -> torch.Tensor:
+        """``V``, ``(*b, d, d)``."""
+        return self._V
+
+    @property
+    def inverse(self) -> torch.Tensor:
+        """``V^{-1}``, ``(*b, d, d)``."""
+        return self._V_inv
+
+    def logdet(self) -> torch.Tensor:
+        """``log det V``, ``(*b,)``."""
+        return self._logdet
+
+    def solve(self, rhs: torch.Tensor) -> torch.Tensor:
+        """``V^{-1} rhs`` for ``rhs`` of shape ``(*b, d)`` or ``(*b, d, m)``."""
+        if rhs.shape[: len(self.batch_shape)] != self.batch_shape or self.dim not in rhs.shape[len(self.batch_shape):][:1]:
+            raise RLKitError(f"rhs must have shape {(*self.batch_shape, self.dim)} or "
+                             f"{(*self.batch_shape, self.dim, '*')}, got {tuple(rhs.shape)}")
+        if rhs.dim() == len(self.batch_shape) + 1:
+            return (self._V_inv @ rhs.unsqueeze(-1)).squeeze(-1)
+        return self._V_inv @ rhs
+
+    def inv_norm(self, x: torch.Tensor) -> torch.Tensor:
+        """``||x||_{V^{-1}} = sqrt(x^T V^{-1} x)`` for ``x`` of shape ``(*b, K, d)`` (-> ``(*b, K)``) or ``(*b, d)``."""
+        return self.inv_quad(x).clamp_min(0).sqrt()
+
+    def inv_quad(self, x: torch.Tensor) -> torch.Tensor:
+        """``x^T V^{-1} x`` (no square root), same shapes as :meth:`inv_norm`."""
+        single = x.dim() == len(self.batch_shape) + 1
+        xs = x.unsqueeze(-2) if single else x
+        self._check_x(xs, "x")
+        q = ((xs @ self._V_inv) * xs).sum(-1)
+        return q.squeeze(-1) if single else q
+
+    # ---------------------------------------------------------------- updates
+    def update(self, x: torch.Tensor, weight=None) -> None:
+        """Add ``sum_j w_j x_j x_j^T`` to ``V``.
+
+        ``x`` is ``(*b, d)`` (rank 1) or ``(*b, k, d)`` (rank k); ``weight`` is ``None`` (ones), a
+        non-negative scalar, or a tensor ``(*b,)`` / ``(*b, k)``. Zero weights leave a batch entry unchanged,
+        which is how masked (per-run or per-arm) updates are written.
+        """
+        rank1 = x.dim() == len(self.batch_shape) + 1
+        xs = x.unsqueeze(-2) if rank1 else x
+        self._check_x(xs, "x")
+        k = xs.shape[-2]
+        w = self._weights(weight, xs.shape[:-1], rank1)
+        wx = xs * w.unsqueeze(-1)
+        self._V = self._V + wx.transpose(-1, -2) @ xs
+        if k == 1:
+            u = (self._V_inv @ xs.transpose(-1, -2)).squeeze(-1)  # V^-1 x, (*b, d)
+            q = (xs.squeeze(-2) * u).sum(-1)  # x^T V^-1 x
+            denom = 1.0 + w.squeeze(-1) * q
+            self._V_inv = self._V_inv - (w.squeeze(-1) / denom)[..., None, None] * (u.unsqueeze(-1) * u.unsqueeze(-2))
+            self._logdet = self._logdet + torch.log(denom)
+        elif k < self.dim:
+            # Woodbury with the symmetric form: C = I + W^{1/2} X V^-1 X^T W^{1/2} (SPD for w >= 0).
+            sw = w.clamp_min(0).sqrt()
+            U = self._V_inv @ xs.transpose(-1, -2)  # (*b, d, k)
+            C = torch.eye(k, device=self.device, dtype=self.dtype) + sw.unsqueeze(-1) * (xs @ U) * sw.unsqueeze(-2)
+            L = torch.linalg.cholesky(C)
+            G = torch.linalg.solve_triangular(L, (U * sw.unsqueeze(-2)).transpose(-1, -2), upper=False)  # (*b, k, d)
+            self._V_inv = self._V_inv - G.transpose(-1, -2) @ G
+            self._logdet = self._logdet + 2.0 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
+        else:
+            self.n_updates += k
+            self.refresh()
+            return
+        self.n_updates += k
+        self._since_refresh += k
+        self._since_check += k
+        if self._since_refresh >= self.refresh_every:
+            self.refresh()
+        elif self._since_check >= self.check_every:
+            self._since_check = 0
+            if float(self.drift()) > self.drift_tol:
+                self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute ``V^{-1}`` and ``log det V`` exactly from a Cholesky factorisation of ``V``."""
+        L = torch.linalg.cholesky(self._V)
+        self._V_inv = torch.cholesky_inverse(L)
+        self._logdet = 2.0 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
+        self._since_refresh = 0
+        self._since_check = 0
+        self.n_refreshes += 1
+
+    def drift(self) -> torch.Tensor:
+        """Largest relative residual ``||V (V^{-1} z) - z|| / ||z||`` over the batch for a fixed probe ``z``."""
+        z = torch.linspace(1.0, 2.0, self.dim, device=self.device, dtype=self.dtype)
+        r = (self._V @ (self._V_inv @ z.unsqueeze(-1))).squeeze(-1) - z
+        return (r.norm(dim=-1) / z.norm()).max()
+
+    # ---------------------------------------------------------------- helpers
+    def _check_x(self, xs: torch.Tensor, name: str) -> None:
+        nb = len(self.batch_shape)
+        if xs.dim() != nb + 2 or tuple(xs.shape[:nb]) != self.batch_shape or xs.shape[-1] != self.dim:
+            given = tuple(xs.shape)
+            raise RLKitError(f"{name} must have shape {(*self.batch_shape, self.dim)} or "
+                             f"{(*self.batch_shape, 'k', self.dim)}, got {given if xs.shape[-2] != 1 else given[:-2] + given[-1:]}")
+
+    def _weights(self, weight, shape, rank1: bool) -> torch.Tensor:
+        """Weights as a ``(*b, k)`` tensor; they must be finite and non-negative (``V`` stays positive definite)."""
+        if weight is None:
+            return torch.ones(shape, device=self.device, dtype=self.dtype)
+        w = torch.as_tensor(weight, device=self.device, dtype=self.dtype)
+        if w.dim() == 0:
+            w = w.expand(shape)
+        elif rank1 and tuple(w.shape) == tuple(shape[:-1]):
+            w = w.unsqueeze(-1)
+        if tuple(w.shape) != tuple(shape):
+            raise RLKitError(f"weight must be a scalar or have shape {tuple(shape[:-1]) if rank1 else tuple(shape)}, "
+                             f"got {tuple(w.shape)}")
+        if w.device.type == "cpu" and not bool(((w >= 0) & torch.isfinite(w)).all()):
+            raise RLKitError(f"weight must be finite and >= 0 (V must stay positive definite), got min {w.min().item()}")
+        return w
+
+    def __repr__(self) -> str:
+        return (f"Covariance(dim={self.dim}, batch_shape={self.batch_shape}, lam={self.lam}, "
+                f"dtype={self.dtype}, device={self.device}, n_updates={self.n_updates})")
+

@@ -1,0 +1,1 @@
+"""Episodic and offline RL agents."""

@@ -1,0 +1,1 @@
+"""The papers' bounds as plain functions."""
