@@ -1,0 +1,8 @@
+"""Experiment kinds: each module registers one kind with :data:`rlkit.registry.KINDS`.
+
+The contract is :class:`rlkit.kinds.base.ExperimentKind`; the runner is :mod:`rlkit.experiment`.
+"""
+
+from rlkit.kinds.base import ExperimentKind, Unit
+
+__all__ = ["ExperimentKind", "Unit"]
