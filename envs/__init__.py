@@ -1,1 +1,22 @@
-"""Gymnasium environments of rlkit, registered under the ``rlkit/`` namespace."""
+"""Gymnasium environments of rlkit, registered under the ``rlkit/`` namespace.
+
+``gymnasium.make("rlkit/Name-v0")`` gives a single-instance env; for bandits,
+``gymnasium.make_vec("rlkit/Name-v0", num_envs=B, vectorization_mode="vector_entry_point")`` gives the
+natively batched torch one.
+"""
+
+import gymnasium as gym
+
+
+def _register(name: str, entry_point: str, vector_entry_point: str | None = None, **kwargs) -> None:
+    env_id = f"rlkit/{name}"
+    if env_id not in gym.registry:
+        gym.register(id=env_id, entry_point=entry_point, vector_entry_point=vector_entry_point, **kwargs)
+
+
+_register("LinearBandit-v0", "rlkit.envs.linear_bandit:LinearBanditEnv", "rlkit.envs.linear_bandit:LinearBandit")
+
+from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
+from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
+
+__all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
