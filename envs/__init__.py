@@ -15,8 +15,12 @@ def _register(name: str, entry_point: str, vector_entry_point: str | None = None
 
 
 _register("LinearBandit-v0", "rlkit.envs.linear_bandit:LinearBanditEnv", "rlkit.envs.linear_bandit:LinearBandit")
+_register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
+          "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
 
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
+from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
 
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
+__all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
