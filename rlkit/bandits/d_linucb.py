@@ -12,7 +12,7 @@ and plays ``argmax_a <x_a, theta_hat> + beta_{t-1} ||x_a||_{V^{-1} Vt V^{-1}}`` 
     beta_t = sqrt(lam) S + sigma sqrt(2 log(1/delta) + d log(1 + L^2 (1 - gamma^{2t}) / (lam d (1 - gamma^2))))
 
 The discounted matrices are not of the form ``lam I + sum w x x^T`` with a fixed ``lam`` once normalised, so
-they are kept explicitly and ``V^{-1}`` is recomputed from a Cholesky factor each round (``d x d``, batched).
+they are kept explicitly and ``V^{-1}`` is recomputed each round (``d x d``, batched).
 The discounting is real for every ``gamma`` (the dynamical-bandit authors' "log T" variant did not discount).
 ``theory=False`` uses a constant radius ``alpha``.
 
@@ -47,14 +47,24 @@ class DLinUCB(BanditAgent):
         self.sigma, self.S = check_nonnegative("sigma", sigma), check_nonnegative("S", S)
         self.L, self.delta = check_positive("L", L), check_open_unit("delta", delta)
         eye = torch.eye(self.dim, device=self.device, dtype=self.dtype)
-        self.V = (self.lam * eye).expand(self.n_runs, -1, -1).clone()
-        self.Vt = self.V.clone()
+        # V and Vt stacked, (B, 2, d, d): one discounting step updates both.
+        self._VV = (self.lam * eye).expand(self.n_runs, 2, -1, -1).clone()
+        self._disc = torch.tensor([self.gamma, self.gamma**2], device=self.device, dtype=self.dtype)[:, None, None]
+        self._reg = ((1.0 - self._disc) * self.lam) * eye  # (2, d, d)
         self.b = torch.zeros(self.n_runs, self.dim, device=self.device, dtype=self.dtype)
         self.theta = torch.zeros_like(self.b)
         self._Q = (eye / self.lam).expand(self.n_runs, -1, -1).clone()  # V^-1 Vt V^-1
-        self._reg1 = (1.0 - self.gamma) * self.lam * eye
-        self._reg2 = (1.0 - self.gamma**2) * self.lam * eye
         self.t = 0
+
+    @property
+    def V(self) -> torch.Tensor:
+        """``V_t``, ``(B, d, d)``."""
+        return self._VV[:, 0]
+
+    @property
+    def Vt(self) -> torch.Tensor:
+        """``Vt_t`` (squared discounts), ``(B, d, d)``."""
+        return self._VV[:, 1]
 
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
@@ -83,11 +93,10 @@ class DLinUCB(BanditAgent):
     def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         self._check_update(contexts, actions, rewards)
         x = self.chosen(contexts, actions)
-        xx = x.unsqueeze(-1) * x.unsqueeze(-2)
-        self.V = self.gamma * self.V + xx + self._reg1
-        self.Vt = (self.gamma**2) * self.Vt + xx + self._reg2
-        self.b = self.gamma * self.b + rewards.unsqueeze(-1) * x
-        V_inv = torch.cholesky_inverse(torch.linalg.cholesky(self.V))
+        xx = (x.unsqueeze(-1) * x.unsqueeze(-2)).unsqueeze(1)  # (B, 1, d, d)
+        self._VV = torch.addcmul(self._reg + xx, self._VV, self._disc)
+        self.b = torch.addcmul(self.gamma * self.b, rewards.unsqueeze(-1), x)
+        V_inv = torch.linalg.inv(self._VV[:, 0])
         self.theta = (V_inv @ self.b.unsqueeze(-1)).squeeze(-1)
-        self._Q = V_inv @ self.Vt @ V_inv
+        self._Q = V_inv @ self._VV[:, 1] @ V_inv
         self.t += 1

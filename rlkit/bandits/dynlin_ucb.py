@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from rlkit.bandits.base import BanditAgent
@@ -75,6 +76,24 @@ def epoch_schedule(rho_bar: float, horizon: int) -> list[int]:
         out.append(epoch_length(m, rho_bar))
         total += out[-1]
     return out
+
+
+def radius_constants(rho_bar: float, *, Theta: float, Omega: float, Bbar: float, phi_bar: float, U: float,
+                     sigma: float, sigma_state: float) -> tuple[float, float, float]:
+    """``(c1, c2, sbar^2)`` of ``beta_t`` (see the module docstring)."""
+    gap = 1.0 - rho_bar
+    c1 = Theta + Omega * Bbar * phi_bar / gap
+    c2 = U * Omega * phi_bar * (U * Bbar / gap + U / gap)
+    sbar2 = sigma**2 + Omega**2 * phi_bar**2 * sigma_state**2 / (1.0 - rho_bar**2)
+    return c1, c2, sbar2
+
+
+def confidence_radius(t, *, d: int, lam: float, delta: float, U: float, c1: float, c2: float, sbar2: float):
+    """``beta_t`` for ``t`` regression samples (a number or a numpy array)."""
+    t = np.asarray(t, dtype=np.float64)
+    out = (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * np.log(math.e * (t + 1))
+           + np.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * np.log1p(t * U**2 / (d * lam)))))
+    return float(out) if out.ndim == 0 else out
 
 
 def resolve_lam(lam, horizon: int | None) -> float:
@@ -112,10 +131,9 @@ class DynLinUCB(BanditAgent):
         self.phi_bar, self.U = check_positive("phi_bar", phi_bar), check_positive("U", U)
         sigma = check_nonnegative("sigma", sigma)
         sigma_state = sigma if sigma_state is None else check_nonnegative("sigma_state", sigma_state)
-        gap = 1.0 - self.rho_bar
-        self.c1 = Theta + Omega * Bbar * self.phi_bar / gap
-        self.c2 = self.U * Omega * self.phi_bar * (self.U * Bbar / gap + self.U / gap)
-        self.sbar2 = sigma**2 + Omega**2 * self.phi_bar**2 * sigma_state**2 / (1.0 - self.rho_bar**2)
+        self.c1, self.c2, self.sbar2 = radius_constants(self.rho_bar, Theta=Theta, Omega=Omega, Bbar=Bbar,
+                                                        phi_bar=self.phi_bar, U=self.U, sigma=sigma,
+                                                        sigma_state=sigma_state)
         self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
         self.epoch = 0  # epochs started
         self.rounds = 0  # rounds played
@@ -148,10 +166,8 @@ class DynLinUCB(BanditAgent):
             return self.alpha
         if t is None:
             t = self.ridge.t if self.count == "epochs" else self.rounds
-        d, lam = self.dim, self.lam
-        return (self.c1 * math.sqrt(lam) + self.c2 / math.sqrt(lam) * math.log(math.e * (t + 1))
-                + math.sqrt(2.0 * self.sbar2 * (math.log(1.0 / self.delta)
-                                                + 0.5 * d * math.log(1.0 + t * self.U**2 / (d * lam)))))
+        return confidence_radius(t, d=self.dim, lam=self.lam, delta=self.delta, U=self.U, c1=self.c1, c2=self.c2,
+                                 sbar2=self.sbar2)
 
     @property
     def h_hat(self) -> torch.Tensor:
