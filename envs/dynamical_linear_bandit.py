@@ -93,12 +93,15 @@ def spectral_radius(A: np.ndarray) -> float:
 def phi_constant(A: np.ndarray, rho: float | None = None, horizon: int = _PHI_HORIZON) -> float:
     """``Phi(A) = sup_{tau >= 0} ||A^tau||_2 / rho^tau`` (``rho`` defaults to ``rho(A)``; scanned up to ``horizon``).
 
-    Computed on the powers of ``A / rho``. For ``rho = 0`` (nilpotent ``A``) it is 1 when ``A = 0`` and
-    infinite otherwise; pass a bound ``rho > rho(A)`` to get the finite constant for that bound.
+    Computed on the powers of ``A / rho``. It is infinite for ``rho < rho(A)``; for ``rho = 0`` (nilpotent
+    ``A``) it is 1 when ``A = 0`` and infinite otherwise; pass a bound ``rho > rho(A)`` for a finite constant.
     """
-    rho = spectral_radius(A) if rho is None else float(rho)
+    rho_A = spectral_radius(A)
+    rho = rho_A if rho is None else float(rho)
     if rho <= 0.0:
         return 1.0 if not np.any(A) else math.inf
+    if rho < rho_A * (1 - 1e-12):
+        return math.inf  # ||A^tau|| / rho^tau grows without bound
     M = A / rho
     P = np.eye(A.shape[0])
     best = 1.0

@@ -152,6 +152,9 @@ class DynLinUCB(BanditAgent):
             from rlkit.envs.dynamical_linear_bandit import phi_constant
 
             params["phi_bar"] = phi_constant(env.A_np, params["rho_bar"])
+            if math.isinf(params["phi_bar"]):
+                raise RLKitError(f"rho_bar must be >= rho(A) = {tp['rho']:.6g} for a finite Phi_bar, got "
+                                 f"{params['rho_bar']!r}; pass phi_bar to use a smaller rho_bar anyway")
         for key, src in (("Theta", "Theta"), ("Omega", "Omega"), ("Bbar", "Bbar"), ("U", "U"),
                          ("sigma", "sigma_reward"), ("sigma_state", "sigma_state")):
             if src in tp:
