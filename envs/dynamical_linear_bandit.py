@@ -275,9 +275,11 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         self._jstar_b = torch.full((self.num_envs,), self._jstar, **kw)
         self._held_maps: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
-    def _held_map(self, L: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Linear maps of ``L`` held rounds: ``[<omega, x_{t+k}>]_k, x_{t+L} = x_t P1 + drive P2`` with
-        ``drive_j = B u + eps_{t+j}`` flattened ``(L n,)``; ``P1: (n, L + n)``, ``P2: (L n, L + n)``."""
+    def _held_map(self, L: int) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Linear maps of ``L`` held rounds: ``z = [<omega, x_{t+k}> + <theta, u>]_{k<L} ++ x_{t+L}`` is
+        ``x_t P1 + eps P2 + c(u)`` with ``eps`` the ``L`` rounds' state noise flattened ``(L n,)``,
+        ``P1: (n, L + n)``, ``P2: (L n, L + n)`` and ``c(u) = (1_L B u) P2 + [<theta, u> 1_L, 0]``, kept per arm
+        ``(K, L + n)`` and as a ``(d, L + n)`` map for action vectors."""
         maps = self._held_maps.get(L)
         if maps is None:
             n, A, w = self.n_state, self.A_np, self.omega_np
@@ -291,8 +293,12 @@ class DynamicalLinearBandit(BatchedBanditEnv):
                 for k in range(j + 1, L):
                     P2[j, :, k] = wP[k - 1 - j]  # omega^T A^{k-1-j}
                 P2[j, :, L:] = P[L - 1 - j].T  # A^{L-1-j}
+            Cm = np.einsum("nd,jnk->dk", self.B_np, P2)  # u -> (1_L B u) P2, (d, L + n)
+            Cm[:, :L] += self.theta_np[:, None]
             kw = {"device": self.device, "dtype": self.dtype}
-            maps = (torch.as_tensor(P1, **kw), torch.as_tensor(P2.reshape(L * n, L + n), **kw))
+            Cm_t = torch.as_tensor(Cm, **kw)
+            maps = (torch.as_tensor(P1, **kw), torch.as_tensor(P2.reshape(L * n, L + n), **kw),
+                    (torch.as_tensor(self.actions_np @ Cm, **kw), Cm_t))
             self._held_maps[L] = maps
         return maps
 
@@ -302,10 +308,11 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         self._buf = None
         self._contexts = self._U.expand(self.num_envs, -1, -1)
 
-    def _noise_block(self) -> torch.Tensor:
-        """Noise of the block holding round ``t``: ``(B, block, 1 + n)`` = ``[eta_t, eps_t]`` per round."""
+    def _noise_block(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Noise of the block holding round ``t``: ``eta: (B, block)`` and ``eps: (B, block * n)`` (round-major)."""
         if self.t % _NOISE_BLOCK == 0 or self._buf is None:
-            self._buf = self._noise_rng.normal(_NOISE_BLOCK, self.n_state + 1) * self._scale
+            buf = self._noise_rng.normal(_NOISE_BLOCK, self.n_state + 1) * self._scale  # [eta, eps] per round
+            self._buf = (buf[:, :, 0].contiguous(), buf[:, :, 1:].reshape(self.num_envs, -1))
         return self._buf
 
     def _observe(self) -> torch.Tensor:
@@ -327,7 +334,7 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         """``[<theta, u>, (B u)^T]`` ``(B, 1 + n)`` and ``<h, u>`` ``(B,)`` for arm indices or action vectors."""
         if actions.is_floating_point():
             return actions @ self._Gm, actions @ self._h
-        return self._G[actions], self._H[actions]
+        return self._G.index_select(0, actions), self._H.index_select(0, actions)
 
     def step(self, actions):
         """``actions``: arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an expert's
@@ -339,13 +346,13 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         return self._observe(), rewards, self._false, self._false, info
 
     def _step(self, actions: torch.Tensor):
-        e = self._noise_block()[:, self.t % _NOISE_BLOCK]
+        eta, eps = self._noise_block()
+        pos, n = self.t % _NOISE_BLOCK, self.n_state
         g, steady = self._gather(actions)
         s = torch.addmm(g, self._x, self._W)  # [E[y_t | x_t, u_t], (A x_t + B u_t)^T]
-        full = s + e
-        self._x = full[:, 1:]
+        self._x = s[:, 1:] + eps[:, pos * n : (pos + 1) * n]
         info = {"expected_reward": s[:, 0], "optimal_expected_reward": self._jstar_b, "steady_state_reward": steady}
-        return full[:, 0], info
+        return s[:, 0] + eta[:, pos], info
 
     # ----------------------------------------------------------- held steps
     def step_held(self, actions, n: int):
@@ -360,20 +367,20 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         if self.rng is None:
             raise RLKitError("reset() must be called before step_held()")
         n = check_int("n", n)
-        g, steady = self._gather(self._as_actions(actions))
-        bu, theta_u = g[:, 1:].unsqueeze(1), g[:, :1]
+        actions = self._as_actions(actions)
+        g, steady = self._gather(actions)
         means, rewards = [], []
-        left = n
+        left, ns = n, self.n_state
         while left:
             pos = self.t % _NOISE_BLOCK
-            buf = self._noise_block()
+            eta, eps = self._noise_block()
             L = min(left, _NOISE_BLOCK - pos)
-            P1, P2 = self._held_map(L)
-            E = buf[:, pos : pos + L]  # (B, L, 1 + n)
-            z = torch.addmm(self._x @ P1, (bu + E[:, :, 1:]).reshape(self.num_envs, -1), P2)
-            mean = z[:, :L] + theta_u
+            P1, P2, C = self._held_map(L)
+            c = actions @ C[1] if actions.is_floating_point() else C[0].index_select(0, actions)  # u's terms
+            z = torch.addmm(c, self._x, P1).addmm_(eps[:, pos * ns : (pos + L) * ns], P2)
+            mean = z[:, :L]
             means.append(mean)
-            rewards.append(mean + E[:, :, 0])
+            rewards.append(mean + eta[:, pos : pos + L])
             self._x = z[:, L:]
             self.t += L
             left -= L

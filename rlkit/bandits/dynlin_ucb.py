@@ -90,10 +90,12 @@ def radius_constants(rho_bar: float, *, Theta: float, Omega: float, Bbar: float,
 
 def confidence_radius(t, *, d: int, lam: float, delta: float, U: float, c1: float, c2: float, sbar2: float):
     """``beta_t`` for ``t`` regression samples (a number or a numpy array)."""
+    if isinstance(t, (int, float)):  # the per-epoch call: plain floats, no array round trip
+        return (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * math.log(math.e * (t + 1))
+                + math.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * math.log1p(t * U**2 / (d * lam)))))
     t = np.asarray(t, dtype=np.float64)
-    out = (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * np.log(math.e * (t + 1))
-           + np.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * np.log1p(t * U**2 / (d * lam)))))
-    return float(out) if out.ndim == 0 else out
+    return (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * np.log(math.e * (t + 1))
+            + np.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * np.log1p(t * U**2 / (d * lam)))))
 
 
 def resolve_lam(lam, horizon: int | None) -> float:
