@@ -27,7 +27,8 @@ import torch
 
 from rlkit.bandits.base import BanditAgent
 from rlkit.bandits.dynlin_ucb import resolve_lam
-from rlkit.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.bandits.hold import check_radius_choice
+from rlkit.checks import check_int, check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
 
 
@@ -40,10 +41,7 @@ class DLinUCB(BanditAgent):
         self.gamma = check_open_unit("gamma", gamma)
         self.horizon = None if horizon is None else check_int("horizon", horizon)
         self.lam = resolve_lam(lam, self.horizon)
-        self.theory = bool(theory)
-        if self.theory and alpha is not None:
-            raise RLKitError(f"alpha must be None when theory=True (the radius is the paper's beta_t), got {alpha!r}")
-        self.alpha = check_nonnegative("alpha", 1.0 if alpha is None else alpha)
+        self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.sigma, self.S = check_nonnegative("sigma", sigma), check_nonnegative("S", S)
         self.L, self.delta = check_positive("L", L), check_open_unit("delta", delta)
         eye = torch.eye(self.dim, device=self.device, dtype=self.dtype)

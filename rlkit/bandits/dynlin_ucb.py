@@ -48,6 +48,7 @@ import numpy as np
 import torch
 
 from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.hold import Hold, check_radius_choice
 from rlkit.bandits.ridge import Ridge
 from rlkit.checks import (
     RLKitError,
@@ -119,10 +120,7 @@ class DynLinUCB(BanditAgent):
         self.rho_bar = check_open_unit("rho_bar", rho_bar)
         self.horizon = None if horizon is None else check_int("horizon", horizon)
         self.lam = resolve_lam(lam, self.horizon)
-        self.theory = bool(theory)
-        if self.theory and alpha is not None:
-            raise RLKitError(f"alpha must be None when theory=True (the radius is the paper's beta_t), got {alpha!r}")
-        self.alpha = check_nonnegative("alpha", 1.0 if alpha is None else alpha)
+        self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.count = check_choice("count", count, ("epochs", "rounds"))
         if delta is None:
             if self.theory and self.horizon is None:
@@ -139,7 +137,7 @@ class DynLinUCB(BanditAgent):
         self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
         self.epoch = 0  # epochs started
         self.rounds = 0  # rounds played
-        self._left = 0  # rounds left in the current epoch
+        self._hold = Hold("epoch")  # rounds left in the current epoch
         self._action: torch.Tensor | None = None
 
     @classmethod
@@ -181,14 +179,14 @@ class DynLinUCB(BanditAgent):
 
     def hold_length(self) -> int:
         """Rounds left in the current epoch (the action returned by :meth:`act` is held for them)."""
-        return self._left
+        return self._hold.left
 
     # --------------------------------------------------------------- protocol
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
-        if self._left == 0:
+        if self._hold.left == 0:
             self._check_contexts(contexts)
             self.epoch += 1
-            self._left = epoch_length(self.epoch, self.rho_bar)
+            self._hold.start(epoch_length(self.epoch, self.rho_bar))
             mean = (contexts @ self.ridge.theta.unsqueeze(-1)).squeeze(-1)  # (B, K)
             self._action = (mean + self.beta() * self.ridge.cov.inv_norm(contexts)).argmax(-1)
         return self._action
@@ -205,10 +203,7 @@ class DynLinUCB(BanditAgent):
         self._advance(contexts, actions, rewards[:, -1], rewards.shape[1])
 
     def _advance(self, contexts, actions, last_reward, n: int) -> None:
-        if self._left == 0 or n > self._left:
-            raise RLKitError(f"updates must follow act() and cover at most the {self._left} rounds left in the "
-                             f"epoch, got {n}")
-        self._left -= n
+        done = self._hold.consume(n)
         self.rounds += n
-        if self._left == 0:
+        if done:
             self.ridge.update(self.chosen(contexts, actions), last_reward)

@@ -27,6 +27,7 @@ import math
 import torch
 
 from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.hold import Hold
 from rlkit.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
 from rlkit.registry import AGENTS
 
@@ -58,7 +59,7 @@ class EXP3(BanditAgent):
         self.lo, self.span = lo, hi - lo
         self.log_w = torch.zeros(self.n_runs, self.n_arms, device=self.device, dtype=self.dtype)
         self.probs = torch.full((self.n_runs, self.n_arms), 1.0 / self.n_arms, device=self.device, dtype=self.dtype)
-        self._left = 0
+        self._hold = Hold("batch")
         self._action: torch.Tensor | None = None
         self._acc = torch.zeros(self.n_runs, device=self.device, dtype=self.dtype)
 
@@ -74,15 +75,15 @@ class EXP3(BanditAgent):
 
     def hold_length(self) -> int:
         """Rounds left in the current batch."""
-        return self._left
+        return self._hold.left
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
-        if self._left == 0:
+        if self._hold.left == 0:
             self._check_contexts(contexts)
             self.probs = (1.0 - self.gamma) * torch.softmax(self.log_w, -1) + self.gamma / self.n_arms
             u = self.rng.uniform().unsqueeze(-1)
             self._action = (self.probs.cumsum(-1) < u).sum(-1).clamp_max(self.n_arms - 1)
-            self._left = self.batch
+            self._hold.start(self.batch)
             self._acc.zero_()
         return self._action
 
@@ -98,12 +99,9 @@ class EXP3(BanditAgent):
         self._advance(actions, rewards.sum(-1), rewards.shape[1])
 
     def _advance(self, actions: torch.Tensor, reward_sum: torch.Tensor, n: int) -> None:
-        if self._left == 0 or n > self._left:
-            raise RLKitError(f"updates must follow act() and cover at most the {self._left} rounds left in the "
-                             f"batch, got {n}")
-        self._left -= n
+        done = self._hold.consume(n)
         self._acc += reward_sum
-        if self._left == 0:
+        if done:
             x = ((self._acc / self.batch - self.lo) / self.span).clamp(0.0, 1.0)
             p = self.probs.gather(-1, actions.unsqueeze(-1)).squeeze(-1)
             self.log_w.scatter_add_(-1, actions.unsqueeze(-1), (self.gamma / self.n_arms * x / p).unsqueeze(-1))
