@@ -79,7 +79,8 @@ def _bandit_like_stream(n, B, d, K, gen):
     anisotropic (condition number ~2e4), the regime where float32 Sherman-Morrison drifts."""
     arms = torch.randn(B, K, d, generator=gen, dtype=torch.float64)
     arms /= arms.norm(dim=-1, keepdim=True)
-    explore = torch.rand(n, B, generator=gen, dtype=torch.float64) < (50.0 / torch.arange(1, n + 1)).clamp(max=1)[:, None]
+    p_explore = (50.0 / torch.arange(1, n + 1)).clamp(max=1)[:, None]
+    explore = torch.rand(n, B, generator=gen, dtype=torch.float64) < p_explore
     idx = torch.where(explore, torch.randint(0, K, (n, B), generator=gen), torch.zeros(n, B, dtype=torch.long))
     return arms[torch.arange(B), idx].float()
 
