@@ -122,3 +122,27 @@ def test_bad_input_is_named():
         cov.update(torch.ones(2, 3, dtype=torch.float64), torch.ones(3, dtype=torch.float64))
     with pytest.raises(RLKitError, match="dtype must be"):
         Covariance(3, dtype=torch.int64)
+
+
+@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-11), (torch.float32, 1e-4)])
+def test_tracked_arms_match_a_full_recompute(dtype, tol, gen):
+    """A fixed set of arms asked for twice becomes tracked; rank-1, rank-k and refreshes keep it exact."""
+    B, K, d = 3, 7, 4
+    arms = torch.randn(B, K, d, generator=gen, dtype=torch.float64).to(dtype)
+    cov = Covariance(d, (B,), lam=1.0, dtype=dtype, refresh_every=50)
+    cov.inv_quad(arms)
+    cov.inv_quad(arms)
+    assert cov._tracked is not None
+    for i in range(120):
+        if i == 60:
+            cov.update(torch.randn(B, 2, d, generator=gen, dtype=torch.float64).to(dtype))  # rank 2: re-tracked
+            cov.inv_quad(arms)
+            cov.inv_quad(arms)
+        cov.update(arms[torch.arange(B), torch.randint(0, K, (B,), generator=gen)],
+                   torch.rand(B, generator=gen, dtype=torch.float64).to(dtype))
+        full = torch.einsum("bki,bij,bkj->bk", arms.double(), torch.linalg.inv(cov.matrix.double()), arms.double())
+        assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)
+    assert cov.n_refreshes >= 2
+    arms.mul_(2.0)  # an in-place change is noticed: no stale values
+    full = torch.einsum("bki,bij,bkj->bk", arms.double(), torch.linalg.inv(cov.matrix.double()), arms.double())
+    assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)
