@@ -63,6 +63,7 @@ class Covariance:
         self.n_refreshes = 0
         self._baseline = 0.0  # drift right after the last refresh: the floor set by the condition number
         self._tracked = None  # (x, x._version, x^T V^-1 x) of a tracked set of vectors, see inv_quad
+        self.last_gain: torch.Tensor | None = None  # (*b, d) gain of the last rank-1 update, w V^-1 x
         self._last_seen, self._last_version = None, -1
         self._since_refresh = 0
         self._since_check = 0
@@ -70,8 +71,8 @@ class Covariance:
     # ------------------------------------------------------------------ views
     @property
     def matrix(self) -> torch.Tensor:
-        """``V``, ``(*b, d, d)`` (in ``dtype``; kept internally in float64)."""
-        return self._V.to(self.dtype)
+        """A copy of ``V``, ``(*b, d, d)`` in ``dtype`` (kept internally in float64)."""
+        return self._V.to(self.dtype, copy=True)
 
     @property
     def inverse(self) -> torch.Tensor:
@@ -133,13 +134,14 @@ class Covariance:
         if k == 1:
             x1, w1 = xs.squeeze(-2), w.squeeze(-1)
             sx = x1.double() * w1.double().sqrt().unsqueeze(-1)
-            self._V = self._V + sx.unsqueeze(-1) * sx.unsqueeze(-2)
+            self._V.addcmul_(sx.unsqueeze(-1), sx.unsqueeze(-2))
             u = (self._V_inv @ x1.unsqueeze(-1)).squeeze(-1)  # V^-1 x, (*b, d)
             denom = 1.0 + w1 * (x1 * u).sum(-1)  # 1 + w x^T V^-1 x
             coef = w1 / denom
             su = u * coef.sqrt().unsqueeze(-1)
             self._V_inv = self._V_inv - su.unsqueeze(-1) * su.unsqueeze(-2)
             self._logdet = self._logdet + torch.log(denom)
+            self.last_gain = u * coef.unsqueeze(-1)  # w V_old^-1 x / (1 + w x^T V_old^-1 x) = w V_new^-1 x
             if self._tracked is not None:
                 X, version, q = self._tracked
                 s = (X @ u.unsqueeze(-1)).squeeze(-1)
@@ -148,6 +150,7 @@ class Covariance:
             self._tracked = None
             wx = xs * w.unsqueeze(-1)
             self._V = self._V + wx.double().transpose(-1, -2) @ xs.double()
+            self.last_gain = None
             if k >= self.dim:  # as costly as a refresh: add to V and refresh exactly
                 self.n_updates += k
                 self.refresh()
