@@ -5,9 +5,9 @@ import math
 import gymnasium as gym
 import numpy as np
 import pytest
-import rlkit.envs  # noqa: F401
 import torch
 
+import rlkit.envs  # noqa: F401
 from rlkit.bandits import EpsilonGreedy, LinTS, LinUCB, Uniform
 from rlkit.checks import RLKitError
 from rlkit.rollout import run_bandit

@@ -3,12 +3,12 @@
 import gymnasium as gym
 import numpy as np
 import pytest
-import rlkit.envs  # noqa: F401
 import torch
 from gymnasium.utils.env_checker import check_env
-from rlkit.envs import LinearBandit
 
+import rlkit.envs  # noqa: F401
 from rlkit.checks import RLKitError
+from rlkit.envs import LinearBandit
 from rlkit.seeding import run_sequences
 
 

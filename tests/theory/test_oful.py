@@ -4,11 +4,11 @@ import math
 
 import gymnasium as gym
 import numpy as np
-import rlkit.envs  # noqa: F401
-from rlkit.theory.oful import regret_bound
 
+import rlkit.envs  # noqa: F401
 from rlkit.bandits import LinUCB
 from rlkit.rollout import run_bandit
+from rlkit.theory.oful import regret_bound
 
 
 def test_closed_form_value():
