@@ -160,7 +160,10 @@ def main() -> None:
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--batches", type=int, nargs="+", default=[1, 64, 2048])
     p.add_argument("--seconds", type=float, default=3.0, help="rough time budget per figure")
+    p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's choice)")
     args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     warnings.filterwarnings("ignore")
     dtype = getattr(torch, args.dtype)
     print(f"LinUCB online loop, K = {K}, d = {D}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
