@@ -21,9 +21,9 @@ import time
 
 import numpy as np
 import torch
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 
 from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_length
+from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
 
 

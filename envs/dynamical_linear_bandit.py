@@ -40,9 +40,9 @@ import math
 
 import numpy as np
 import torch
-from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
 
 from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative
+from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
 from rlkit.seeding import BatchRNG
 
 _NOISE_BLOCK = 256  # rounds of noise drawn at a time (fixed, so the draws are indexed by round)

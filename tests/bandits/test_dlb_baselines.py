@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 
 from rlkit.bandits.ar2 import AR2
 from rlkit.bandits.d_linucb import DLinUCB
@@ -13,6 +12,7 @@ from rlkit.bandits.dynlin_ucb import epoch_schedule
 from rlkit.bandits.exp3 import EXP3
 from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedArm
 from rlkit.checks import RLKitError
+from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
 
 

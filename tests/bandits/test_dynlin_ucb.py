@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 import torch
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 
 from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_length, epoch_schedule
 from rlkit.bandits.linucb import LinUCB
 from rlkit.checks import RLKitError
+from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
 
 

@@ -3,9 +3,11 @@
 import gymnasium as gym
 import numpy as np
 import pytest
-import rlkit.envs  # noqa: F401  (registers the environments)
 import torch
 from gymnasium.utils.env_checker import check_env
+
+import rlkit.envs  # noqa: F401  (registers the environments)
+from rlkit.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import (
     ADVERTISING_EXPERT_SPEND,
     DynamicalLinearBandit,
@@ -13,8 +15,6 @@ from rlkit.envs.dynamical_linear_bandit import (
     permutation_actions,
     phi_constant,
 )
-
-from rlkit.checks import RLKitError
 
 
 def test_synthetic_markov_parameter_optimum_and_constants():

@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
-from rlkit.theory.dynlin_ucb import beta_regret_bound, epochs_within, lower_bound, regret_bound
 
 from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_schedule
+from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.theory.dynlin_ucb import beta_regret_bound, epochs_within, lower_bound, regret_bound
 
 
 def test_upper_and_lower_bound_closed_forms():
