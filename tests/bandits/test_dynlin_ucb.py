@@ -197,3 +197,25 @@ def test_bad_input():
     a = agent.act(ctx)
     with pytest.raises(RLKitError, match="rewards must be finite"):
         agent.update(ctx, a, torch.tensor([0.0, float("nan")], dtype=torch.float64))
+
+
+class _NoStepHeld:
+    """The same environment without ``step_held``: the rollout serves a hold by plain steps."""
+
+    def __init__(self, env):
+        self._env = env
+
+    def __getattr__(self, name):
+        if name == "step_held":
+            raise AttributeError(name)
+        return getattr(self._env, name)
+
+
+def test_held_rollout_falls_back_to_plain_steps():
+    T, record = 2000, np.array([1, 5, 77, 1999, 2000])
+    env = DynamicalLinearBandit(num_envs=3, config="advertising")
+    fast = run_bandit(env, _agent(env, horizon=T), T, 9, record)
+    env = DynamicalLinearBandit(num_envs=3, config="advertising")
+    slow = run_bandit(_NoStepHeld(env), _agent(env, horizon=T), T, 9, record)
+    for term in fast:
+        assert np.allclose(fast[term], slow[term], rtol=1e-10, atol=1e-9), term
