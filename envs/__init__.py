@@ -1,9 +1,28 @@
-"""Gymnasium environments of rlkit, registered under the ``rlkit/`` namespace."""
-from rlkit.envs.american_put import AmericanPutOption
-from rlkit.envs.dataset import Dataset, collect
-from rlkit.envs.robust_linear_mdp import RobustLinearMDP
+"""Gymnasium environments of rlkit, registered under the ``rlkit/`` namespace.
 
-import gymnasium as _gym  # noqa: E402
+``gymnasium.make("rlkit/Name-v0")`` gives a single-instance env; for bandits,
+``gymnasium.make_vec("rlkit/Name-v0", num_envs=B, vectorization_mode="vector_entry_point")`` gives the
+natively batched torch one.
+"""
 
-_gym.register("rlkit/RobustLinearMDP-v0", entry_point="rlkit.envs.robust_linear_mdp:RobustLinearMDP")
-_gym.register("rlkit/AmericanPutOption-v0", entry_point="rlkit.envs.american_put:AmericanPutOption")
+import gymnasium as gym
+
+
+def _register(name: str, entry_point: str, vector_entry_point: str | None = None, **kwargs) -> None:
+    env_id = f"rlkit/{name}"
+    if env_id not in gym.registry:
+        gym.register(id=env_id, entry_point=entry_point, vector_entry_point=vector_entry_point, **kwargs)
+
+
+_register("LinearBandit-v0", "rlkit.envs.linear_bandit:LinearBanditEnv", "rlkit.envs.linear_bandit:LinearBandit")
+_register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
+_register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
+
+from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
+from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
+from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
+from rlkit.envs.dataset import Dataset, collect  # noqa: E402
+from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
+
+__all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
+__all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]

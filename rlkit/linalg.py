@@ -6,7 +6,8 @@ One object serves runs, tasks and arms alike through ``batch_shape`` (a per-arm 
 * ``V`` itself, accumulated exactly (the source of truth for refreshes),
 * ``V^{-1}``, updated in ``O(d^2)`` per rank-1 update by Sherman-Morrison and in ``O(d^2 k)`` per rank-k
   update by Woodbury (rank ``k >= d`` is added to ``V`` and refreshed exactly instead),
-* ``log det V``, updated by the matrix-determinant lemma ``log det(V + w x x^T) = log det V + log(1 + w ||x||^2_{V^-1})``,
+* ``log det V``, updated by the matrix-determinant lemma
+  ``log det(V + w x x^T) = log det V + log(1 + w ||x||^2_{V^-1})``,
 
 and restores ``V^{-1}`` and ``log det V`` exactly from a Cholesky factorisation of ``V`` every
 ``refresh_every`` updates, and earlier when a probe of the drift ``||V (V^{-1} z) - z|| / ||z||`` (checked
@@ -21,6 +22,8 @@ Shapes (``*b`` = ``batch_shape``, ``d`` = ``dim``):
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -47,13 +50,13 @@ class Covariance:
         self.device, self.dtype = resolve_device_dtype(device, dtype)
         single = self.dtype == torch.float32
         self.refresh_every = check_int("refresh_every", refresh_every or (2048 if single else 1 << 16))
-        self.drift_tol = check_positive("drift_tol", drift_tol if drift_tol is not None else (1e-5 if single else 1e-10))
+        default_tol = 1e-5 if single else 1e-10
+        self.drift_tol = check_positive("drift_tol", drift_tol if drift_tol is not None else default_tol)
         self.check_every = check_int("check_every", check_every)
         eye = torch.eye(self.dim, device=self.device, dtype=self.dtype)
         self._V = (self.lam * eye).expand(*self.batch_shape, self.dim, self.dim).clone()
         self._V_inv = (eye / self.lam).expand(*self.batch_shape, self.dim, self.dim).clone()
-        self._logdet = torch.full(self.batch_shape, self.dim * float(torch.log(torch.tensor(self.lam, dtype=torch.float64))),
-                                  device=self.device, dtype=self.dtype)
+        self._logdet = torch.full(self.batch_shape, self.dim * math.log(self.lam), device=self.device, dtype=self.dtype)
         self.n_updates = 0
         self.n_refreshes = 0
         self._since_refresh = 0
@@ -76,7 +79,8 @@ class Covariance:
 
     def solve(self, rhs: torch.Tensor) -> torch.Tensor:
         """``V^{-1} rhs`` for ``rhs`` of shape ``(*b, d)`` or ``(*b, d, m)``."""
-        if rhs.shape[: len(self.batch_shape)] != self.batch_shape or self.dim not in rhs.shape[len(self.batch_shape):][:1]:
+        nb = len(self.batch_shape)
+        if tuple(rhs.shape[:nb]) != self.batch_shape or rhs.dim() not in (nb + 1, nb + 2) or rhs.shape[nb] != self.dim:
             raise RLKitError(f"rhs must have shape {(*self.batch_shape, self.dim)} or "
                              f"{(*self.batch_shape, self.dim, '*')}, got {tuple(rhs.shape)}")
         if rhs.dim() == len(self.batch_shape) + 1:
@@ -159,8 +163,10 @@ class Covariance:
         nb = len(self.batch_shape)
         if xs.dim() != nb + 2 or tuple(xs.shape[:nb]) != self.batch_shape or xs.shape[-1] != self.dim:
             given = tuple(xs.shape)
+            if xs.dim() >= 2 and xs.shape[-2] == 1:
+                given = given[:-2] + given[-1:]
             raise RLKitError(f"{name} must have shape {(*self.batch_shape, self.dim)} or "
-                             f"{(*self.batch_shape, 'k', self.dim)}, got {given if xs.shape[-2] != 1 else given[:-2] + given[-1:]}")
+                             f"{(*self.batch_shape, 'k', self.dim)}, got {given}")
 
     def _weights(self, weight, shape, rank1: bool) -> torch.Tensor:
         """Weights as a ``(*b, k)`` tensor; they must be finite and non-negative (``V`` stays positive definite)."""
@@ -175,7 +181,8 @@ class Covariance:
             raise RLKitError(f"weight must be a scalar or have shape {tuple(shape[:-1]) if rank1 else tuple(shape)}, "
                              f"got {tuple(w.shape)}")
         if w.device.type == "cpu" and not bool(((w >= 0) & torch.isfinite(w)).all()):
-            raise RLKitError(f"weight must be finite and >= 0 (V must stay positive definite), got min {w.min().item()}")
+            raise RLKitError("weight must be finite and >= 0 (V must stay positive definite), "
+                             f"got min {w.min().item()}")
         return w
 
     def __repr__(self) -> str:

@@ -3,6 +3,7 @@
 The contract is :class:`rlkit.kinds.base.ExperimentKind`; the runner is :mod:`rlkit.experiment`.
 """
 
+from rlkit.kinds import bandit  # noqa: F401  (registers kind "bandit")
 from rlkit.kinds.base import ExperimentKind, Unit
 
 __all__ = ["ExperimentKind", "Unit"]

@@ -1,0 +1,71 @@
+"""LinUCB / OFUL (Abbasi-Yadkori, Pal, Szepesvari, NeurIPS 2011, "Improved Algorithms for Linear Stochastic Bandits").
+
+Per round, every run ``b`` plays ``argmax_a <x_{b,a}, theta_hat_b> + beta_b ||x_{b,a}||_{V_b^{-1}}`` (Alg. 1,
+written with the ellipsoid's support function) and adds the played context to its ridge estimate.
+
+``theory=True`` uses the radius of Theorem 2::
+
+    beta_t = sigma sqrt(2 log(1/delta) + log det V_t - d log lam) + sqrt(lam) S
+
+(``log det V_t`` maintained by :class:`rlkit.linalg.Covariance`; ``sigma`` the sub-Gaussian noise level and
+``S >= ||theta||``, read from the environment by :meth:`for_env` when not given). ``theory=False`` uses a
+constant radius ``alpha`` (the common tuned variant).
+
+Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)``, ``theta_hat: (B, d)``.
+Ties in the index are broken towards the lowest arm index.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.ridge import Ridge
+from rlkit.checks import RLKitError, check_nonnegative, check_open_unit, check_positive
+from rlkit.registry import AGENTS
+
+
+@AGENTS.register("LinUCB")
+class LinUCB(BanditAgent):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,
+                 alpha: float | None = None, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01,
+                 seed=0, device=None, dtype=None, validate: bool = True):
+        super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
+        self.lam = check_positive("lam", lam)
+        self.theory = bool(theory)
+        if self.theory and alpha is not None:
+            raise RLKitError("alpha must be None when theory=True (the radius is the paper's beta_t), "
+                             f"got alpha={alpha!r}; pass theory=False to use a tuned radius")
+        self.alpha = check_nonnegative("alpha", 1.0 if alpha is None else alpha)
+        self.sigma = check_nonnegative("sigma", sigma)
+        self.S = check_nonnegative("S", S)
+        self.delta = check_open_unit("delta", delta)
+        self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
+        self._log_term = 2.0 * math.log(1.0 / self.delta) - self.dim * math.log(self.lam)
+
+    @classmethod
+    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+        tp = env.theory_params()
+        for key in ("sigma", "S"):
+            if key in tp:
+                params.setdefault(key, tp[key])
+        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+
+    def beta(self) -> torch.Tensor:
+        """Confidence radius ``(B,)`` for the current round."""
+        if not self.theory:
+            return torch.full((self.n_runs,), self.alpha, device=self.device, dtype=self.dtype)
+        inner = (self._log_term + self.ridge.cov.logdet()).clamp_min(0)
+        return self.sigma * inner.sqrt() + math.sqrt(self.lam) * self.S
+
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:
+        self._check_contexts(contexts)
+        mean = (contexts @ self.ridge.theta.unsqueeze(-1)).squeeze(-1)  # (B, K)
+        width = self.ridge.cov.inv_norm(contexts)  # (B, K)
+        return (mean + self.beta().unsqueeze(-1) * width).argmax(-1)
+
+    def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        self._check_update(contexts, actions, rewards)
+        self.ridge.update(self.chosen(contexts, actions), rewards)

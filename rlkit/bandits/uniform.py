@@ -1,0 +1,19 @@
+"""Uniformly random arm each round, batched over runs: the no-learning floor every regret plot needs."""
+
+from __future__ import annotations
+
+import torch
+
+from rlkit.bandits.base import BanditAgent
+from rlkit.registry import AGENTS
+
+
+@AGENTS.register("Uniform")
+class Uniform(BanditAgent):
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:
+        self._check_contexts(contexts)
+        k = contexts.shape[1]
+        return (self.rng.uniform() * k).long().clamp_max(k - 1)
+
+    def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        self._check_update(contexts, actions, rewards)

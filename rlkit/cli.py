@@ -1,0 +1,100 @@
+"""The ``rlkit`` command: run experiment specs, plot results, list what exists.
+
+    rlkit run SPEC [--runs N] [--horizon T] [--seed S] [--device D] [--workers W] [--out DIR] [--backend local|ray]
+    rlkit plot DIR
+    rlkit list
+    rlkit --version
+
+Errors in what the user gave (spec, arguments, directories) print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rlkit import __version__
+from rlkit.checks import RLKitError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rlkit", description="Provably efficient bandit and RL algorithms, batched.")
+    p.add_argument("--version", action="version", version=f"rlkit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run (or resume) an experiment spec")
+    r.add_argument("spec", help="experiment spec (TOML), e.g. experiments/quickstart.toml")
+    r.add_argument("--runs", type=int, help="override the number of runs")
+    r.add_argument("--horizon", type=int, help="override the horizon")
+    r.add_argument("--seed", type=int, help="override the root seed")
+    r.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default: cpu)")
+    r.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    r.add_argument("--out", help="results directory (default: results/<spec name>)")
+    r.add_argument("--backend", default="local", choices=["local", "ray"], help="where units run")
+    r.add_argument("--address", help="Ray cluster address (with --backend ray), e.g. auto")
+    r.add_argument("--no-plot", action="store_true", help="do not draw the figure after the run")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    pl = sub.add_parser("plot", help="draw the figures of a results directory")
+    pl.add_argument("dir", help="results directory written by `rlkit run`")
+
+    sub.add_parser("list", help="list environments, agents, experiment kinds and specs")
+    return p
+
+
+def _list() -> None:
+    import gymnasium as gym
+
+    from rlkit.experiment import load_plugins
+    from rlkit.registry import AGENTS, KINDS
+
+    load_plugins()
+    print("environments:")
+    for env_id in sorted(k for k in gym.registry if k.startswith("rlkit/")):
+        print(f"  {env_id}")
+    print("agents:")
+    for name in AGENTS.names():
+        doc = (AGENTS.get(name).__doc__ or "").strip().splitlines()
+        print(f"  {name:<16} {doc[0] if doc else ''}")
+    print("experiment kinds:")
+    for name in KINDS.names():
+        print(f"  {name}")
+    specs = sorted(Path("experiments").glob("*.toml"))
+    if specs:
+        print("experiment specs (./experiments):")
+        for s in specs:
+            print(f"  {s}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from rlkit.experiment import plot, run
+
+            out = run(args.spec, out=args.out, runs=args.runs, horizon=args.horizon, seed=args.seed,
+                      device=args.device, workers=args.workers, backend=args.backend, address=args.address,
+                      progress=not args.quiet)
+            print(f"results: {out}")
+            if not args.no_plot:
+                for path in plot(out):
+                    print(f"figure: {path}")
+        elif args.command == "plot":
+            from rlkit.experiment import plot
+
+            for path in plot(args.dir):
+                print(f"figure: {path}")
+        elif args.command == "list":
+            _list()
+    except (RLKitError, FileNotFoundError, PermissionError) as e:
+        print(f"rlkit: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rlkit: interrupted; finished chunks are kept, run the same command again to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

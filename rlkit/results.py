@@ -1,0 +1,117 @@
+"""The results directory of one experiment: resolved spec, atomic checksummed chunks, summary.
+
+Layout::
+
+    DIR/spec.json                 the resolved spec (the directory belongs to exactly this spec)
+    DIR/chunks/<unit>.npz         one file per unit of work (agent x runs), arrays of that unit
+    DIR/chunks/<unit>.sha256      SHA-256 of the .npz bytes, written after it
+    DIR/summary.json              the kind's summary of all chunks
+
+Every file is written to a temporary name, flushed to disk and renamed into place, so a killed process
+leaves either the old file, the new file, or a stray temporary (ignored), never a half-written chunk. A
+chunk counts as done only when its checksum file exists and matches; anything else is recomputed. Nothing
+already written is ever deleted or overwritten by a different spec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from rlkit.checks import SpecError
+from rlkit.kinds.base import Unit
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, indent=2, default=str)
+
+
+def _diff(a, b, prefix="") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            out += _diff(a.get(k, "<absent>"), b.get(k, "<absent>"), f"{prefix}{k}.")
+        return out
+    return [] if a == b else [f"{prefix[:-1]}: {a!r} (stored) vs {b!r} (now)"]
+
+
+class ResultStore:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.chunks = self.root / "chunks"
+
+    # ------------------------------------------------------------------ spec
+    def claim(self, spec: dict) -> None:
+        """Bind the directory to ``spec``: write it if new, else refuse a directory written by another spec."""
+        path = self.root / "spec.json"
+        if path.exists():
+            stored = json.loads(path.read_text())
+            if canonical(stored) != canonical(spec):
+                diffs = _diff(stored, json.loads(canonical(spec)))
+                raise SpecError(
+                    f"results directory {str(self.root)!r} holds results of a different spec "
+                    f"({'; '.join(diffs[:3])}{'; ...' if len(diffs) > 3 else ''}); "
+                    "choose another directory with --out, or remove this one yourself"
+                )
+            return
+        self.chunks.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, canonical(spec).encode())
+
+    def spec(self) -> dict:
+        path = self.root / "spec.json"
+        if not path.exists():
+            raise SpecError(f"{str(self.root)!r} is not a results directory (no spec.json); run `rlkit run SPEC` first")
+        return json.loads(path.read_text())
+
+    # ---------------------------------------------------------------- chunks
+    def _paths(self, unit: Unit) -> tuple[Path, Path]:
+        return self.chunks / f"{unit.key}.npz", self.chunks / f"{unit.key}.sha256"
+
+    def has(self, unit: Unit) -> bool:
+        """True when the unit's chunk exists and its checksum verifies."""
+        data_path, sum_path = self._paths(unit)
+        if not (data_path.exists() and sum_path.exists()):
+            return False
+        return hashlib.sha256(data_path.read_bytes()).hexdigest() == sum_path.read_text().strip()
+
+    def write(self, unit: Unit, arrays: dict[str, np.ndarray]) -> None:
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        data = buf.getvalue()
+        data_path, sum_path = self._paths(unit)
+        self.chunks.mkdir(parents=True, exist_ok=True)
+        _atomic_write(data_path, data)
+        _atomic_write(sum_path, hashlib.sha256(data).hexdigest().encode())
+
+    def read(self, unit: Unit) -> dict[str, np.ndarray]:
+        data_path, _ = self._paths(unit)
+        with np.load(data_path) as z:
+            return {k: z[k] for k in z.files}
+
+    def gather(self, units: list[Unit]) -> dict[str, dict[str, np.ndarray]]:
+        """Arrays per agent label, concatenated along axis 0 over its units in run order."""
+        by_agent: dict[str, list[dict[str, np.ndarray]]] = {}
+        for unit in sorted(units, key=lambda u: (u.start, u.stop)):
+            by_agent.setdefault(unit.agent, []).append(self.read(unit))
+        return {
+            agent: {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+            for agent, parts in by_agent.items()
+        }
+
+    # --------------------------------------------------------------- summary
+    def write_summary(self, summary: dict) -> None:
+        _atomic_write(self.root / "summary.json", canonical(summary).encode())
