@@ -19,8 +19,8 @@ import itertools
 
 import gymnasium as gym
 import torch
-
 from rlkit.envs.feature_mdp import FeatureMDP
+
 from rlkit.checks import RLKitError, check_nonnegative
 
 N_STATES = 5

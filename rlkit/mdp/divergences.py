@@ -39,7 +39,8 @@ __all__ = ["tv", "kl", "chi2", "tv_ball", "kl_ball", "sorted_segments"]
 
 def _check(M: torch.Tensor, V: torch.Tensor) -> None:
     if M.dim() < 2 or V.dim() != M.dim() - 1 or M.shape[:-2] != V.shape[:-1] or M.shape[-1] != V.shape[-1]:
-        raise RLKitError(f"M must have shape (*b, k, N) and V shape (*b, N); got M {tuple(M.shape)}, V {tuple(V.shape)}")
+        raise RLKitError(f"M must have shape (*b, k, N) and V shape (*b, N); "
+                         f"got M {tuple(M.shape)}, V {tuple(V.shape)}")
     if V.shape[-1] == 0:
         raise RLKitError("V must hold at least one value (N >= 1), got N = 0")
 

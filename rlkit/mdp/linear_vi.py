@@ -152,7 +152,8 @@ class LinearVI:
             if theta is not None:
                 ths = theta[steps.start:steps.stop].to(self.dtype).expand(R, -1, -1)
             else:
-                ths = (Ms @ dataset.rewards[:, :, steps.start:steps.stop].transpose(1, 2).unsqueeze(-1).to(self.dtype))[..., 0]
+                r = dataset.rewards[:, :, steps.start:steps.stop].transpose(1, 2).to(self.dtype)  # (R, nb, N)
+                ths = (Ms @ r.unsqueeze(-1))[..., 0]
             nb = len(steps)
             nphi = torch.cat([dataset.next_features(steps).to(self.dtype), probe_phi.expand(-1, nb, -1, -1, -1)], 2)
             nstop = torch.cat([dataset.next_stop(steps).to(self.dtype), probe_stop.expand(-1, nb, -1, -1)], 2)
