@@ -27,6 +27,7 @@ HOLD, EXERCISE = 0, 1
 
 class AmericanPutOption(FeatureMDP):
     n_actions = 2
+    learned_actions = [HOLD]
     state_dtype = torch.float64
 
     def __init__(self, param: float | None = None, d: int = 30, horizon: int = 20, strike: float = 100.0,
@@ -53,13 +54,33 @@ class AmericanPutOption(FeatureMDP):
         return torch.where(torch.isfinite(states), (self.strike - states).clamp_min(0.0), torch.zeros_like(states))
 
     def hat(self, states: torch.Tensor) -> torch.Tensor:
-        """Hat features of holding, ``(..., d)`` (zero at the absorbing state ``inf``)."""
-        s = torch.where(torch.isfinite(states), states, torch.full_like(states, -1e9))
-        return (1.0 - (s.unsqueeze(-1) - self.anchors).abs() / self.spacing).clamp_min(0.0)
+        """Hat features of holding, ``(..., d)`` (zero at the absorbing state ``inf``).
+
+        At most two neighbouring anchors are non-zero, so the features are written by a scatter of the two
+        interpolation weights rather than by evaluating all ``d`` hats (``O(d)`` fewer passes over memory).
+        """
+        finite = torch.isfinite(states)
+        x = (torch.where(finite, states, torch.full_like(states, -1e9)) - self.anchors[0]) / self.spacing
+        i0 = torch.floor(x)
+        frac = x - i0
+        out = torch.zeros(*states.shape, self.dim, dtype=self.dtype, device=self.device)
+        for offset, weight in ((0, 1.0 - frac), (1, frac)):
+            idx = i0 + offset
+            ok = (idx >= 0) & (idx < self.dim) & finite
+            out.scatter_add_(-1, idx.clamp(0, self.dim - 1).long().unsqueeze(-1),
+                             torch.where(ok, weight, torch.zeros_like(weight)).to(self.dtype).unsqueeze(-1))
+        return out
 
     def phi(self, states: torch.Tensor) -> torch.Tensor:
-        f = self.hat(states)
-        return torch.stack([f, torch.zeros_like(f)], -2)
+        out = torch.zeros(*states.shape, 2, self.dim, dtype=self.dtype, device=self.device)
+        out[..., HOLD, :] = self.hat(states)
+        return out
+
+    def phi_of(self, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        return self.hat(states) * (actions == HOLD).unsqueeze(-1)
+
+    def phi_learned(self, states: torch.Tensor) -> torch.Tensor:
+        return self.hat(states).unsqueeze(-2)
 
     def stop_reward(self, states: torch.Tensor) -> torch.Tensor:
         pay = self.payoff(states)

@@ -8,8 +8,7 @@
 
 together with the environment whose feature map the learner is allowed to use (``env.phi``,
 ``env.stop_reward``, ``env.theta``, ``env.probe_states``). Features are computed per step on demand
-(``features(steps) -> (R, nb, N, d)``, ``next_features(steps) -> (R, nb, N, A, d)`` for a block of
-``nb`` steps) rather than stored: a dataset of
+(``features(steps) -> (R, nb, N, d)`` for a block of ``nb`` steps) rather than stored: a dataset of
 ``N = 10^5`` trajectories with ``d = 100`` and ``H = 20`` would otherwise hold several GB of features.
 Steps ``h`` are 0-based here (the papers' step ``h + 1``).
 
@@ -74,19 +73,9 @@ class Dataset:
         """``phi(s_h, a_h)`` for the steps ``h`` in ``steps``: ``(R, len(steps), N, d)``, checked to lie on the
         (sub-)simplex."""
         idx = list(steps)
-        all_phi = self.env.phi(self.states[:, :, idx])  # (R, N, nb, A, d)
-        a = self.actions[:, :, idx, None, None].expand(-1, -1, -1, 1, all_phi.shape[-1])
-        phi = torch.gather(all_phi, 3, a).squeeze(3).transpose(1, 2)  # (R, nb, N, d)
+        phi = self.env.phi_of(self.states[:, :, idx], self.actions[:, :, idx]).transpose(1, 2)  # (R, nb, N, d)
         check_simplex(phi, self, idx)
         return phi
-
-    def next_features(self, steps: range) -> torch.Tensor:
-        """``phi(s_{h+1}, a)`` for every action ``a``: ``(R, len(steps), N, A, d)``."""
-        return self.env.phi(self.states[:, :, [h + 1 for h in steps]]).transpose(1, 2)
-
-    def next_stop(self, steps: range) -> torch.Tensor:
-        """Known values of stopping actions at ``s_{h+1}``: ``(R, len(steps), N, A)``, NaN for continuing actions."""
-        return self.env.stop_reward(self.states[:, :, [h + 1 for h in steps]]).transpose(1, 2)
 
 
 def check_simplex(phi: torch.Tensor, data: Dataset, steps: list[int]) -> None:

@@ -15,6 +15,8 @@ Batched model methods (``...`` = any leading shape; ``A`` actions, ``d`` feature
     reward(states, actions: (...), h) -> (...)
     next_states(states, actions, h, u: (...), param) -> states (...)
     probe_states() -> (P,)                                 states over which min_s V(s) is also taken
+``learned_actions`` lists the actions whose value is learned (default: all); every other action must be a
+stopping action, so learners skip its features.
 Finite instances also give ``n_states``, ``kernel(param) -> (H, S, A, S)``, ``reward_table() -> (H, S, A)``
 and ``initial_distribution() -> (S,)`` for exact dynamic programming.
 """
@@ -35,6 +37,7 @@ class FeatureMDP(gym.Env):
     dim: int
     n_actions: int
     state_dtype: torch.dtype
+    learned_actions: list[int] | None = None  # actions whose Q is learned; the others must be stopping actions
 
     def __init__(self, param=None, device=None, dtype=None):
         self.device, self.dtype = resolve_device_dtype(device, dtype)
@@ -48,6 +51,16 @@ class FeatureMDP(gym.Env):
     def theta(self) -> torch.Tensor | None:
         """Known reward parameters ``(H, d)`` (``r_h(s, a) = <phi(s, a), theta_h>``), or ``None``."""
         return None
+
+    def phi_of(self, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """``phi(s, a)`` of given actions: ``(...), (...) -> (..., d)``."""
+        phi = self.phi(states)
+        return torch.gather(phi, -2, actions[..., None, None].expand(*actions.shape, 1, phi.shape[-1])).squeeze(-2)
+
+    def phi_learned(self, states: torch.Tensor) -> torch.Tensor:
+        """Features of the learned actions only, ``(..., L, d)`` (environments may override it to save copies)."""
+        phi = self.phi(states)
+        return phi if self.learned_actions is None else phi[..., self.learned_actions, :]
 
     def stop_reward(self, states: torch.Tensor) -> torch.Tensor:
         return torch.full((*states.shape, self.n_actions), float("nan"), dtype=self.dtype, device=self.device)

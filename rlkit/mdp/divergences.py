@@ -138,7 +138,7 @@ def tv_ball(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor | float, a_max: 
 
 
 def kl_ball(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor | float, a_max: float,
-            grid: int = 64, refine: int = 40) -> torch.Tensor:
+            grid: int = 64, refine: int = 24) -> torch.Tensor:
     """Constrained KL-ball dual of DRVI-L: ``sup_{a > 0} -a log z(a) - a rho``, ``z(a) = M exp(-V / a)``.
 
     One dimensional and concave in ``a`` for a true distribution; not piecewise, so it is searched: a

@@ -49,6 +49,8 @@ class BallVI(LinearVI):
 
 @AGENTS.register("DRPVI")
 class DRPVI(BallVI):
+    """Distributionally robust pessimistic VI with TV balls (Liu & Xu 2024); ``fit(dataset)``."""
+
     def target(self, M, V, v_min, h, H):
         r = radii(self.rho, h, H, M.shape[-2], M.dtype, M.device)
         return divergences.tv_ball(M, V, r.expand(M.shape[0], -1), float(H))

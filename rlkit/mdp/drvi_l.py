@@ -17,6 +17,8 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("DRVI_L")
 class DRVI_L(BallVI):  # noqa: N801 - the paper's name
+    """Distributionally robust VI with KL balls (Ma et al. 2022); ``fit(dataset)``."""
+
     def target(self, M, V, v_min, h, H):
         r = radii(self.rho, h, H, M.shape[-2], M.dtype, M.device)
         return divergences.kl_ball(M, V, r.expand(M.shape[0], -1), float(H))

@@ -64,7 +64,7 @@ class LinearPolicy:
         return self.beta * (phi * phi * diag).sum(-1).sqrt()
 
     def q_from_features(self, phi: torch.Tensor, stop: torch.Tensor, h: int) -> torch.Tensor:
-        """``Q_h`` from features ``phi: (R, *e, A, d)`` and stopping values ``stop: (R, *e, A)``."""
+        """``Q_h`` from the learned actions' features ``phi: (R, *e, L, d)`` and stop values ``stop: (R, *e, A)``."""
         R, d = phi.shape[0], phi.shape[-1]
         flat = phi.reshape(R, -1, d)
         if self.penalty == "paper":  # Gamma is linear in phi: <phi, w> - Gamma = <phi, w - beta sqrt(diag)>
@@ -73,11 +73,20 @@ class LinearPolicy:
         else:
             q = (flat @ self.w[:, h].unsqueeze(-1)).reshape(phi.shape[:-1]) - self.bonus(phi, h)
         q = q.clamp(0.0, float(self.horizon - h))
-        return torch.where(torch.isnan(stop), q, stop)
+        learned = self.env.learned_actions
+        if learned is None:
+            return torch.where(torch.isnan(stop), q, stop)
+        out = stop.clone()
+        out[..., learned] = torch.where(torch.isnan(stop[..., learned]), q, stop[..., learned])
+        return out
+
+    def features(self, obs: torch.Tensor) -> torch.Tensor:
+        """Features of the learned actions at ``obs``: ``(R, *e, L, d)``."""
+        return self.env.phi_learned(obs)
 
     def q_values(self, obs: torch.Tensor, h: int) -> torch.Tensor:
         """``Q_h(obs, a)`` for every action: ``(R, *e, A)``."""
-        return self.q_from_features(self.env.phi(obs), self.env.stop_reward(obs), h)
+        return self.q_from_features(self.features(obs), self.env.stop_reward(obs), h)
 
     def value(self, obs: torch.Tensor, h: int) -> torch.Tensor:
         return self.q_values(obs, h).max(-1).values
@@ -137,11 +146,9 @@ class LinearVI:
         w = torch.zeros(R, H, d, dtype=self.dtype, device=self.device)
         Lambda_inv = torch.zeros(R, H, d, d, dtype=self.dtype, device=self.device)
         policy = LinearPolicy(env, w, Lambda_inv, beta, self.penalty)
-        probes = env.probe_states()  # (P,): appended to every step's next states for min_s V
-        P = probes.shape[0]
-        probe_phi = env.phi(probes).to(self.dtype).expand(R, 1, P, A, d)
-        probe_stop = env.stop_reward(probes).to(self.dtype).expand(R, 1, P, A)
-        block = max(1, BLOCK_ELEMENTS // (R * N * (A + 2) * d))
+        probes = env.probe_states()  # (P,): evaluated beside every step's next states for min_s V
+        L = A if env.learned_actions is None else len(env.learned_actions)
+        block = max(1, BLOCK_ELEMENTS // (R * N * (L + 2) * d))
         for top in range(H, 0, -block):
             steps = range(max(0, top - block), top)
             phi = dataset.features(steps).to(self.dtype)  # (R, nb, N, d)
@@ -155,8 +162,10 @@ class LinearVI:
                 r = dataset.rewards[:, :, steps.start:steps.stop].transpose(1, 2).to(self.dtype)  # (R, nb, N)
                 ths = (Ms @ r.unsqueeze(-1))[..., 0]
             nb = len(steps)
-            nphi = torch.cat([dataset.next_features(steps).to(self.dtype), probe_phi.expand(-1, nb, -1, -1, -1)], 2)
-            nstop = torch.cat([dataset.next_stop(steps).to(self.dtype), probe_stop.expand(-1, nb, -1, -1)], 2)
+            nxt = dataset.states[:, :, steps.start + 1:steps.stop + 1]  # (R, N, nb)
+            nxt = torch.cat([nxt, probes.to(nxt.dtype).reshape(1, -1, 1).expand(R, -1, nb)], 1).transpose(1, 2)
+            nphi = policy.features(nxt).to(self.dtype)  # (R, nb, N + P, L, d)
+            nstop = env.stop_reward(nxt).to(self.dtype)  # (R, nb, N + P, A)
             for j in range(nb - 1, -1, -1):
                 h = steps[j]
                 if h == H - 1:

@@ -20,6 +20,8 @@ from rlkit.theory.r2pvi import beta_pevi
 
 @AGENTS.register("PEVI")
 class PEVI(LinearVI):
+    """Pessimistic value iteration (Jin, Yang & Wang 2021), the non-robust offline baseline; ``fit(dataset)``."""
+
     default_penalty = "elliptical"
 
     def target(self, M, V, v_min, h, H):

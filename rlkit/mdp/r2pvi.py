@@ -35,6 +35,8 @@ DIVERGENCES = ("tv", "kl", "chi2")
 
 @AGENTS.register("R2PVI")
 class R2PVI(LinearVI):
+    """Robust regularised pessimistic VI (Tang, Liu & Xu 2025) with a TV, KL or chi^2 penalty; ``fit(dataset)``."""
+
     def __init__(self, divergence: str = "tv", lam: float = 0.1, **kwargs):
         super().__init__(**kwargs)
         self.divergence = check_choice("divergence", divergence, DIVERGENCES)
