@@ -107,3 +107,20 @@ def test_collect_shapes_determinism_and_behaviour():
         collect(env, "uniform", 0)
     with pytest.raises(RLKitError, match="param"):
         RobustLinearMDP(1.5)
+
+
+def test_put_option_monte_carlo_matches_closed_form():
+    """Exercise at once: E max(0, 100 - s0) with s0 ~ U[95, 105] is 25 / 20 = 1.25; always holding pays 0."""
+
+    class Always:
+        replications = 1
+
+        def __init__(self, a):
+            self.a = a
+
+        def act(self, obs, h):
+            return torch.full(obs.shape, self.a, dtype=torch.long)
+
+    env = AmericanPutOption(d=10)
+    assert monte_carlo_return(env, Always(1), episodes=40000, seed=3).item() == pytest.approx(1.25, abs=0.03)
+    assert monte_carlo_return(env, Always(0), episodes=100, seed=3).item() == 0.0
