@@ -44,6 +44,7 @@ import numpy as np
 import torch
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import bootstrap_band, new_figure, save
 from rlkit.registry import AGENTS, KINDS
@@ -69,20 +70,10 @@ def make_feature_env(env_spec: dict, device="cpu", dtype="float64", **overrides)
 
 
 def resolve_offline_agents(agents) -> list[dict]:
-    """Validate ``[[agents]]`` by building each agent once (unknown parameters or bad values fail here)."""
-    if not isinstance(agents, list) or not agents:
-        raise SpecError("agents must be a non-empty list of [[agents]] tables")
-    out, labels = [], set()
-    for i, a in enumerate(agents):
-        if not isinstance(a, dict) or "algo" not in a:
-            raise SpecError(f"agents[{i}] must be a table with an 'algo' key, got {a!r}")
-        label = str(a.get("label", a["algo"]))
-        if label in labels:
-            raise SpecError(f"agents[{i}]: label {label!r} is used twice; give each agent a distinct label")
-        labels.add(label)
-        entry = {"label": label, "algo": a["algo"], **{k: v for k, v in a.items() if k not in ("algo", "label")}}
+    """Validate ``[[agents]]`` as the bandit kind does, then build each agent once so bad values fail here."""
+    out = resolve_agents(agents)
+    for entry in out:
         make_agent(entry)
-        out.append(entry)
     return out
 
 
@@ -90,7 +81,7 @@ def make_agent(entry: dict, device="cpu", dtype="float64"):
     cls = AGENTS.get(entry["algo"])
     params = {k: v for k, v in entry.items() if k not in ("label", "algo")}
     try:
-        return cls(device=device, dtype=getattr(torch, dtype), **params)
+        return cls.for_env(None, device=device, dtype=getattr(torch, dtype), **params)
     except (TypeError, RLKitError) as e:
         raise SpecError(f"agent {entry['label']} ({entry['algo']}): {e}") from None
 

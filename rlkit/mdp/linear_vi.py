@@ -117,6 +117,16 @@ class LinearVI:
         self.delta = check_positive("delta", delta)
         self.device, self.dtype = resolve_device_dtype(device, dtype)
 
+    @classmethod
+    def for_env(cls, env=None, *, beta: float = 1.0, gamma: float = 1.0, penalty: str | None = None,
+                theory: bool = False, delta: float = 0.05, device=None, dtype=None, **params):
+        """Build the agent (the experiment runner's entry point; offline agents read nothing from ``env``).
+
+        Its signature lists the parameters every linear offline agent accepts, beside the subclass's own.
+        """
+        return cls(beta=beta, gamma=gamma, penalty=penalty, theory=theory, delta=delta, device=device, dtype=dtype,
+                   **params)
+
     # ------------------------------------------------------------ hooks
     def target(self, M: torch.Tensor, V: torch.Tensor, v_min: torch.Tensor, h: int, H: int) -> torch.Tensor:
         """Robust (or plain) estimate of ``E_{mu_h,i} V_{h+1}`` for every factor ``i``: ``(R, d)``.
