@@ -10,6 +10,7 @@ Spec (TOML)::
     kind = "timing_sweep"
     seed = 0
     repeats = 5
+    threads = 1                  # torch threads while timing (restored afterwards)
     dtype = "float64"
 
     [env]
@@ -43,6 +44,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from rlkit.checks import RLKitError, SpecError, check_int
 from rlkit.kinds.base import ExperimentKind, Unit
@@ -50,8 +52,8 @@ from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_comm
 from rlkit.plot import bootstrap_band, new_figure, save
 from rlkit.registry import KINDS
 
-TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "dtype", "env", "data", "sweeps", "agents", "plot",
-            "runs", "chunk_size"}
+TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
+            "plot", "runs", "chunk_size"}
 
 
 def points(spec: dict) -> list[tuple[int, str, float]]:
@@ -79,6 +81,7 @@ class TimingSweepKind(ExperimentKind):
             clean.append({"param": str(s["param"]), "values": list(s["values"])})
         try:
             out["repeats"] = check_int("repeats", spec.get("repeats", 3))
+            out["threads"] = check_int("threads", spec.get("threads", 1))
         except RLKitError as e:
             raise SpecError(str(e)) from None
         out["sweeps"] = clean
@@ -90,9 +93,17 @@ class TimingSweepKind(ExperimentKind):
         return [Unit(a["label"], i, i + 1) for a in spec["agents"] for i in range(spec["runs"])]
 
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
+        entry = next(a for a in spec["agents"] if a["label"] == unit.agent)
+        before = torch.get_num_threads()
+        torch.set_num_threads(spec["threads"])
+        try:
+            return {"seconds": np.asarray(self._time(spec, unit, entry, device), dtype=np.float64)}
+        finally:
+            torch.set_num_threads(before)
+
+    def _time(self, spec: dict, unit: Unit, entry: dict, device: str) -> list[list[float]]:
         from rlkit.envs.dataset import collect
 
-        entry = next(a for a in spec["agents"] if a["label"] == unit.agent)
         rows = []
         for i in range(unit.start, unit.stop):
             _, param, value = points(spec)[i]
@@ -109,7 +120,7 @@ class TimingSweepKind(ExperimentKind):
                 _ = float(policy.w.sum())  # wait for asynchronous devices
                 secs.append(time.perf_counter() - t0)
             rows.append(secs)
-        return {"seconds": np.asarray(rows, dtype=np.float64)}
+        return rows
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         pts = points(spec)
