@@ -88,32 +88,52 @@ def sorted_segments(M: torch.Tensor, V: torch.Tensor):
     return vs, S1, S2, T
 
 
+ROW_CHUNK_ELEMENTS = 1 << 20  # coordinates are processed in chunks of about this many (row x N) entries
+
+
+def _by_rows(fn, M: torch.Tensor, V: torch.Tensor, *row_args):
+    """``fn(M_chunk, V, *row_args_chunk)`` over chunks of the ``k`` rows of ``M``, concatenated: a memory bound.
+
+    The sorted-segment searches build several ``(*b, k, N)`` temporaries; chunking the coordinates keeps
+    them cache-sized for large ``N`` (the work is the same, the memory traffic much smaller).
+    """
+    rows = max(1, ROW_CHUNK_ELEMENTS // max(1, M[..., :1, :].numel()))
+    if M.shape[-2] <= rows:
+        return fn(M, V, *row_args)
+    parts = []
+    for i in range(0, M.shape[-2], rows):
+        args = [x[..., i:i + rows] if isinstance(x, torch.Tensor) and x.dim() > 0 else x for x in row_args]
+        parts.append(fn(M[..., i:i + rows, :], V, *args))
+    return torch.cat(parts, -1)
+
+
 def chi2(M: torch.Tensor, V: torch.Tensor, lam: float) -> torch.Tensor:
     """chi^2 dual ``sup_{a in [min V, max V]} z1(a) - (z2(a) - z1(a)^2) / (4 lam)``, exact.
 
     ``z1(a) = M [V]_a`` and ``z2(a) = M [V]_a^2``. On each segment ``[vs_j, vs_{j+1}]`` the objective is the
     quadratic ``A0 + A1 a + A2 a^2`` with ``A2 = c T (T - 1)``, ``A1 = T (1 + 2 c S1)``,
-    ``A0 = S1 - c S2 + c S1^2`` (``c = 1 / (4 lam)``); its maximum over the segment is at an end or at the
-    vertex ``-A1 / (2 A2)`` when ``A2 < 0``. The result is the maximum over all segments.
+    ``A0 = S1 - c S2 + c S1^2`` (``c = 1 / (4 lam)``); the objective is continuous in ``a``, so its maximum
+    is at a breakpoint ``vs_j`` or at a segment's vertex ``-A1 / (2 A2)`` (value ``A0 - A1^2 / (4 A2)``)
+    when ``A2 < 0`` and the vertex lies inside the segment. The result is the largest of these.
     """
     _check(M, V)
     lam = check_positive("lam", lam)
-    c = 0.25 / lam
+    return _by_rows(_chi2_rows, M, V, 0.25 / lam)
+
+
+def _chi2_rows(M: torch.Tensor, V: torch.Tensor, c: float) -> torch.Tensor:
     vs, S1, S2, T = sorted_segments(M, V)
     lo = vs.unsqueeze(-2)  # segment j starts at vs_j; the last "segment" is the point vs_{N-1}
     hi = torch.cat([vs[..., 1:], vs[..., -1:]], -1).unsqueeze(-2)
     A2 = c * T * (T - 1.0)
     A1 = T * (1.0 + 2.0 * c * S1)
     A0 = S1 - c * S2 + c * S1 * S1
-
-    def f(a):
-        return A0 + a * (A1 + a * A2)
-
-    best = torch.maximum(f(lo), f(hi))
+    best = A0 + lo * (A1 + lo * A2)  # the objective at every breakpoint
     concave = A2 < 0
-    vertex = -A1 / torch.where(concave, 2.0 * A2, torch.ones_like(A2))
+    den = torch.where(concave, A2, torch.full_like(A2, -1.0))
+    vertex = -0.5 * A1 / den
     inside = concave & (vertex > lo) & (vertex < hi)
-    best = torch.where(inside, torch.maximum(best, f(vertex.clamp(lo.expand_as(vertex), hi.expand_as(vertex)))), best)
+    best = torch.where(inside, torch.maximum(best, A0 - 0.25 * A1 * A1 / den), best)
     return best.max(-1).values
 
 
@@ -126,12 +146,16 @@ def tv_ball(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor | float, a_max: 
     """
     _check(M, V)
     a_max = check_positive("a_max", a_max)
+    rho = torch.as_tensor(rho, dtype=V.dtype, device=V.device)
+    return _by_rows(_tv_ball_rows, M, V, rho, a_max)
+
+
+def _tv_ball_rows(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor, a_max: float) -> torch.Tensor:
     ends = torch.tensor([0.0, a_max], dtype=V.dtype, device=V.device).expand(*V.shape[:-1], 2)
     Vx = torch.cat([V, ends], -1)  # the interval ends as breakpoints carrying zero weight
     Mx = torch.cat([M, M.new_zeros(*M.shape[:-1], 2)], -1)
     vs, S1, _, T = sorted_segments(Mx, Vx)
     a = vs.unsqueeze(-2)
-    rho = torch.as_tensor(rho, dtype=V.dtype, device=V.device)
     val = S1 + a * T - (rho.unsqueeze(-1) if rho.dim() > 0 else rho) * a
     ok = (a >= 0) & (a <= a_max)
     return torch.where(ok, val, torch.full_like(val, -torch.inf)).max(-1).values

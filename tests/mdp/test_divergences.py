@@ -116,3 +116,14 @@ def test_kl_estimator_clamp_and_bad_input():
         D.tv(M, torch.tensor([0.0, 1.0]), 0.0)
     with pytest.raises(RLKitError, match="shape"):
         D.chi2(M, torch.zeros(3, dtype=torch.float64), 1.0)
+
+
+def test_row_chunking_is_exact(monkeypatch):
+    g = torch.Generator().manual_seed(9)
+    M = torch.randn(2, 7, 30, generator=g, dtype=torch.float64) / 30
+    V = torch.rand(2, 30, generator=g, dtype=torch.float64) * 2
+    rho = torch.rand(2, 7, generator=g, dtype=torch.float64)
+    whole = D.chi2(M, V, 0.2), D.tv_ball(M, V, rho, 2.0)
+    monkeypatch.setattr(D, "ROW_CHUNK_ELEMENTS", 70)  # 1 row of 2 x 30 entries per chunk
+    parts = D.chi2(M, V, 0.2), D.tv_ball(M, V, rho, 2.0)
+    assert all(torch.equal(a, b) for a, b in zip(whole, parts))
