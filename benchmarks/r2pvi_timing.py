@@ -27,7 +27,7 @@ from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
 REPORTED = {"PEVI": 0.07, "R2PVI-TV": 0.08, "R2PVI-KL": 0.08, "R2PVI-chi2": 0.75, "DRPVI": 0.34}  # seconds, paper
 AUTHORS_NAMES = {"PEVI": "PEVI", "R2PVI-TV": "R2PVI_TV", "R2PVI-KL": "R2PVI_KL", "R2PVI-chi2": "R2PVI_xi2",
                  "DRPVI": "DRPVI", "DRVI-L": "DRVI_L"}
-BETA, GAMMA, LAM, RHO = 0.1, 1.0, 1.0, 0.025  # the authors' put-option settings
+BETA, GAMMA, LAM, RHO = 0.1, 1.0, 0.025, 0.025  # the put-option settings of the authors' code
 
 
 def agents(dtype=torch.float64):
