@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
 
 from rlkit.checks import check_choice, check_nonnegative, check_positive
+from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
 from rlkit.seeding import BatchRNG
 
 

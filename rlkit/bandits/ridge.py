@@ -1,7 +1,8 @@
 """Batched ridge-regression state shared by the linear bandit agents.
 
 ``V = lam I + sum_s x_s x_s^T`` (a :class:`rlkit.linalg.Covariance` with ``batch_shape=(B,)``),
-``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts updates.
+``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts updates. ``theta_hat`` is
+updated recursively (``O(d)`` per run) and re-solved exactly whenever the covariance refreshes.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ class Ridge:
         self.b = torch.zeros(n_runs, dim, device=device, dtype=dtype)
         self.theta = torch.zeros(n_runs, dim, device=device, dtype=dtype)
         self.t = 0
+        self._refreshes = 0
 
     def update(self, x: torch.Tensor, r: torch.Tensor, weight: torch.Tensor | None = None) -> None:
         """Add observations ``x: (B, d)``, ``r: (B,)`` (optionally weighted ``(B,)``; zero weight = no update)."""
         w = 1.0 if weight is None else weight.unsqueeze(-1)
+        residual = r - (x * self.theta).sum(-1)  # prediction error of the old estimate
         self.cov.update(x, weight)
         self.b = self.b + w * r.unsqueeze(-1) * x
-        self.theta = self.cov.solve(self.b)
+        if self.cov.last_gain is not None and self.cov.n_refreshes == self._refreshes:
+            # recursive least squares: theta_new = theta + w V_new^-1 x (r - x . theta), O(d) per run
+            self.theta = self.theta + self.cov.last_gain * residual.unsqueeze(-1)
+        else:  # after a refresh or a rank-k update: exact solve
+            self.theta = self.cov.solve(self.b)
+            self._refreshes = self.cov.n_refreshes
         self.t += 1

@@ -60,7 +60,7 @@ def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
     try:
         return gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point",
                             device=device, dtype=getattr(torch, dtype), **params)
-    except TypeError as e:
+    except (TypeError, RLKitError) as e:
         raise SpecError(f"env ({env_id}): {e}") from None
 
 
@@ -73,8 +73,9 @@ def agent_parameters(cls) -> set[str]:
     return names - {"self", "n_runs", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon"}
 
 
-def resolve_agents(agents) -> list[dict]:
-    """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters."""
+def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
+    """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters, and (given a one-run
+    ``env``) parameter values, by building each agent once."""
     if not isinstance(agents, list) or not agents:
         raise SpecError("agents must be a non-empty list of [[agents]] tables")
     out, labels = [], set()
@@ -92,6 +93,11 @@ def resolve_agents(agents) -> list[dict]:
         if unknown:
             raise SpecError(f"agents[{i}] ({label}): unknown parameter(s) {unknown} for {a['algo']}; "
                             f"accepted: {sorted(accepted)}")
+        if env is not None:
+            try:
+                cls.for_env(env, horizon=horizon, seed=0, **params)
+            except RLKitError as e:
+                raise SpecError(f"agents[{i}] ({label}): {e}") from None
         out.append({"label": label, "algo": a["algo"], **params})
     return out
 
@@ -116,14 +122,14 @@ class BanditKind(ExperimentKind):
         except RLKitError as e:
             raise SpecError(str(e)) from None
         env = dict(spec["env"])
-        make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
+        probe = make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
         plot = dict(spec.get("plot", {}))
         bad = sorted(set(plot) - PLOT_KEYS)
         if bad:
             raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
         return {"name": str(spec["name"]), "kind": "bandit", "description": spec.get("description", ""),
                 "horizon": horizon, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
-                "env": env, "agents": resolve_agents(spec["agents"]), "plot": plot}
+                "env": env, "agents": resolve_agents(spec["agents"], probe, horizon), "plot": plot}
 
     def units(self, spec: dict) -> list[Unit]:
         runs, chunk = spec["runs"], spec["chunk_size"]

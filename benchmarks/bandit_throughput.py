@@ -1,0 +1,188 @@
+"""Decisions per second of the LinUCB online loop (act + reward + update), K = 20 arms, d = 10.
+
+Side by side in one process, on the same problem (a linear bandit with fixed contexts on the unit sphere,
+||theta|| = 1, noise sd 0.1):
+
+* rlkit: ``LinUCB`` on ``LinearBandit`` batched over B = 1, 64, 2048 runs (and more on a GPU);
+* a textbook per-run numpy loop: one Sherman-Morrison update per decision, runs one after the other;
+* a plain batched torch loop that inverts V with ``torch.linalg.inv`` every round;
+* MABWiser's ``LinUCB`` and contextualbandits' ``LinUCB`` (install the ``bench`` extra), one decision at a
+  time through their public predict / partial_fit API. Both keep one ridge model per arm (disjoint LinUCB)
+  fed with the round's context; the per-decision work is of the same order.
+
+Prints every figure and the ratios against rlkit at the largest B. Timings are wall-clock on whatever
+machine runs it; nothing here is asserted.
+
+    python benchmarks/bandit_throughput.py [--device cuda] [--batches 1 64 2048 65536] [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+import rlkit.envs  # noqa: F401
+from rlkit.bandits import LinUCB
+
+K, D, SIGMA = 20, 10, 0.1
+
+
+def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
+    env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
+                       sigma=SIGMA, device=device, dtype=dtype)
+    agent = LinUCB.for_env(env, horizon=10**6, seed=0, device=device, dtype=dtype, validate=False)
+    ctx, _ = env.reset(seed=0)
+
+    def steps(n):
+        nonlocal ctx
+        for _ in range(n):
+            a = agent.act(ctx)
+            nxt, r, _, _, _ = env.step(a)
+            agent.update(ctx, a, r)
+            ctx = nxt
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    return _rate(steps, B, seconds)
+
+
+def torch_inverse_rate(B: int, seconds: float) -> float:
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(B, K, D, generator=g, dtype=torch.float64)
+    X /= X.norm(dim=-1, keepdim=True)
+    theta = torch.randn(B, D, generator=g, dtype=torch.float64)
+    theta /= theta.norm(dim=-1, keepdim=True)
+    V = torch.eye(D, dtype=torch.float64).repeat(B, 1, 1)
+    b = torch.zeros(B, D, dtype=torch.float64)
+    rows = torch.arange(B)
+
+    def steps(n):
+        nonlocal V, b
+        for _ in range(n):
+            Vi = torch.linalg.inv(V)
+            th = (Vi @ b.unsqueeze(-1)).squeeze(-1)
+            ucb = X @ th.unsqueeze(-1) + torch.sqrt(torch.einsum("bki,bij,bkj->bk", X, Vi, X)).unsqueeze(-1)
+            a = ucb.squeeze(-1).argmax(-1)
+            x = X[rows, a]
+            r = (x * theta).sum(-1) + SIGMA * torch.randn(B, generator=g, dtype=torch.float64)
+            V = V + x.unsqueeze(-1) * x.unsqueeze(-2)
+            b = b + r.unsqueeze(-1) * x
+
+    return _rate(steps, B, seconds)
+
+
+def numpy_loop_rate(B: int, seconds: float) -> float:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((B, K, D))
+    X /= np.linalg.norm(X, axis=-1, keepdims=True)
+    theta = rng.standard_normal((B, D))
+    theta /= np.linalg.norm(theta, axis=-1, keepdims=True)
+    V_inv = np.repeat(np.eye(D)[None], B, 0)
+    b = np.zeros((B, D))
+
+    def steps(n):
+        for _ in range(n):
+            for i in range(B):  # the textbook loop: one run after another
+                Vi = V_inv[i]
+                th = Vi @ b[i]
+                width = np.sqrt(np.einsum("ki,ij,kj->k", X[i], Vi, X[i]))
+                a = int(np.argmax(X[i] @ th + width))
+                x = X[i, a]
+                r = x @ theta[i] + SIGMA * rng.standard_normal()
+                u = Vi @ x
+                V_inv[i] = Vi - np.outer(u, u) / (1.0 + x @ u)
+                b[i] += r * x
+
+    return _rate(steps, B, seconds)
+
+
+def mabwiser_rate(seconds: float) -> float | None:
+    try:
+        from mabwiser.mab import MAB, LearningPolicy
+    except ImportError:
+        return None
+    rng = np.random.default_rng(0)
+    theta = rng.standard_normal(D)
+    mab = MAB(arms=list(range(K)), learning_policy=LearningPolicy.LinUCB(alpha=1.0, l2_lambda=1.0), seed=0)
+    ctx0 = rng.standard_normal((K, D))
+    mab.fit(decisions=list(range(K)), rewards=list(ctx0 @ theta), contexts=ctx0)
+
+    def steps(n):
+        for _ in range(n):
+            x = rng.standard_normal((1, D))
+            a = mab.predict(x)
+            mab.partial_fit([a], [float(x[0] @ theta + SIGMA * rng.standard_normal())], x)
+
+    return _rate(steps, 1, seconds)
+
+
+def contextualbandits_rate(seconds: float) -> float | None:
+    try:
+        from contextualbandits.online import LinUCB as CBLinUCB
+    except ImportError:
+        return None
+    rng = np.random.default_rng(0)
+    theta = rng.standard_normal(D)
+    model = CBLinUCB(nchoices=K, alpha=1.0, random_state=1)
+    ctx0 = rng.standard_normal((K, D))
+    model.fit(ctx0, np.arange(K), ctx0 @ theta)
+
+    def steps(n):
+        for _ in range(n):
+            x = rng.standard_normal((1, D))
+            a = model.predict(x)
+            model.partial_fit(x, a, np.array([float(x[0] @ theta + SIGMA * rng.standard_normal())]))
+
+    return _rate(steps, 1, seconds)
+
+
+def _rate(steps, decisions_per_step: int, seconds: float) -> float:
+    steps(2)  # warm-up
+    n, elapsed = 1, 0.0
+    while True:
+        t0 = time.perf_counter()
+        steps(n)
+        elapsed = time.perf_counter() - t0
+        if elapsed >= seconds / 4 or n > 10**6:
+            break
+        n *= 4
+    return n * decisions_per_step / elapsed
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    p.add_argument("--batches", type=int, nargs="+", default=[1, 64, 2048])
+    p.add_argument("--seconds", type=float, default=3.0, help="rough time budget per figure")
+    p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's choice)")
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    warnings.filterwarnings("ignore")
+    dtype = getattr(torch, args.dtype)
+    print(f"LinUCB online loop, K = {K}, d = {D}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"device {args.device}, {args.dtype}")
+    rows = [(f"rlkit LinUCB, B = {B}", rlkit_rate(B, args.seconds, args.device, dtype)) for B in args.batches]
+    best = rows[-1][1]
+    peers = [
+        ("torch batched, inverse every round, B = 2048", torch_inverse_rate(2048, args.seconds)),
+        ("numpy per-run Sherman-Morrison loop, B = 64", numpy_loop_rate(64, args.seconds)),
+        ("MABWiser LinUCB", mabwiser_rate(args.seconds)),
+        ("contextualbandits LinUCB", contextualbandits_rate(args.seconds)),
+    ]
+    print(f"{'implementation':<48}{'decisions/s':>16}{'rlkit(B=' + str(args.batches[-1]) + ') / this':>22}")
+    for name, rate in rows + peers:
+        if rate is None:
+            print(f"{name:<48}{'not installed':>16}")
+        else:
+            print(f"{name:<48}{rate:>16,.0f}{best / rate:>21,.1f}x")
+
+
+if __name__ == "__main__":
+    main()

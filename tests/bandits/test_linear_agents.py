@@ -1,0 +1,145 @@
+"""LinUCB, LinTS, epsilon-greedy and uniform: closed forms, determinism, learning, bad input."""
+
+import math
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+import rlkit.envs  # noqa: F401
+from rlkit.bandits import EpsilonGreedy, LinTS, LinUCB, Uniform
+from rlkit.checks import RLKitError
+from rlkit.rollout import run_bandit
+from rlkit.seeding import run_sequences
+
+
+def make(B, **kw):
+    return gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", **kw)
+
+
+def feed(agent, B, K, d, n, gen):
+    X = torch.randn(n, B, K, d, generator=gen, dtype=torch.float64)
+    A = torch.randint(0, K, (n, B), generator=gen)
+    R = torch.randn(n, B, generator=gen, dtype=torch.float64)
+    for i in range(n):
+        agent.update(X[i], A[i], R[i])
+    played = X[torch.arange(n)[:, None], torch.arange(B)[None, :], A]  # (n, B, d)
+    return played, R
+
+
+def test_linucb_index_matches_closed_form(gen):
+    B, K, d, lam, sigma, S, delta = 3, 6, 4, 0.5, 0.2, 1.5, 0.05
+    agent = LinUCB(B, K, d, lam=lam, sigma=sigma, S=S, delta=delta)
+    played, R = feed(agent, B, K, d, 40, gen)
+    V = lam * torch.eye(d, dtype=torch.float64) + torch.einsum("nbi,nbj->bij", played, played)
+    theta = torch.linalg.solve(V, torch.einsum("nbi,nb->bi", played, R).unsqueeze(-1)).squeeze(-1)
+    assert torch.allclose(agent.ridge.theta, theta, atol=1e-12)
+    beta = sigma * torch.sqrt(2 * math.log(1 / delta) + torch.logdet(V) - d * math.log(lam)) + math.sqrt(lam) * S
+    assert torch.allclose(agent.beta(), beta, atol=1e-10)
+    ctx = torch.randn(B, K, d, generator=gen, dtype=torch.float64)
+    width = torch.einsum("bki,bij,bkj->bk", ctx, torch.linalg.inv(V), ctx).sqrt()
+    ucb = torch.einsum("bki,bi->bk", ctx, theta) + beta[:, None] * width
+    assert torch.equal(agent.act(ctx), ucb.argmax(-1))
+
+
+def test_linucb_tuned_alpha(gen):
+    agent = LinUCB(2, 3, 2, theory=False, alpha=0.25)
+    assert torch.equal(agent.beta(), torch.full((2,), 0.25, dtype=torch.float64))
+    with pytest.raises(RLKitError, match="alpha must be None when theory=True"):
+        LinUCB(2, 3, 2, theory=True, alpha=0.25)
+
+
+def test_lints_samples_the_posterior(gen):
+    """theta_tilde ~ N(theta_hat, v^2 V^{-1}) in every run: check mean and covariance over 4000 runs."""
+    B, K, d, v = 4000, 3, 3, 0.7
+    agent = LinTS(B, K, d, v=v, lam=2.0, seed=0)
+    x = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]], dtype=torch.float64)
+    for i in range(2):
+        agent.update(x[i].expand(B, 1, d).contiguous(), torch.zeros(B, dtype=torch.long),
+                     torch.full((B,), float(i + 1), dtype=torch.float64))
+    chol = torch.linalg.cholesky(agent.ridge.cov.inverse)
+    z = agent.rng.normal(d)  # the next draw act() would make, reproduced from a twin agent
+    twin = LinTS(B, K, d, v=v, lam=2.0, seed=0)
+    for i in range(2):
+        twin.update(x[i].expand(B, 1, d).contiguous(), torch.zeros(B, dtype=torch.long),
+                    torch.full((B,), float(i + 1), dtype=torch.float64))
+    ctx = torch.eye(d, dtype=torch.float64).expand(B, d, d).contiguous()  # arm k reveals coordinate k
+    sample = agent.ridge.theta + v * (chol @ z.unsqueeze(-1)).squeeze(-1)
+    assert torch.equal(twin.act(ctx), sample.argmax(-1))
+    emp_cov = torch.cov(sample.T)
+    assert torch.allclose(sample.mean(0), agent.ridge.theta[0], atol=0.05)
+    assert torch.allclose(emp_cov, v**2 * agent.ridge.cov.inverse[0], atol=0.03)
+
+
+def test_lints_theory_scale():
+    agent = LinTS(1, 2, 5, theory=True, sigma=0.5, delta=0.1, horizon=1000)
+    assert math.isclose(agent.v, 0.5 * math.sqrt(24 * math.log(1000) * 5 * math.log(10)))
+    assert agent.lam == 1.0
+
+
+def test_epsilon_greedy_extremes(gen):
+    ctx = torch.randn(500, 4, 2, generator=gen, dtype=torch.float64)
+    greedy = EpsilonGreedy(500, 4, 2, epsilon=0.0)
+    greedy.ridge.theta = torch.tensor([1.0, -1.0], dtype=torch.float64).expand(500, 2)
+    assert torch.equal(greedy.act(ctx), (ctx @ torch.tensor([1.0, -1.0], dtype=torch.float64)).argmax(-1))
+    explore = EpsilonGreedy(500, 4, 2, epsilon=1.0)
+    counts = torch.bincount(explore.act(ctx), minlength=4)
+    assert counts.min() > 90  # ~125 each
+
+
+def test_uniform_is_uniform():
+    agent = Uniform(20000, 5, 1)
+    counts = torch.bincount(agent.act(torch.zeros(20000, 5, 1, dtype=torch.float64)), minlength=5).double()
+    chi2 = float(((counts - 4000) ** 2 / 4000).sum())
+    assert chi2 < 20.5  # 4 dof, p ~ 4e-4
+
+
+@pytest.mark.parametrize("cls", [LinUCB, LinTS, EpsilonGreedy, Uniform])
+def test_same_seed_bit_identical_and_batch_invariant(cls):
+    def regret(runs):
+        env = make(len(runs), n_arms=8, dim=4, contexts="resample")
+        seeds = run_sequences(3, runs)
+        agent = cls.for_env(env, horizon=200, seed=seeds)
+        return run_bandit(env, agent, 200, seeds)["regret"]
+
+    a, b = regret(range(5)), regret(range(5))
+    assert np.array_equal(a, b)
+    assert np.array_equal(a[2:3], regret([2]))
+
+
+@pytest.mark.slow
+def test_linucb_learns_sublinearly_and_beats_baselines():
+    """Seeded statistical test: 10 runs of a 10-arm, 5-dim instance, T = 10^4."""
+    T, B = 10_000, 10
+    final, slope = {}, {}
+    for cls, kw in [(LinUCB, {}), (EpsilonGreedy, {"epsilon": 0.1}), (Uniform, {})]:
+        env = make(B, n_arms=10, dim=5, sigma=0.1)
+        agent = cls.for_env(env, horizon=T, seed=0, **kw)
+        curve = run_bandit(env, agent, T, 0, record_at=np.array([1000, T]))["regret"].mean(0)
+        final[cls.__name__] = curve[-1]
+        slope[cls.__name__] = math.log10(curve[1] / curve[0])
+    assert slope["LinUCB"] < 0.75
+    assert final["LinUCB"] < final["EpsilonGreedy"] < final["Uniform"]
+
+
+def test_bad_input():
+    agent = LinUCB(2, 3, 2)
+    ctx = torch.zeros(2, 3, 2, dtype=torch.float64)
+    with pytest.raises(RLKitError, match=r"contexts must have shape \(2, \*, 2\)"):
+        agent.act(torch.zeros(2, 3, 4, dtype=torch.float64))
+    with pytest.raises(RLKitError, match="rewards must be finite"):
+        agent.update(ctx, torch.zeros(2, dtype=torch.long), torch.tensor([0.0, float("nan")], dtype=torch.float64))
+    with pytest.raises(RLKitError, match="rewards must be finite"):
+        agent.update(ctx, torch.zeros(2, dtype=torch.long), torch.tensor([float("inf"), 0.0], dtype=torch.float64))
+    with pytest.raises(RLKitError, match=r"actions must have shape \(2\)"):
+        agent.update(ctx, torch.zeros(3, dtype=torch.long), torch.zeros(2, dtype=torch.float64))
+    with pytest.raises(RLKitError, match=r"actions must lie in \[0, 3\)"):
+        agent.update(ctx, torch.tensor([0, 5]), torch.zeros(2, dtype=torch.float64))
+    with pytest.raises(RLKitError, match="lam must be > 0"):
+        LinUCB(2, 3, 2, lam=0)
+    for delta in (0.0, 1.0, 1.5):
+        with pytest.raises(RLKitError, match=r"delta must lie in the open interval \(0, 1\)"):
+            LinUCB(2, 3, 2, delta=delta)
+    with pytest.raises(RLKitError, match="epsilon must lie in"):
+        EpsilonGreedy(2, 3, 2, epsilon=1.5)

@@ -1,0 +1,97 @@
+"""LinearBandit: gymnasium contracts, the oracle's view in info, common random numbers."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+
+import rlkit.envs  # noqa: F401
+from rlkit.checks import RLKitError
+from rlkit.envs import LinearBandit
+from rlkit.seeding import run_sequences
+
+
+def make(B, **kw):
+    return gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", **kw)
+
+
+@pytest.mark.parametrize("contexts", ["fixed", "resample"])
+def test_single_instance_passes_check_env(contexts):
+    env = gym.make("rlkit/LinearBandit-v0", n_arms=5, dim=3, contexts=contexts)
+    check_env(env.unwrapped, skip_render_check=True)
+    obs, _ = env.reset(seed=3)
+    assert obs.shape == (5, 3) and obs.dtype == np.float64
+    _, r, term, trunc, info = env.step(2)
+    assert isinstance(r, float) and not term and not trunc
+    assert info["optimal_expected_reward"] >= info["expected_reward"]
+
+
+def test_make_vec_gives_the_natively_batched_env():
+    env = make(8, n_arms=6, dim=4)
+    assert isinstance(env, LinearBandit) and env.num_envs == 8
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (8, 6, 4)
+
+
+def test_instance_and_info_are_exact():
+    env = make(16, n_arms=7, dim=5, S=2.0, L=0.5, sigma=0.0)
+    ctx, _ = env.reset(seed=1)
+    assert torch.allclose(env.theta.norm(dim=-1), torch.full((16,), 2.0, dtype=torch.float64))
+    assert torch.allclose(ctx.norm(dim=-1), torch.full((16, 7), 0.5, dtype=torch.float64))
+    actions = torch.arange(16) % 7
+    _, r, _, _, info = env.step(actions)
+    means = torch.einsum("bkd,bd->bk", ctx, env.theta)
+    assert torch.allclose(info["expected_reward"], means[torch.arange(16), actions])
+    assert torch.allclose(info["optimal_expected_reward"], means.max(-1).values)
+    assert torch.allclose(r, info["expected_reward"])  # sigma = 0
+
+
+def test_noise_level_and_common_random_numbers():
+    a, b = make(64, sigma=0.3), make(64, sigma=0.3)
+    a.reset(seed=5)
+    b.reset(seed=5)
+    noise_a, noise_b = [], []
+    for t in range(200):
+        _, ra, _, _, ia = a.step(torch.zeros(64, dtype=torch.long))
+        _, rb, _, _, ib = b.step(torch.full((64,), t % 20))  # a different "agent"
+        noise_a.append(ra - ia["expected_reward"])
+        noise_b.append(rb - ib["expected_reward"])
+    na, nb = torch.stack(noise_a), torch.stack(noise_b)
+    assert torch.allclose(na, nb, atol=1e-15)  # same noise whatever the actions
+    assert abs(float(na.std()) - 0.3) < 0.01
+
+
+def test_a_run_is_the_same_in_any_batch():
+    big, alone = make(6, contexts="resample"), make(1, contexts="resample")
+    big.reset(seed=run_sequences(9, range(6)))
+    alone.reset(seed=run_sequences(9, [4]))
+    for _ in range(20):
+        ob, rb, *_ = big.step(torch.ones(6, dtype=torch.long))
+        oa, ra, *_ = alone.step(torch.ones(1, dtype=torch.long))
+        assert torch.equal(ob[4:5], oa) and torch.equal(rb[4:5], ra)
+
+
+def test_instance_seed_shares_the_instance_not_the_noise():
+    env = make(3, instance_seed=11)
+    env.reset(seed=0)
+    assert torch.equal(env.theta[0], env.theta[2])
+    _, r, _, _, info = env.step(torch.zeros(3, dtype=torch.long))
+    assert not torch.equal(r - info["expected_reward"], (r - info["expected_reward"])[[1, 2, 0]])
+
+
+def test_bad_input():
+    env = make(2)
+    with pytest.raises(RLKitError, match="reset"):
+        env.step(torch.zeros(2, dtype=torch.long))
+    env.reset(seed=0)
+    with pytest.raises(RLKitError, match=r"actions must have shape \(2\)"):
+        env.step(torch.zeros(3, dtype=torch.long))
+    with pytest.raises(RLKitError, match="contexts must be one of"):
+        make(2, contexts="sometimes")
+    with pytest.raises(RLKitError, match="S must be > 0"):
+        make(2, S=0)
+    single = gym.make("rlkit/LinearBandit-v0", n_arms=3)
+    single.reset(seed=0)
+    with pytest.raises(RLKitError, match="action must be an integer in"):
+        single.unwrapped.step(7)

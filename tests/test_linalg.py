@@ -1,0 +1,148 @@
+"""Covariance kernel against torch.linalg, in float64 and float32."""
+
+import math
+
+import pytest
+import torch
+
+from rlkit.checks import RLKitError
+from rlkit.linalg import Covariance
+
+
+def exact(lam, X, W=None):
+    """V = lam I + sum_n w_n x_n x_n^T from X: (N, *b, d) in float64."""
+    X = X.double()
+    W = torch.ones(X.shape[:-1], dtype=torch.float64) if W is None else W.double()
+    d = X.shape[-1]
+    return lam * torch.eye(d, dtype=torch.float64) + torch.einsum("n...i,n...,n...j->...ij", X, W, X)
+
+
+@pytest.mark.parametrize("batch_shape", [(), (3,), (2, 4)])
+@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 2e-5)])
+def test_rank1_updates_match_torch_linalg(batch_shape, dtype, tol, gen):
+    d, n, lam = 6, 300, 0.7
+    X = torch.randn(n, *batch_shape, d, generator=gen, dtype=torch.float64)
+    cov = Covariance(d, batch_shape, lam=lam, dtype=dtype)
+    for i in range(n):
+        cov.update(X[i].to(dtype))
+    V = exact(lam, X.to(dtype))
+    V_inv = torch.linalg.inv(V)
+    assert cov.inverse.dtype == dtype and cov.inverse.shape == (*batch_shape, d, d)
+    assert torch.allclose(cov.matrix.double(), V, rtol=1e-6 if dtype == torch.float32 else 1e-12)
+    rel = (cov.inverse.double() - V_inv).norm() / V_inv.norm()
+    assert rel < tol
+    assert torch.allclose(cov.logdet().double(), torch.logdet(V), atol=1e-3 if dtype == torch.float32 else 1e-9)
+    # solve and inv_norm for (*b, K, d) in one op
+    rhs = torch.randn(*batch_shape, d, generator=gen, dtype=torch.float64)
+    expect = torch.linalg.solve(V, rhs.unsqueeze(-1)).squeeze(-1)
+    assert torch.allclose(cov.solve(rhs.to(dtype)).double(), expect, rtol=1e-3 if dtype == torch.float32 else 1e-9)
+    arms = torch.randn(*batch_shape, 5, d, generator=gen, dtype=torch.float64)
+    norms = torch.einsum("...ki,...ij,...kj->...k", arms, V_inv, arms).sqrt()
+    got = cov.inv_norm(arms.to(dtype)).double()
+    assert got.shape == (*batch_shape, 5)
+    assert torch.allclose(got, norms, rtol=1e-4 if dtype == torch.float32 else 1e-10)
+
+
+@pytest.mark.parametrize("k", [3, 8])  # 3 < d: Woodbury; 8 >= d: direct add + exact refresh
+def test_weighted_rank_k_updates(k, gen):
+    d, lam, steps, B = 5, 1.3, 20, 4
+    X = torch.randn(steps, B, k, d, generator=gen, dtype=torch.float64)
+    W = torch.rand(steps, B, k, generator=gen, dtype=torch.float64)
+    cov = Covariance(d, (B,), lam=lam)
+    for i in range(steps):
+        cov.update(X[i], W[i])
+    V = exact(lam, X.transpose(1, 2).reshape(steps * k, B, d), W.transpose(1, 2).reshape(steps * k, B))
+    assert torch.allclose(cov.inverse, torch.linalg.inv(V), atol=1e-12)
+    assert torch.allclose(cov.logdet(), torch.logdet(V), atol=1e-10)
+    assert cov.n_updates == steps * k
+
+
+def test_zero_weight_masks_runs(gen):
+    cov = Covariance(3, (2,), lam=1.0)
+    x = torch.randn(2, 3, generator=gen, dtype=torch.float64)
+    cov.update(x, torch.tensor([1.0, 0.0], dtype=torch.float64))
+    assert torch.equal(cov.inverse[1], torch.eye(3, dtype=torch.float64))
+    assert cov.logdet()[1] == 0.0
+    assert not torch.allclose(cov.inverse[0], torch.eye(3, dtype=torch.float64))
+
+
+def test_determinant_lemma_and_logdet_of_lam():
+    cov = Covariance(4, lam=2.0)
+    assert math.isclose(float(cov.logdet()), 4 * math.log(2.0))
+    x = torch.tensor([1.0, 0.0, 0.0, 0.0], dtype=torch.float64)
+    cov.update(x)
+    assert math.isclose(float(cov.logdet()), 4 * math.log(2.0) + math.log(1 + 1 / 2.0))
+
+
+def _bandit_like_stream(n, B, d, K, gen):
+    """Contexts a bandit produces: uniform exploration that decays as 50/t, then the best arm: V gets very
+    anisotropic (condition number ~2e4), the regime where float32 Sherman-Morrison drifts."""
+    arms = torch.randn(B, K, d, generator=gen, dtype=torch.float64)
+    arms /= arms.norm(dim=-1, keepdim=True)
+    p_explore = (50.0 / torch.arange(1, n + 1)).clamp(max=1)[:, None]
+    explore = torch.rand(n, B, generator=gen, dtype=torch.float64) < p_explore
+    idx = torch.where(explore, torch.randint(0, K, (n, B), generator=gen), torch.zeros(n, B, dtype=torch.long))
+    return arms[torch.arange(B), idx].float()
+
+
+@pytest.mark.slow
+def test_float32_1e5_updates_stay_accurate_with_refresh_and_drift_without(gen):
+    n, B, d = 100_000, 2, 10
+    X = _bandit_like_stream(n, B, d, 20, gen)
+    V = exact(1.0, X)
+    V_inv = torch.linalg.inv(V)
+
+    def rel_error(**kw):
+        cov = Covariance(d, (B,), lam=1.0, dtype=torch.float32, **kw)
+        for i in range(n):
+            cov.update(X[i])
+        return float(((cov.inverse.double() - V_inv).norm(dim=(-2, -1)) / V_inv.norm(dim=(-2, -1))).max()), cov
+
+    with_refresh, cov = rel_error()
+    without, cov_none = rel_error(refresh_every=10**9, drift_tol=1e9)
+    assert cov.n_refreshes > 0 and cov_none.n_refreshes == 0
+    assert with_refresh < 1e-4
+    assert without > 1e-4 > with_refresh  # the drift the refresh removes
+    assert abs(float(cov.logdet()[0]) - float(torch.logdet(V[0]))) < 1e-3
+
+
+def test_bad_input_is_named():
+    with pytest.raises(RLKitError, match="lam must be > 0"):
+        Covariance(3, lam=0.0)
+    with pytest.raises(RLKitError, match="lam must be > 0"):
+        Covariance(3, lam=-1.0)
+    with pytest.raises(RLKitError, match="dim must be an integer >= 1"):
+        Covariance(0)
+    cov = Covariance(3, (2,))
+    with pytest.raises(RLKitError, match=r"x must have shape \(2, 3\)"):
+        cov.update(torch.ones(2, 4, dtype=torch.float64))
+    with pytest.raises(RLKitError, match="weight must be finite and >= 0"):
+        cov.update(torch.ones(2, 3, dtype=torch.float64), torch.tensor([1.0, -1.0], dtype=torch.float64))
+    with pytest.raises(RLKitError, match="weight must be a scalar or have shape"):
+        cov.update(torch.ones(2, 3, dtype=torch.float64), torch.ones(3, dtype=torch.float64))
+    with pytest.raises(RLKitError, match="dtype must be"):
+        Covariance(3, dtype=torch.int64)
+
+
+@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-11), (torch.float32, 1e-4)])
+def test_tracked_arms_match_a_full_recompute(dtype, tol, gen):
+    """A fixed set of arms asked for twice becomes tracked; rank-1, rank-k and refreshes keep it exact."""
+    B, K, d = 3, 7, 4
+    arms = torch.randn(B, K, d, generator=gen, dtype=torch.float64).to(dtype)
+    cov = Covariance(d, (B,), lam=1.0, dtype=dtype, refresh_every=50)
+    cov.inv_quad(arms)
+    cov.inv_quad(arms)
+    assert cov._tracked is not None
+    for i in range(120):
+        if i == 60:
+            cov.update(torch.randn(B, 2, d, generator=gen, dtype=torch.float64).to(dtype))  # rank 2: re-tracked
+            cov.inv_quad(arms)
+            cov.inv_quad(arms)
+        cov.update(arms[torch.arange(B), torch.randint(0, K, (B,), generator=gen)],
+                   torch.rand(B, generator=gen, dtype=torch.float64).to(dtype))
+        full = torch.einsum("bki,bij,bkj->bk", arms.double(), torch.linalg.inv(cov.matrix.double()), arms.double())
+        assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)
+    assert cov.n_refreshes >= 2
+    arms.mul_(2.0)  # an in-place change is noticed: no stale values
+    full = torch.einsum("bki,bij,bkj->bk", arms.double(), torch.linalg.inv(cov.matrix.double()), arms.double())
+    assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)

@@ -1,0 +1,58 @@
+"""The seeding tree: chunk- and batch-invariant per-run streams, no global RNG."""
+
+import numpy as np
+import pytest
+import torch
+
+from rlkit.checks import RLKitError
+from rlkit.seeding import AGENT, ENV, BatchRNG, as_sequences, role_sequence, run_sequences
+
+
+def rng_for(seed, runs, role=ENV):
+    return BatchRNG([role_sequence(s, role) for s in run_sequences(seed, runs)])
+
+
+def test_a_run_is_the_same_in_any_batch():
+    big, small = rng_for(7, range(10)), rng_for(7, [3, 4])
+    for _ in range(5):
+        a, b = big.normal(4), small.normal(4)
+        assert torch.equal(a[3:5], b)
+        assert torch.equal(big.uniform(2)[3:5], small.uniform(2))
+
+
+def test_block_size_does_not_change_the_stream():
+    # 5000 runs x 1000 values per step forces a block of one step; a single run buffers 1024 steps
+    wide = rng_for(3, 5000).normal(1000)
+    alone = rng_for(3, [4999]).normal(1000)
+    assert torch.equal(wide[4999:], alone)
+
+
+def test_roles_streams_and_seeds_differ():
+    env, agent = rng_for(1, 4, ENV), rng_for(1, 4, AGENT)
+    assert not torch.equal(env.normal(3), agent.normal(3))
+    assert not torch.equal(rng_for(1, 4).stream("a").normal(3), rng_for(1, 4).stream("b").normal(3))
+    assert not torch.equal(rng_for(1, 4).normal(3), rng_for(2, 4).normal(3))
+    x = rng_for(1, 4).normal(3)
+    assert not torch.equal(x[0], x[1])  # runs are independent, not copies
+
+
+def test_draws_have_the_right_distribution():
+    x = rng_for(0, 64).normal(500).flatten()
+    u = rng_for(0, 64).uniform(500).flatten()
+    assert abs(float(x.mean())) < 0.02 and abs(float(x.var()) - 1) < 0.03
+    assert float(u.min()) >= 0 and float(u.max()) < 1 and abs(float(u.mean()) - 0.5) < 0.01
+
+
+def test_global_rng_untouched():
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002 (the legacy global state is what we check)
+    torch_state = torch.get_rng_state().clone()
+    rng_for(5, 8).normal(3)
+    assert np.array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_bad_seeds():
+    with pytest.raises(RLKitError, match="seed must be a non-negative integer"):
+        run_sequences(-1, 3)
+    with pytest.raises(RLKitError, match="one seed per run"):
+        as_sequences([1, 2], 3)

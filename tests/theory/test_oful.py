@@ -1,0 +1,36 @@
+"""The OFUL bound (Abbasi-Yadkori et al. 2011, Thm 3) as a function, and LinUCB's regret under it."""
+
+import math
+
+import gymnasium as gym
+import numpy as np
+
+import rlkit.envs  # noqa: F401
+from rlkit.bandits import LinUCB
+from rlkit.rollout import run_bandit
+from rlkit.theory.oful import regret_bound
+
+
+def test_closed_form_value():
+    n, d, S, L, R, lam, delta = 1000, 4, 2.0, 1.0, 0.5, 1.5, 0.05
+    expect = 4 * math.sqrt(n * d * math.log(lam + n * L / d)) * (
+        math.sqrt(lam) * S + R * math.sqrt(2 * math.log(1 / delta) + d * math.log(1 + n * L / (lam * d))))
+    assert math.isclose(float(regret_bound(n, d, S=S, L=L, sigma=R, lam=lam, delta=delta)), expect, rel_tol=1e-12)
+
+
+def test_increasing_and_sqrt_t_up_to_logs():
+    T = np.array([10, 100, 1000, 10_000, 100_000, 1_000_000])
+    b = regret_bound(T, 10)
+    assert np.all(np.diff(b) > 0)
+    slopes = np.diff(np.log(b)) / np.diff(np.log(T))
+    assert np.all(np.diff(slopes) < 0)  # the log factors fade: the local slope falls towards 1/2
+    assert np.all((slopes[2:] > 0.5) & (slopes[2:] < 0.7))
+
+
+def test_linucb_regret_stays_under_the_bound():
+    env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=8, vectorization_mode="vector_entry_point", sigma=0.1)
+    agent = LinUCB.for_env(env, horizon=2000, seed=0, delta=0.01)
+    t = np.array([10, 100, 1000, 2000])
+    regret = run_bandit(env, agent, 2000, 0, record_at=t)["regret"]
+    bound = regret_bound(t, env.dim, S=env.S, L=env.L, sigma=env.sigma, delta=0.01)
+    assert np.all(regret <= bound)
