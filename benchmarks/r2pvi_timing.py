@@ -20,8 +20,8 @@ import sys
 import time
 
 import torch
-from rlkit.envs import AmericanPutOption, collect
 
+from rlkit.envs import AmericanPutOption, collect
 from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
 
 REPORTED = {"PEVI": 0.07, "R2PVI-TV": 0.08, "R2PVI-KL": 0.08, "R2PVI-chi2": 0.75, "DRPVI": 0.34}  # seconds, paper

@@ -18,9 +18,9 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import torch
-from rlkit.envs.feature_mdp import FeatureMDP
 
 from rlkit.checks import RLKitError, check_int, check_positive
+from rlkit.envs.feature_mdp import FeatureMDP
 
 HOLD, EXERCISE = 0, 1
 

@@ -19,9 +19,9 @@ import itertools
 
 import gymnasium as gym
 import torch
-from rlkit.envs.feature_mdp import FeatureMDP
 
 from rlkit.checks import RLKitError, check_nonnegative
+from rlkit.envs.feature_mdp import FeatureMDP
 
 N_STATES = 5
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rlkit.cli import main
 
@@ -65,6 +66,7 @@ algo = "R2PVI"
 """
 
 
+@pytest.mark.slow
 def test_offline_sweep_runs_plots_resumes_and_refuses(tmp_path: Path):
     spec = tmp_path / "tiny.toml"
     spec.write_text(SWEEP)

@@ -5,12 +5,12 @@ import itertools
 import gymnasium as gym
 import numpy as np
 import pytest
-import rlkit.envs  # noqa: F401  (registers the environments)
 import torch
 from gymnasium.utils.env_checker import check_env
-from rlkit.envs import AmericanPutOption, RobustLinearMDP, collect
 
+import rlkit.envs  # noqa: F401  (registers the environments)
 from rlkit.checks import RLKitError
+from rlkit.envs import AmericanPutOption, RobustLinearMDP, collect
 from rlkit.mdp.evaluation import exact_return, monte_carlo_return
 
 
@@ -25,6 +25,7 @@ class FixedPolicy:
         return self.table[h][obs]
 
 
+@pytest.mark.filterwarnings("ignore:.*maximum value is infinity")  # the exercised put is the state s = inf
 @pytest.mark.parametrize("env_id", ["rlkit/RobustLinearMDP-v0", "rlkit/AmericanPutOption-v0"])
 def test_check_env(env_id):
     check_env(gym.make(env_id, disable_env_checker=True).unwrapped, skip_render_check=True)
@@ -122,5 +123,5 @@ def test_put_option_monte_carlo_matches_closed_form():
             return torch.full(obs.shape, self.a, dtype=torch.long)
 
     env = AmericanPutOption(d=10)
-    assert monte_carlo_return(env, Always(1), episodes=40000, seed=3).item() == pytest.approx(1.25, abs=0.03)
+    assert monte_carlo_return(env, Always(1), episodes=20000, seed=3).item() == pytest.approx(1.25, abs=0.04)
     assert monte_carlo_return(env, Always(0), episodes=100, seed=3).item() == 0.0

@@ -3,9 +3,9 @@
 import math
 
 import pytest
-from rlkit.theory.r2pvi import beta_pevi, beta_r2pvi, suboptimality_rate, xi
 
 from rlkit.checks import RLKitError
+from rlkit.theory.r2pvi import beta_pevi, beta_r2pvi, suboptimality_rate, xi
 
 
 def test_beta_formulas():
