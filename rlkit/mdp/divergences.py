@@ -163,29 +163,39 @@ def _tv_ball_rows(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor, a_max: fl
 
 def kl_ball(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor | float, a_max: float,
             grid: int = 64, refine: int = 24) -> torch.Tensor:
-    """Constrained KL-ball dual of DRVI-L: ``sup_{a > 0} -a log z(a) - a rho``, ``z(a) = M exp(-V / a)``.
+    """Constrained KL-ball dual of DRVI-L: ``sup_{a > 0} -a log z(a) - a rho``, ``z(a) = E exp(-V / a)``.
 
-    One dimensional and concave in ``a`` for a true distribution; not piecewise, so it is searched: a
-    shared log-spaced grid of ``grid`` points on ``[1e-4 a_max, a_max]`` (one matrix product for all
-    coordinates) locates each coordinate's bracket, then ``refine`` golden-section steps per coordinate
-    (batched) polish it. ``z`` is clamped at ``exp(-a_max / a)`` as for the KL estimator.
+    ``z`` is estimated centred, ``z(a) = 1 + M (exp(-V / a) - 1)`` (as the authors' code does): with exact
+    weights (rows of ``M`` summing to one) it is ``M exp(-V / a)``; with ridge weights the shrinkage pulls
+    ``z`` towards 1 (``V = 0``, pessimistic) rather than towards 0 (optimistic). One dimensional and concave
+    in ``a`` for a true distribution; not piecewise, so it is searched: a shared log-spaced grid of ``grid``
+    points on ``[1e-4 a_max, a_max]`` (one matrix product for all coordinates) locates each coordinate's
+    bracket, then ``refine`` golden-section steps per coordinate (batched) polish it. A non-positive ``z``
+    gives ``a_max`` (the clamp ``z >= exp(-a_max / a)`` of the KL estimator).
     """
     _check(M, V)
     a_max = check_positive("a_max", a_max)
     rho = torch.as_tensor(rho, dtype=V.dtype, device=V.device)
     v0 = V.min(-1, keepdim=True).values  # (*b, 1)
     dV = V - v0
+    c = 1.0 - M.sum(-1)  # (*b, k): z = c + exp(-v0 / a) y with y = M exp(-(V - v0) / a)
+    c = torch.where(c.abs() < 1e-12, torch.zeros_like(c), c)
+    tiny = torch.finfo(V.dtype).tiny
 
-    def objective(y, a, r, v):
-        # -a log z with z = exp(-v0/a) y, clamped at exp(-a_max/a); minus a rho.
-        tiny = torch.finfo(V.dtype).tiny
-        val = torch.where(y > 0, v - a * torch.log(y.clamp_min(tiny)), torch.full_like(y, a_max))
+    def objective(y, a, r, v, c):
+        # -a log z - a rho, with log z = logaddexp(log c, -v/a + log y) when both terms are non-negative.
+        t = -v / a + torch.log(y.clamp_min(tiny))
+        easy = (y > 0) & (c >= 0)
+        logz_easy = torch.where(c > 0, torch.logaddexp(torch.log(c.clamp_min(tiny)), t), t)
+        z = c + torch.exp(-v / a) * y
+        logz = torch.where(easy, logz_easy, torch.log(z.clamp_min(tiny)))
+        val = torch.where(easy | (z > 0), -a * logz, torch.full_like(logz, a_max))
         return val.clamp_max(a_max) - a * r
 
     grid_a = torch.logspace(-4, 0, grid, dtype=V.dtype, device=V.device) * a_max  # (G,)
     E = torch.exp(-dV.unsqueeze(-1) / grid_a)  # (*b, N, G)
     Y = M @ E  # (*b, k, G)
-    vals = objective(Y, grid_a, rho.unsqueeze(-1) if rho.dim() > 0 else rho, v0.unsqueeze(-1))
+    vals = objective(Y, grid_a, rho.unsqueeze(-1) if rho.dim() > 0 else rho, v0.unsqueeze(-1), c.unsqueeze(-1))
     j = vals.argmax(-1, keepdim=True)  # (*b, k, 1)
     lo = grid_a[(j - 1).clamp_min(0)].squeeze(-1)
     hi = grid_a[(j + 1).clamp_max(grid - 1)].squeeze(-1)
@@ -194,7 +204,7 @@ def kl_ball(M: torch.Tensor, V: torch.Tensor, rho: torch.Tensor | float, a_max: 
 
     def at(a):  # a: (*b, k) -> objective per coordinate, z_i(a_i) = sum_tau M_i,tau exp(-dV_tau / a_i)
         y = (M * torch.exp(-dV.unsqueeze(-2) / a.unsqueeze(-1))).sum(-1)
-        return objective(y, a, rho, v0)
+        return objective(y, a, rho, v0, c)
 
     x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
     f1, f2 = at(x1), at(x2)

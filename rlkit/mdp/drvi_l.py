@@ -3,8 +3,10 @@ Robust Offline RL with Linear Function Approximation"), a constrained baseline o
 
 ``nu_{h,i} = sup_{a > 0} -a log z'_{h,i}(a) - a rho_{h,i}``, ``z'_h(a) = Lambda_h^{-1} sum_tau phi_tau
 exp(-V_{h+1}(s'_tau) / a)``, ``w_h = theta_h + nu_h``, penalty ``beta sum_i phi_i sqrt((Lambda_h^{-1})_ii)``.
-The one-dimensional supremum is searched on ``(0, H]`` by a shared log grid and batched golden-section
-refinement (:func:`rlkit.mdp.divergences.kl_ball`), instead of the authors' Nelder-Mead per coordinate.
+``z'`` is the centred ridge estimate ``1 + Lambda^{-1} sum phi (exp(-V / a) - 1)`` of the authors' code
+(shrinkage towards the pessimistic ``z' = 1``) [check against Ma et al.]. The one-dimensional supremum is
+searched on ``(0, H]`` by a shared log grid and batched golden-section refinement
+(:func:`rlkit.mdp.divergences.kl_ball`), instead of the authors' Nelder-Mead per coordinate.
 ``rho`` as for :class:`rlkit.mdp.drpvi.DRPVI`. Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
 """
 
