@@ -63,8 +63,8 @@ class LinearPolicy:
             return self.beta * (phi * diag.sqrt()).sum(-1)
         return self.beta * (phi * phi * diag).sum(-1).sqrt()
 
-    def q_from_features(self, phi: torch.Tensor, stop: torch.Tensor, h: int) -> torch.Tensor:
-        """``Q_h`` from the learned actions' features ``phi: (R, *e, L, d)`` and stop values ``stop: (R, *e, A)``."""
+    def q_learned(self, phi: torch.Tensor, h: int) -> torch.Tensor:
+        """``clip(<phi, w_h> - Gamma_h, 0, H - h + 1)`` for features ``phi: (R, *e, L, d)`` -> ``(R, *e, L)``."""
         R, d = phi.shape[0], phi.shape[-1]
         flat = phi.reshape(R, -1, d)
         if self.penalty == "paper":  # Gamma is linear in phi: <phi, w> - Gamma = <phi, w - beta sqrt(diag)>
@@ -72,7 +72,11 @@ class LinearPolicy:
             q = (flat @ u.unsqueeze(-1)).reshape(phi.shape[:-1])
         else:
             q = (flat @ self.w[:, h].unsqueeze(-1)).reshape(phi.shape[:-1]) - self.bonus(phi, h)
-        q = q.clamp(0.0, float(self.horizon - h))
+        return q.clamp(0.0, float(self.horizon - h))
+
+    def q_from_features(self, phi: torch.Tensor, stop: torch.Tensor, h: int) -> torch.Tensor:
+        """``Q_h`` from the learned actions' features ``phi: (R, *e, L, d)`` and stop values ``stop: (R, *e, A)``."""
+        q = self.q_learned(phi, h)
         learned = self.env.learned_actions
         if learned is None:
             return torch.where(torch.isnan(stop), q, stop)
@@ -176,12 +180,25 @@ class LinearVI:
             nxt = torch.cat([nxt, probes.to(nxt.dtype).reshape(1, -1, 1).expand(R, -1, nb)], 1).transpose(1, 2)
             nphi = policy.features(nxt).to(self.dtype)  # (R, nb, N + P, L, d)
             nstop = env.stop_reward(nxt).to(self.dtype)  # (R, nb, N + P, A)
+            # stopping values, split once per block: of the learned actions (NaN where not stopping) and the
+            # best of the others (always stopping actions)
+            learned = env.learned_actions
+            lstop = nstop if learned is None else nstop[..., learned]
+            rest = [] if learned is None else [a for a in range(A) if a not in learned]
+            best_rest = nstop[..., rest].amax(-1) if rest else None  # (R, nb, N + P)
+            known = ~torch.isnan(lstop)
+            any_known = bool(known.any())  # one host read per block
             for j in range(nb - 1, -1, -1):
                 h = steps[j]
                 if h == H - 1:
                     w[:, h] = ths[:, j]  # V_{H+1} = 0: every dual of the zero function is 0
                     continue
-                V = policy.q_from_features(nphi[:, j], nstop[:, j], h + 1).max(-1).values  # (R, N + P)
+                q = policy.q_learned(nphi[:, j], h + 1)
+                if any_known:
+                    q = torch.where(known[:, j], lstop[:, j], q)
+                V = q.max(-1).values  # (R, N + P)
+                if best_rest is not None:
+                    V = torch.maximum(V, best_rest[:, j])
                 v_min = V.min(-1).values
                 w[:, h] = ths[:, j] + self.target(Ms[:, j], V[:, :N], v_min, h, H)
         return policy
