@@ -1,4 +1,5 @@
-"""R2PVI: Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu, ICML 2025, arXiv 2411.18612).
+"""R2PVI: Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu, ICML 2025, arXiv 2411.18612,
+Algorithm 1 [check numbering]; the TV, KL and chi^2 duals it uses are in :mod:`rlkit.mdp.divergences`).
 
 Offline learning in a d-rectangular linear robust regularised MDP: the adversary perturbs each factor
 distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + w_h>`` with
@@ -15,8 +16,10 @@ Args: ``divergence`` (``"tv"``, ``"kl"``, ``"chi2"``), ``lam`` (> 0; smaller is 
 ``gamma`` (ridge), ``penalty`` (``"paper"`` default, ``"l2"`` the authors' code, ``"elliptical"``),
 ``theory`` (``beta`` from the paper's theorems [check constants], see :mod:`rlkit.theory.r2pvi`).
 
-Departures from the authors' code (the paper's algorithm is followed): the chi^2 supremum is exact
-(piecewise-quadratic search) instead of Nelder-Mead, and it is a supremum in both experiments; ``min_s V``
+Departures: the reward parameter ``theta_h`` is the environment's when it gives one (as in the authors'
+code), else its ridge estimate. From the authors' code (the paper's algorithm is followed): the chi^2
+supremum is exact (piecewise-quadratic search) instead of Nelder-Mead, and it is a supremum in both
+experiments (their linear-MDP script minimises over the threshold); ``min_s V``
 of the TV threshold includes the environment's probe states (all states of a finite MDP, the absorbing
 state of the put option), not only the observed next states; ``Lambda_h`` is rebuilt at every fit.
 Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
