@@ -66,13 +66,18 @@ algo = "R2PVI"
 """
 
 
+def run_spec(tmp_path: Path, text: str, name: str):
+    """Write ``text`` as a spec, run it from the CLI into ``tmp_path/name``; return (spec, out, summary)."""
+    spec = tmp_path / f"{name}.toml"
+    spec.write_text(text)
+    out = tmp_path / name
+    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    return spec, out, json.loads((out / "summary.json").read_text())
+
+
 @pytest.mark.slow
 def test_offline_sweep_runs_plots_resumes_and_refuses(tmp_path: Path):
-    spec = tmp_path / "tiny.toml"
-    spec.write_text(SWEEP)
-    out = tmp_path / "res"
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    summary = json.loads((out / "summary.json").read_text())
+    spec, out, summary = run_spec(tmp_path, SWEEP, "tiny_sweep")
     assert set(summary["agents"]) == {"PEVI", "R2PVI-chi2"}
     ret = summary["agents"]["PEVI"]["exact_return"]["mean"]
     assert len(ret) == 2 and ret[0] >= ret[1]  # the shift hurts PEVI
@@ -102,11 +107,7 @@ def test_offline_sweep_chunking_does_not_change_results(tmp_path: Path):
 
 
 def test_timing_sweep_runs_and_plots(tmp_path: Path):
-    spec = tmp_path / "timing.toml"
-    spec.write_text(TIMING)
-    out = tmp_path / "t"
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    summary = json.loads((out / "summary.json").read_text())
+    _, out, summary = run_spec(tmp_path, TIMING, "tiny_timing")
     rows = summary["agents"]["R2PVI-TV"]
     assert [(r["param"], r["value"]) for r in rows] == [("episodes", 10), ("episodes", 20), ("d", 4), ("d", 8)]
     assert all(r["min_s"] > 0 for r in rows)
