@@ -3,7 +3,11 @@
 The contract is :class:`rlkit.kinds.base.ExperimentKind`; the runner is :mod:`rlkit.experiment`.
 """
 
-from rlkit.kinds import bandit  # noqa: F401  (registers kind "bandit")
+from rlkit.kinds import (
+    bandit,  # noqa: F401  (registers kind "bandit")
+    offline_sweep,  # noqa: F401  (registers kind "offline_sweep")
+    timing_sweep,  # noqa: F401  (registers kind "timing_sweep")
+)
 from rlkit.kinds.base import ExperimentKind, Unit
 
 __all__ = ["ExperimentKind", "Unit"]

@@ -1,0 +1,150 @@
+"""The ``timing_sweep`` kind: wall-clock training time of offline agents against a size parameter.
+
+Each sweep names one parameter, either the dataset size ``episodes`` or a constructor argument of the
+environment (``d`` for the put option), and its values. For every value a dataset is collected once; each
+agent is fitted once to warm up and then ``repeats`` times, timed with ``time.perf_counter``.
+
+Spec (TOML)::
+
+    name = "r2pvi_timing"
+    kind = "timing_sweep"
+    seed = 0
+    repeats = 5
+    threads = 1                  # torch threads while timing (restored afterwards)
+    dtype = "float64"
+
+    [env]
+    id = "rlkit/AmericanPutOption-v0"
+    d = 30
+
+    [data]
+    episodes = 100
+    behaviour = "constant:0"
+
+    [[sweeps]]
+    param = "episodes"           # the dataset size N
+    values = [100, 1000, 10000]
+
+    [[sweeps]]
+    param = "d"                  # an environment argument
+    values = [10, 30, 100]
+
+    [[agents]]
+    label = "PEVI"
+    algo = "PEVI"
+
+A "run" of this kind is one (sweep, value) point; units are (agent, chunk of points), each storing
+``seconds: (n, repeats)``. Timings depend on the machine and on what else runs on it: run with
+``--workers 1`` on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rlkit.checks import RLKitError, SpecError, check_int
+from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
+from rlkit.plot import bootstrap_band, new_figure, save
+from rlkit.registry import KINDS
+
+TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
+            "plot", "runs", "chunk_size"}
+
+
+def points(spec: dict) -> list[tuple[int, str, float]]:
+    """The flattened (sweep index, parameter, value) points; a run index of this kind is a position here."""
+    return [(i, s["param"], v) for i, s in enumerate(spec["sweeps"]) for v in s["values"]]
+
+
+@KINDS.register("timing_sweep")
+class TimingSweepKind(ExperimentKind):
+    name = "timing_sweep"
+
+    def resolve(self, spec: dict) -> dict:
+        spec = {k: v for k, v in spec.items() if k not in ("runs", "chunk_size")}  # both follow from sweeps
+        out = resolve_common(spec, TOP_KEYS, self.name)
+        sweeps = spec.get("sweeps")
+        if not isinstance(sweeps, list) or not sweeps:
+            raise SpecError("sweeps must be a non-empty list of [[sweeps]] tables with 'param' and 'values'")
+        clean = []
+        for i, s in enumerate(sweeps):
+            if not isinstance(s, dict) or set(s) != {"param", "values"} or not s["values"]:
+                raise SpecError(f"sweeps[{i}] must be a table with exactly 'param' and a non-empty 'values', got {s!r}")
+            if s["param"] != "episodes":
+                for v in s["values"]:
+                    make_feature_env(out["env"], "cpu", out["dtype"], **{s["param"]: v})
+            clean.append({"param": str(s["param"]), "values": list(s["values"])})
+        try:
+            out["repeats"] = check_int("repeats", spec.get("repeats", 3))
+            out["threads"] = check_int("threads", spec.get("threads", 1))
+        except RLKitError as e:
+            raise SpecError(str(e)) from None
+        out["sweeps"] = clean
+        out["runs"] = len(points(out))
+        out["chunk_size"] = 1
+        return out
+
+    def units(self, spec: dict) -> list[Unit]:
+        return [Unit(a["label"], i, i + 1) for a in spec["agents"] for i in range(spec["runs"])]
+
+    def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
+        entry = next(a for a in spec["agents"] if a["label"] == unit.agent)
+        before = torch.get_num_threads()
+        torch.set_num_threads(spec["threads"])
+        try:
+            return {"seconds": np.asarray(self._time(spec, unit, entry, device), dtype=np.float64)}
+        finally:
+            torch.set_num_threads(before)
+
+    def _time(self, spec: dict, unit: Unit, entry: dict, device: str) -> list[list[float]]:
+        from rlkit.envs.dataset import collect
+
+        rows = []
+        for i in range(unit.start, unit.stop):
+            _, param, value = points(spec)[i]
+            episodes = int(value) if param == "episodes" else spec["data"]["episodes"]
+            overrides = {} if param == "episodes" else {param: value}
+            env = make_feature_env(spec["env"], device, spec["dtype"], **overrides)
+            data = collect(env, spec["data"]["behaviour"], episodes, spec["seed"], range(i, i + 1))
+            agent = make_agent(entry, device, spec["dtype"])
+            agent.fit(data)  # warm-up
+            secs = []
+            for _ in range(spec["repeats"]):
+                t0 = time.perf_counter()
+                policy = agent.fit(data)
+                _ = float(policy.w.sum())  # wait for asynchronous devices
+                secs.append(time.perf_counter() - t0)
+            rows.append(secs)
+        return rows
+
+    def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
+        pts = points(spec)
+        out = {}
+        for label, arrays in results.items():
+            S = arrays["seconds"]
+            out[label] = [{"param": p, "value": v, "median_s": float(np.median(S[j])), "min_s": float(S[j].min())}
+                          for j, (_, p, v) in enumerate(pts)]
+        return {"name": spec["name"], "agents": out}
+
+    def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
+        pts = points(spec)
+        paths = []
+        for i, sweep in enumerate(spec["sweeps"]):
+            rows = [j for j, p in enumerate(pts) if p[0] == i]
+            x = np.asarray([pts[j][2] for j in rows], dtype=np.float64)
+            xlabel = "trajectories N" if sweep["param"] == "episodes" else sweep["param"]
+            fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: training time vs {xlabel}", xlabel,
+                                 "seconds per fit", loglog=True)
+            for label, arrays in results.items():
+                S = arrays["seconds"][rows]  # (P, repeats): band over repeats
+                mean, lo, hi = bootstrap_band(S.T)
+                (line,) = ax.plot(x, mean, marker="o", ms=4, lw=1.6, label=label)
+                ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+            ax.legend(fontsize=8)
+            paths += save(fig, stem.with_name(f"{stem.name}_{sweep['param']}"))
+        return paths

@@ -1,0 +1,26 @@
+"""DRVI-L: robust value iteration for d-rectangular linear DRMDPs with KL balls (Ma et al., 2022, "Distributionally
+Robust Offline RL with Linear Function Approximation"), a constrained baseline of Tang, Liu & Xu (2025).
+
+``nu_{h,i} = sup_{a > 0} -a log z'_{h,i}(a) - a rho_{h,i}``, ``z'_h(a) = Lambda_h^{-1} sum_tau phi_tau
+exp(-V_{h+1}(s'_tau) / a)``, ``w_h = theta_h + nu_h``, penalty ``beta sum_i phi_i sqrt((Lambda_h^{-1})_ii)``.
+``z'`` is the centred ridge estimate ``1 + Lambda^{-1} sum phi (exp(-V / a) - 1)`` of the authors' code
+(shrinkage towards the pessimistic ``z' = 1``) [check against Ma et al.]. The one-dimensional supremum is
+searched on ``(0, H]`` by a shared log grid and batched golden-section refinement
+(:func:`rlkit.mdp.divergences.kl_ball`), instead of the authors' Nelder-Mead per coordinate.
+``rho`` as for :class:`rlkit.mdp.drpvi.DRPVI`. Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
+"""
+
+from __future__ import annotations
+
+from rlkit.mdp import divergences
+from rlkit.mdp.drpvi import BallVI, radii
+from rlkit.registry import AGENTS
+
+
+@AGENTS.register("DRVI_L")
+class DRVI_L(BallVI):  # noqa: N801 - the paper's name
+    """Distributionally robust VI with KL balls (Ma et al. 2022); ``fit(dataset)``."""
+
+    def target(self, M, V, v_min, h, H):
+        r = radii(self.rho, h, H, M.shape[-2], M.dtype, M.device)
+        return divergences.kl_ball(M, V, r.expand(M.shape[0], -1), float(H))

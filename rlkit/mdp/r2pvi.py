@@ -1,0 +1,56 @@
+"""R2PVI: Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu, ICML 2025, arXiv 2411.18612,
+Algorithm 1 [check numbering]; the TV, KL and chi^2 duals it uses are in :mod:`rlkit.mdp.divergences`).
+
+Offline learning in a d-rectangular linear robust regularised MDP: the adversary perturbs each factor
+distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + w_h>`` with
+``w_{h,i} = inf_mu E_mu V_{h+1} + lam D_f(mu || mu0_{h,i})``. Each step (backward, ``V_{H+1} = 0``):
+
+* ``Lambda_h = sum_tau phi_tau phi_tau^T + gamma I``;
+* ``w_h`` by the dual estimator of the chosen divergence (:mod:`rlkit.mdp.divergences`):
+  TV ``Lambda^{-1} sum phi [V]_{min_s V + lam}``; KL ``-lam log max(Lambda^{-1} sum phi e^{-V/lam}, e^{-H/lam})``;
+  chi^2 ``max_a z1(a) - (z2(a) - z1(a)^2) / (4 lam)`` with ``z1, z2`` the ridge estimates of ``E[V]_a``
+  and ``E[V]_a^2``;
+* ``Gamma_h = beta sum_i phi_i sqrt((Lambda_h^{-1})_ii)`` and ``Q_h = clip(<phi, theta_h + w_h> - Gamma_h, 0, H-h+1)``.
+
+Args: ``divergence`` (``"tv"``, ``"kl"``, ``"chi2"``), ``lam`` (> 0; smaller is more robust), ``beta``,
+``gamma`` (ridge), ``penalty`` (``"paper"`` default, ``"l2"`` the authors' code, ``"elliptical"``),
+``theory`` (``beta`` from the paper's theorems [check constants], see :mod:`rlkit.theory.r2pvi`).
+
+Departures: the reward parameter ``theta_h`` is the environment's when it gives one (as in the authors'
+code), else its ridge estimate. From the authors' code (the paper's algorithm is followed): the chi^2
+supremum is exact (piecewise-quadratic search) instead of Nelder-Mead, and it is a supremum in both
+experiments (their linear-MDP script minimises over the threshold); ``min_s V``
+of the TV threshold includes the environment's probe states (all states of a finite MDP, the absorbing
+state of the put option), not only the observed next states; ``Lambda_h`` is rebuilt at every fit.
+Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
+"""
+
+from __future__ import annotations
+
+from rlkit.checks import check_choice, check_positive
+from rlkit.mdp import divergences
+from rlkit.mdp.linear_vi import LinearVI
+from rlkit.registry import AGENTS
+from rlkit.theory.r2pvi import beta_r2pvi
+
+DIVERGENCES = ("tv", "kl", "chi2")
+
+
+@AGENTS.register("R2PVI")
+class R2PVI(LinearVI):
+    """Robust regularised pessimistic VI (Tang, Liu & Xu 2025) with a TV, KL or chi^2 penalty; ``fit(dataset)``."""
+
+    def __init__(self, divergence: str = "tv", lam: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.divergence = check_choice("divergence", divergence, DIVERGENCES)
+        self.lam = check_positive("lam", lam)
+
+    def target(self, M, V, v_min, h, H):
+        if self.divergence == "tv":
+            return divergences.tv(M, V, self.lam, v_min)
+        if self.divergence == "kl":
+            return divergences.kl(M, V, self.lam, cap=float(H))
+        return divergences.chi2(M, V, self.lam)
+
+    def theory_beta(self, d, H, K):
+        return beta_r2pvi(self.divergence, d, H, K, self.lam, self.delta)
