@@ -17,12 +17,16 @@ def _register(name: str, entry_point: str, vector_entry_point: str | None = None
 _register("LinearBandit-v0", "rlkit.envs.linear_bandit:LinearBanditEnv", "rlkit.envs.linear_bandit:LinearBandit")
 _register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
 _register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
+_register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
+          "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
+from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
+__all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]

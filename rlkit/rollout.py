@@ -4,6 +4,12 @@
 ``env.regret_terms`` (name -> (optimal key, achieved key) of ``info``; ``"reward"`` = the observed reward),
 the cumulative regret of every run at the given checkpoints. Nothing leaves the device inside the loop; the
 recorded curves are copied to the host once at the end.
+
+Held actions (optional): an agent with ``hold_length()`` (rounds its last ``act`` is held, e.g. an
+epoch) gets those rounds in blocks of at most 65536: the environment's ``step_held(actions, n)`` (or
+``n`` plain steps) returns rewards and ``info`` as ``(B, n)``, checkpoints inside the block are read
+from the per-round regret terms, and the agent receives ``update_held(contexts, actions, rewards (B, n))``.
+Agents without ``hold_length`` (or holding 1 round) run the plain per-round loop.
 """
 
 from __future__ import annotations
@@ -13,12 +19,24 @@ import torch
 
 from rlkit.checks import RLKitError
 
+_MAX_HELD = 1 << 16  # rounds per held block (longer holds are served in blocks; memory stays bounded)
+
 
 def checkpoints(horizon: int, n: int = 200) -> np.ndarray:
     """Rounds (1-based, sorted, unique, ending at ``horizon``) at which curves are recorded: ``n`` log-spaced
     and ``n`` evenly spaced points, so both log-log and linear plots are smooth."""
     pts = np.concatenate([np.geomspace(1, horizon, n), np.linspace(1, horizon, n)])
     return np.unique(np.clip(np.round(pts).astype(np.int64), 1, horizon))
+
+
+def _step_held(env, actions, n: int):
+    """``n`` rounds of a held action: ``env.step_held`` when the environment has it, else ``n`` steps stacked."""
+    if hasattr(env, "step_held"):
+        contexts, rewards, _, _, info = env.step_held(actions, n)
+        return contexts, rewards, info
+    steps = [env.step(actions) for _ in range(n)]
+    info = {k: torch.stack([s[4][k] for s in steps], 1) for k in steps[0][4]}
+    return steps[-1][0], torch.stack([s[1] for s in steps], 1), info
 
 
 def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = None,
@@ -41,8 +59,31 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     is_record = np.zeros(horizon + 1, dtype=bool)
     is_record[record_at] = True
     column = 0
-    for t in range(1, horizon + 1):
+    hold = getattr(agent, "hold_length", None)
+    t = 0
+    while t < horizon:
         actions = agent.act(contexts)
+        n = 1 if hold is None else max(1, min(int(hold()), horizon - t, _MAX_HELD))
+        if n > 1:
+            next_contexts, rewards, info = _step_held(env, actions, n)
+            stop = int(np.searchsorted(record_at, t + n, side="right"))
+            cols = torch.as_tensor(record_at[column:stop] - t - 1, device=env.device) if stop > column else None
+            for name, (best, got) in terms.items():
+                achieved = rewards if got == "reward" else info[got]
+                if cols is None:
+                    cum[name] += (info[best] - achieved).sum(1)
+                    continue
+                path = cum[name].unsqueeze(1) + (info[best] - achieved).cumsum(1)
+                out[name][:, column:stop] = path[:, cols]
+                cum[name] = path[:, -1]
+            column = stop
+            agent.update_held(contexts, actions, rewards)
+            contexts = next_contexts
+            if progress is not None and (t + n) // 4096 > t // 4096:
+                progress(t + n)
+            t += n
+            continue
+        t += 1
         next_contexts, rewards, _, _, info = env.step(actions)
         for name, (best, got) in terms.items():
             achieved = rewards if got == "reward" else info[got]

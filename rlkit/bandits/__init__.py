@@ -3,10 +3,16 @@
 ``act(contexts (B, K, d)) -> (B,)``, ``update(contexts, actions, rewards)``.
 """
 
+from rlkit.bandits.ar2 import AR2  # noqa: E402
 from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.d_linucb import DLinUCB  # noqa: E402
+from rlkit.bandits.dynlin_ucb import DynLinUCB  # noqa: E402, I001
 from rlkit.bandits.epsilon_greedy import EpsilonGreedy
+from rlkit.bandits.exp3 import EXP3  # noqa: E402
+from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedAction, FixedArm  # noqa: E402
 from rlkit.bandits.lints import LinTS
 from rlkit.bandits.linucb import LinUCB
 from rlkit.bandits.uniform import Uniform
 
 __all__ = ["BanditAgent", "EpsilonGreedy", "LinTS", "LinUCB", "Uniform"]
+__all__ += ["AR2", "Clairvoyant", "DLinUCB", "DynLinUCB", "EXP3", "Expert", "FixedAction", "FixedArm"]

@@ -1,0 +1,409 @@
+"""Dynamical linear bandit (Mussi, Metelli, Restelli, ICML 2023, "Dynamical Linear Bandits", Sec. 2).
+
+A hidden state ``x_t in R^n`` (``x_0 = 0``) evolves under the played action ``u_t in U subset R^d``::
+
+    y_t     = <omega, x_t> + <theta, u_t> + eta_t       (reward, produced before the state moves)
+    x_{t+1} = A x_t + B u_t + eps_t
+
+``U`` is a finite action set (``K`` rows); the learner only sees ``y_t``. The authors' MIMO form
+``y_t = 1^T (C x_t + D u_t + eta_t)`` is the same system with ``omega = C^T 1`` and ``theta = D^T 1``; its
+scalar reward noise is the sum of ``m`` independent ``N(0, s^2)`` terms. Noise here: ``eps_t ~ N(0, s^2 I_n)``
+and ``eta_t ~ N(0, m s^2)`` (``m = 1`` in the ``omega, theta`` form), ``s = noise``.
+
+Steady state: a constant action ``u`` earns ``J(u) = <h, u>`` per round in the long run, with the cumulative
+Markov parameter ``h = theta + B^T (I - A)^{-T} omega``; the optimal policy plays ``u* = argmax_U <h, u>``
+forever and ``J* = <h, u*>``.
+
+``info`` per round (each ``(B,)``):
+
+* ``expected_reward``: ``E[y_t | x_t, u_t] = <omega, x_t> + <theta, u_t>``, the transient-aware mean given the
+  realised hidden state;
+* ``steady_state_reward``: ``J(u_t) = <h, u_t>``, the steady-state value of the action played;
+* ``optimal_expected_reward``: ``J*``.
+
+Three regret curves are declared (``regret_terms``): ``regret = sum (J* - E[y_t | x_t, u_t])``,
+``realised_regret = T J* - sum y_t`` (the paper's regret before expectation) and
+``steady_state_regret = sum (J* - <h, u_t>)`` (the pseudo-regret the authors plot: no transients, no noise).
+
+Observations are the action set as contexts ``(B, K, d)``, so every linear bandit agent plugs in unchanged.
+Noise comes from the runs' environment streams in fixed blocks indexed by round, so run ``i`` sees the same
+noise at round ``t`` whatever agent plays it and however its rounds are stepped (one at a time or held, see
+:meth:`DynamicalLinearBandit.step_held`): common random numbers.
+
+Shapes: ``A: (n, n)``, ``B: (n, d)``, ``omega: (n,)``, ``theta: (d,)``, ``actions: (K, d)``, state ``(B, n)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import torch
+
+from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative
+from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
+from rlkit.seeding import BatchRNG
+
+_NOISE_BLOCK = 256  # rounds of noise drawn at a time (fixed, so the draws are indexed by round)
+_PHI_HORIZON = 2000  # powers of A scanned for Phi(A) = sup_tau ||A^tau||_2 / rho(A)^tau
+
+# The experiments' systems (authors' configuration files, Sec. 6 of the paper).
+SYNTHETIC = {
+    "A": [[0.2, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.1]],
+    "B": [[0.45, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.1]],
+    "C": [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.1]],
+    "D": [[0.0, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 0.1]],
+}
+ADVERTISING = {
+    "A": [[0.38, 0.33, 0.6], [0.07, 0.76, -0.54], [0.18, 0.34, 0.05]],
+    "B": [[0.14, 0.34, -0.05], [-0.17, 0.03, -0.01], [0.04, -0.09, 0.17]],
+    "C": [[0.25, -0.14, 0.01], [-0.55, 0.2, -0.13], [-0.31, -0.1, -0.01]],
+    "D": [[0.11, 0.1, 0.01], [0.01, 0.36, 0.01], [0.01, -0.05, 0.0]],
+}
+ADVERTISING_EXPERT_SPEND = (1641952.0, 259591273.0, 716354611.0)
+"""Real spend of the advertising campaigns the expert allocation is built from (see :func:`budget_allocation`)."""
+
+
+def permutation_actions(values=(1.0, 0.5, 0.0)) -> np.ndarray:
+    """The distinct permutations of ``values`` as a ``(K, d)`` action set (the experiments' 6 allocations)."""
+    perms = sorted(set(itertools.permutations(float(v) for v in values)), reverse=True)
+    return np.asarray(perms, dtype=np.float64)
+
+
+def budget_allocation(spend, total: float = 1.5, cap: float = 1.0) -> np.ndarray:
+    """An expert's allocation from observed spend: shares of ``spend``, each share capped at ``cap / total``
+    with the excess spread over the uncapped ones in proportion, times ``total`` (one redistribution pass, as
+    in the paper's experiment). For the advertising data this is ``(0.003, 0.497, 1.0)``."""
+    p = np.asarray(spend, dtype=np.float64)
+    if p.ndim != 1 or not np.all(p >= 0) or p.sum() <= 0:
+        raise RLKitError(f"spend must be a non-negative 1-d array with a positive sum, got {p!r}")
+    p = p / p.sum()
+    clipped = p > cap / total
+    p[clipped] = cap / total
+    p[~clipped] *= (1.0 - p[clipped].sum()) / p[~clipped].sum()
+    return p * total
+
+
+def spectral_radius(A: np.ndarray) -> float:
+    """``rho(A)``: the largest eigenvalue modulus (not the largest signed or complex eigenvalue)."""
+    return float(np.max(np.abs(np.linalg.eigvals(A)))) if A.size else 0.0
+
+
+def phi_constant(A: np.ndarray, rho: float | None = None, horizon: int = _PHI_HORIZON) -> float:
+    """``Phi(A) = sup_{tau >= 0} ||A^tau||_2 / rho^tau`` (``rho`` defaults to ``rho(A)``; scanned up to ``horizon``).
+
+    Computed on the powers of ``A / rho``. It is infinite for ``rho < rho(A)``; for ``rho = 0`` (nilpotent
+    ``A``) it is 1 when ``A = 0`` and infinite otherwise; pass a bound ``rho > rho(A)`` for a finite constant.
+    """
+    rho_A = spectral_radius(A)
+    rho = rho_A if rho is None else float(rho)
+    if rho <= 0.0:
+        return 1.0 if not np.any(A) else math.inf
+    if rho < rho_A * (1 - 1e-12):
+        return math.inf  # ||A^tau|| / rho^tau grows without bound
+    M = A / rho
+    P = np.eye(A.shape[0])
+    best = 1.0
+    for _ in range(horizon):
+        P = P @ M
+        best = max(best, float(np.linalg.norm(P, 2)))
+    return best
+
+
+def _matrix(name: str, value, shape: tuple) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise RLKitError(f"{name} must be a numeric array of shape {shape}, got {value!r}") from None
+    if arr.shape != shape:
+        raise RLKitError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise RLKitError(f"{name} must be finite, got {arr.tolist()}")
+    return arr
+
+
+class DynamicalLinearBandit(BatchedBanditEnv):
+    """Batched DLB: ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B,
+    vectorization_mode="vector_entry_point")``.
+
+    Args:
+        config: ``"synthetic"`` or ``"advertising"`` for the paper's systems (``C, D`` form), or ``None`` to
+            give the matrices: ``A, B`` and either ``omega, theta`` or ``C, D``.
+        actions: ``(K, d)`` action set; default the 6 permutations of ``(1, 0.5, 0)``.
+        noise: the noise level ``s >= 0`` (see the module docstring).
+
+    Raises :class:`rlkit.checks.RLKitError` for an unstable ``A`` (``rho(A) >= 1``) or mismatched shapes.
+    """
+
+    regret_terms = {
+        "regret": ("optimal_expected_reward", "expected_reward"),
+        "realised_regret": ("optimal_expected_reward", "reward"),
+        "steady_state_regret": ("optimal_expected_reward", "steady_state_reward"),
+    }
+
+    def __init__(self, num_envs: int = 1, config: str | None = "synthetic", *, A=None, B=None, omega=None,
+                 theta=None, C=None, D=None, actions=None, noise: float = 0.01, device=None, dtype=None,
+                 max_episode_steps=None):
+        if config is not None:
+            check_choice("config", config, ("synthetic", "advertising"))
+            if any(v is not None for v in (A, B, omega, theta, C, D)):
+                raise RLKitError(f"config={config!r} fixes the matrices; pass config=None to give A, B, C, D "
+                                 "or A, B, omega, theta")
+            A, B, C, D = ((SYNTHETIC if config == "synthetic" else ADVERTISING)[k] for k in "ABCD")
+        if A is None or B is None:
+            raise RLKitError("A and B must be given (or a config name)")
+        A_np = np.asarray(A, dtype=np.float64)
+        if A_np.ndim != 2 or A_np.shape[0] != A_np.shape[1]:
+            raise RLKitError(f"A must be a square (n, n) matrix, got shape {A_np.shape}")
+        n = A_np.shape[0]
+        A_np = _matrix("A", A_np, (n, n))
+        U = permutation_actions() if actions is None else np.asarray(actions, dtype=np.float64)
+        if U.ndim != 2:
+            raise RLKitError(f"actions must have shape (K, d), got {U.shape}")
+        K, d = U.shape
+        U = _matrix("actions", U, (K, d))
+        B_np = _matrix("B", B, (n, d))
+        if (omega is None) == (C is None) or (theta is None) == (D is None) or (omega is None) != (theta is None):
+            raise RLKitError("give either omega and theta (reward <omega, x> + <theta, u>) or C and D "
+                             "(reward 1^T (C x + D u)), not a mix")
+        if C is not None:
+            C_np = np.asarray(C, dtype=np.float64)
+            if C_np.ndim != 2:
+                raise RLKitError(f"C must have shape (m, {n}), got {C_np.shape}")
+            m = C_np.shape[0]
+            C_np = _matrix("C", C_np, (m, n))
+            D_np = _matrix("D", D, (m, d))
+            omega_np, theta_np = C_np.sum(0), D_np.sum(0)
+        else:
+            m = 1
+            omega_np, theta_np = _matrix("omega", omega, (n,)), _matrix("theta", theta, (d,))
+        rho = spectral_radius(A_np)
+        if rho >= 1.0:
+            raise RLKitError(f"A must be stable (spectral radius rho(A) < 1), got rho(A) = {rho:.6g}")
+        super().__init__(num_envs, K, d, device, dtype)
+        self.config = config
+        self.noise = check_nonnegative("noise", noise)
+        self.n_state, self.n_outputs = n, m
+        self.A_np, self.B_np, self.omega_np, self.theta_np, self.actions_np = A_np, B_np, omega_np, theta_np, U
+        self._rho = rho
+        h = theta_np + B_np.T @ np.linalg.solve((np.eye(n) - A_np).T, omega_np)
+        self.h_np = h
+        values = U @ h
+        self._best = int(np.argmax(values))
+        self._jstar = float(values[self._best])
+        self._phi = None
+        self._build_tensors()
+
+    # ---------------------------------------------------------- properties
+    @property
+    def markov_parameter(self) -> torch.Tensor:
+        """``h = theta + B^T (I - A)^{-T} omega``, ``(d,)``."""
+        return torch.as_tensor(self.h_np, device=self.device, dtype=self.dtype)
+
+    @property
+    def action_set(self) -> torch.Tensor:
+        """``U``, ``(K, d)``."""
+        return self._U
+
+    @property
+    def optimal_arm(self) -> int:
+        return self._best
+
+    @property
+    def optimal_action(self) -> torch.Tensor:
+        """``u* = argmax_{u in U} <h, u>``, ``(d,)``."""
+        return self._U[self._best]
+
+    @property
+    def optimal_value(self) -> float:
+        """``J* = <h, u*>``."""
+        return self._jstar
+
+    def value(self, u) -> torch.Tensor:
+        """Steady-state value ``J(u) = <h, u>`` of a constant action ``u: (..., d)`` (not necessarily in ``U``)."""
+        return torch.as_tensor(u, device=self.device, dtype=self.dtype) @ self.markov_parameter
+
+    @property
+    def spectral_radius(self) -> float:
+        """``rho(A)`` (largest eigenvalue modulus)."""
+        return self._rho
+
+    @property
+    def phi_constant(self) -> float:
+        """``Phi(A) = sup_tau ||A^tau||_2 / rho(A)^tau``."""
+        if self._phi is None:
+            self._phi = phi_constant(self.A_np, self._rho)
+        return self._phi
+
+    @property
+    def reward_noise(self) -> float:
+        """Standard deviation of ``eta_t``: ``s sqrt(m)``."""
+        return self.noise * math.sqrt(self.n_outputs)
+
+    def theory_params(self) -> dict:
+        """Constants of the paper's bounds: ``Theta = ||theta||``, ``Omega = ||omega||``, ``Bbar = ||B||_2``,
+        ``U = max ||u||``, ``rho = rho(A)``, ``phi = Phi(A)``, the noise levels ``sigma_state = s`` and
+        ``sigma_reward = s sqrt(m)``; ``reward_bound = U (Theta + Omega Phi Bbar / (1 - rho))`` bounds the
+        noiseless reward ``|<omega, x> + <theta, u>|``; ``S = Theta``, ``L = U``, ``sigma = sigma_reward`` for
+        agents that model the reward as a plain linear bandit in ``u``."""
+        Theta = float(np.linalg.norm(self.theta_np))
+        Omega = float(np.linalg.norm(self.omega_np))
+        Bbar = float(np.linalg.norm(self.B_np, 2))
+        U = float(np.linalg.norm(self.actions_np, axis=1).max())
+        return {**super().theory_params(), "Theta": Theta, "Omega": Omega, "Bbar": Bbar, "U": U,
+                "rho": self._rho, "phi": self.phi_constant, "sigma_state": self.noise,
+                "sigma_reward": self.reward_noise,
+                "reward_bound": U * (Theta + Omega * self.phi_constant * Bbar / (1 - self._rho)),
+                "S": Theta, "L": U, "sigma": self.reward_noise}
+
+    # ------------------------------------------------------------- internals
+    def _build_tensors(self) -> None:
+        kw = {"device": self.device, "dtype": self.dtype}
+        n = self.n_state
+        self._U = torch.as_tensor(self.actions_np, **kw)
+        # Per round: s = [<omega, x>, (A x)^T] + [<theta, u>, (B u)^T] is one addmm; adding the noise
+        # [eta, eps^T] gives [reward, next state]. Action vectors use the (d, 1 + n) map, indices its rows.
+        Gm = np.concatenate([self.theta_np[:, None], self.B_np.T], axis=1)  # (d, 1 + n)
+        self._Gm = torch.as_tensor(Gm, **kw)
+        self._G = torch.as_tensor(self.actions_np @ Gm, **kw)  # (K, 1 + n)
+        self._h = torch.as_tensor(self.h_np, **kw)
+        self._H = torch.as_tensor(self.actions_np @ self.h_np, **kw)  # (K,): <h, u>
+        self._W = torch.as_tensor(np.concatenate([self.omega_np[:, None], self.A_np.T], axis=1), **kw)
+        self._scale = torch.full((n + 1,), self.noise, **kw)
+        self._scale[0] = self.reward_noise
+        self._jstar_b = torch.full((self.num_envs,), self._jstar, **kw)
+        self._held_maps: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def _held_map(self, L: int) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Linear maps of ``L`` held rounds: ``z = [<omega, x_{t+k}> + <theta, u>]_{k<L} ++ x_{t+L}`` is
+        ``x_t P1 + eps P2 + c(u)`` with ``eps`` the ``L`` rounds' state noise flattened ``(L n,)``,
+        ``P1: (n, L + n)``, ``P2: (L n, L + n)`` and ``c(u) = (1_L B u) P2 + [<theta, u> 1_L, 0]``, kept per arm
+        ``(K, L + n)`` and as a ``(d, L + n)`` map for action vectors."""
+        maps = self._held_maps.get(L)
+        if maps is None:
+            n, A, w = self.n_state, self.A_np, self.omega_np
+            P = [np.eye(n)]
+            for _ in range(L):
+                P.append(A @ P[-1])
+            wP = np.stack([w @ Pk for Pk in P[:L]])  # (L, n): omega^T A^k
+            P1 = np.concatenate([wP.T, P[L].T], axis=1)
+            P2 = np.zeros((L, n, L + n))
+            for j in range(L):
+                for k in range(j + 1, L):
+                    P2[j, :, k] = wP[k - 1 - j]  # omega^T A^{k-1-j}
+                P2[j, :, L:] = P[L - 1 - j].T  # A^{L-1-j}
+            Cm = np.einsum("nd,jnk->dk", self.B_np, P2)  # u -> (1_L B u) P2, (d, L + n)
+            Cm[:, :L] += self.theta_np[:, None]
+            kw = {"device": self.device, "dtype": self.dtype}
+            Cm_t = torch.as_tensor(Cm, **kw)
+            maps = (torch.as_tensor(P1, **kw), torch.as_tensor(P2.reshape(L * n, L + n), **kw),
+                    (torch.as_tensor(self.actions_np @ Cm, **kw), Cm_t))
+            self._held_maps[L] = maps
+        return maps
+
+    def _sample_instance(self, rng: BatchRNG) -> None:
+        self._noise_rng = self.rng.stream("noise")
+        self._x = torch.zeros(self.num_envs, self.n_state, device=self.device, dtype=self.dtype)
+        self._buf = None
+        self._contexts = self._U.expand(self.num_envs, -1, -1)
+
+    def _noise_block(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Noise of the block holding round ``t``: ``eta: (B, block)`` and ``eps: (B, block * n)`` (round-major)."""
+        if self.t % _NOISE_BLOCK == 0 or self._buf is None:
+            buf = self._noise_rng.normal(_NOISE_BLOCK, self.n_state + 1) * self._scale  # [eta, eps] per round
+            self._buf = (buf[:, :, 0].contiguous(), buf[:, :, 1:].reshape(self.num_envs, -1))
+        return self._buf
+
+    def _observe(self) -> torch.Tensor:
+        return self._contexts
+
+    def _as_actions(self, actions) -> torch.Tensor:
+        actions = torch.as_tensor(actions, device=self.device)
+        if actions.is_floating_point():
+            if tuple(actions.shape) != (self.num_envs, self.dim):
+                raise RLKitError(f"action vectors must have shape ({self.num_envs}, {self.dim}), "
+                                 f"got {tuple(actions.shape)}")
+            return actions.to(self.dtype)
+        if tuple(actions.shape) != (self.num_envs,):
+            raise RLKitError(f"actions must have shape ({self.num_envs},) (arm indices) or ({self.num_envs}, "
+                             f"{self.dim}) (action vectors), got {tuple(actions.shape)}")
+        return actions.long()
+
+    def _gather(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``[<theta, u>, (B u)^T]`` ``(B, 1 + n)`` and ``<h, u>`` ``(B,)`` for arm indices or action vectors."""
+        if actions.is_floating_point():
+            return actions @ self._Gm, actions @ self._h
+        return self._G.index_select(0, actions), self._H.index_select(0, actions)
+
+    def step(self, actions):
+        """``actions``: arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an expert's
+        allocation outside the finite menu ``U``)."""
+        if self.rng is None:
+            raise RLKitError("reset() must be called before step()")
+        rewards, info = self._step(self._as_actions(actions))
+        self.t += 1
+        return self._observe(), rewards, self._false, self._false, info
+
+    def _step(self, actions: torch.Tensor):
+        eta, eps = self._noise_block()
+        pos, n = self.t % _NOISE_BLOCK, self.n_state
+        g, steady = self._gather(actions)
+        s = torch.addmm(g, self._x, self._W)  # [E[y_t | x_t, u_t], (A x_t + B u_t)^T]
+        self._x = s[:, 1:] + eps[:, pos * n : (pos + 1) * n]
+        info = {"expected_reward": s[:, 0], "optimal_expected_reward": self._jstar_b, "steady_state_reward": steady}
+        return s[:, 0] + eta[:, pos], info
+
+    # ----------------------------------------------------------- held steps
+    def step_held(self, actions, n: int):
+        """Play ``actions`` (``(B,)`` indices or ``(B, d)`` vectors) for ``n`` consecutive rounds in closed form.
+
+        Returns ``(contexts, rewards: (B, n), terminations, truncations, info)`` with every ``info`` entry
+        ``(B, n)`` (one column per round), equal up to rounding to ``n`` calls of :meth:`step` with the same
+        noise. Inside a noise block the ``L`` rewards come from
+        ``<omega, x_{t+k}> = omega^T A^k x_t + sum_{j<k} omega^T A^{k-1-j} (B u + eps_{t+j})`` and the state
+        from ``x_{t+L} = A^L x_t + sum_j A^{L-1-j} (B u + eps_{t+j})``: two matrix products per block.
+        """
+        if self.rng is None:
+            raise RLKitError("reset() must be called before step_held()")
+        n = check_int("n", n)
+        actions = self._as_actions(actions)
+        g, steady = self._gather(actions)
+        means, rewards = [], []
+        left, ns = n, self.n_state
+        while left:
+            pos = self.t % _NOISE_BLOCK
+            eta, eps = self._noise_block()
+            L = min(left, _NOISE_BLOCK - pos)
+            P1, P2, C = self._held_map(L)
+            c = actions @ C[1] if actions.is_floating_point() else C[0].index_select(0, actions)  # u's terms
+            z = torch.addmm(c, self._x, P1).addmm_(eps[:, pos * ns : (pos + L) * ns], P2)
+            mean = z[:, :L]
+            means.append(mean)
+            rewards.append(mean + eta[:, pos : pos + L])
+            self._x = z[:, L:]
+            self.t += L
+            left -= L
+        mean = means[0] if len(means) == 1 else torch.cat(means, 1)
+        rew = rewards[0] if len(rewards) == 1 else torch.cat(rewards, 1)
+        info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_b.unsqueeze(1).expand(-1, n),
+                "steady_state_reward": steady.unsqueeze(1).expand(-1, n)}
+        return self._observe(), rew, self._false, self._false, info
+
+    # ------------------------------------------------------ constructors
+    @classmethod
+    def synthetic(cls, noise: float = 0.01, **kwargs) -> DynamicalLinearBandit:
+        """The paper's synthetic system: ``A = diag(.2, 0, .1)``, ``B = diag(.45, 0, .1)``, ``C = diag(1, 0, .1)``,
+        ``D = diag(0, .5, .1)``; ``h = (0.5625, 0.5, 0.1111)``, ``u* = (1, .5, 0)``, ``J* = 0.8125``."""
+        return cls(config="synthetic", noise=noise, **kwargs)
+
+    @classmethod
+    def advertising(cls, noise: float = 0.01, **kwargs) -> DynamicalLinearBandit:
+        """The advertising model identified from real data (``rho = 0.667``); ``u* = (1, 0, .5)``, ``J* ~ 0.3046``."""
+        return cls(config="advertising", noise=noise, **kwargs)
+
+
+class DynamicalLinearBanditEnv(SingleBanditEnv):
+    """Single-instance ``gymnasium.make("rlkit/DynamicalLinearBandit-v0")``."""
+
+    batched_class = DynamicalLinearBandit

@@ -1,0 +1,209 @@
+"""DynLin-UCB (Mussi, Metelli, Restelli, ICML 2023, "Dynamical Linear Bandits", Algorithm 1).
+
+For a dynamical linear bandit (:class:`rlkit.envs.DynamicalLinearBandit`) the steady-state reward of a held
+action ``u`` is ``<h, u>``. DynLin-UCB learns ``h`` by ridge regression on one sample per epoch:
+
+* epoch ``m = 1, 2, ...`` lasts ``H_m = 1 + floor(log m / log(1 / rho_bar))`` rounds, so the transient of the
+  previous action has decayed by ``rho_bar^{H_m - 1} <= 1/m`` when the epoch's last reward is observed;
+* at the first round of the epoch it plays ``u_m = argmax_{u in U} <h_hat, u> + beta ||u||_{V^{-1}}`` and holds
+  it for the whole epoch;
+* only the epoch's last reward ``y`` enters the regression: ``V += u u^T``, ``b += y u``, ``h_hat = V^{-1} b``.
+
+``theory=True`` uses the paper's radius (``t`` = the number of regression samples, i.e. completed epochs)::
+
+    beta_t = c1 sqrt(lam) + (c2 / sqrt(lam)) log(e (t + 1))
+             + sqrt(2 sbar^2 (log(1/delta) + (d/2) log(1 + t U^2 / (d lam))))
+    c1 = Theta + Omega Bbar Phi / (1 - rho_bar),   c2 = U Omega Phi (U Bbar / (1 - rho_bar) + U / (1 - rho_bar))
+    sbar^2 = sigma^2 + Omega^2 Phi^2 sigma_state^2 / (1 - rho_bar^2),   delta = 1 / T by default
+
+with ``Theta = ||theta||``, ``Omega = ||omega||``, ``Bbar = ||B||_2``, ``U = max ||u||``, ``Phi`` the bound
+``sup_tau ||A^tau|| / rho_bar^tau``, ``sigma`` the reward noise and ``sigma_state`` the state noise.
+:meth:`for_env` reads these from the environment. ``lam`` is a number or ``"logT"`` (``log T``; the paper
+runs ``lam in {1, log T}``). ``theory=False`` uses a constant radius ``alpha``.
+
+Departures and choices:
+
+* ``t`` in ``beta_t`` counts regression samples (epochs), the sample count of the self-normalised bound; the
+  authors' code counts rounds (``count="rounds"`` reproduces that). [check against the paper's Alg. 1]
+* ``sbar`` with two noise levels: equal to the paper's ``s^2 (1 + Omega^2 Phi^2 / (1 - rho^2))`` when the reward
+  and state noise have the same level ``s``; for the MIMO form the reward noise is ``sqrt(m) s`` (the authors'
+  code uses ``s``, understating it).
+* The first epoch's action is the UCB argmax like every other (all ties at ``h_hat = 0``, broken towards the
+  lowest index); the authors' code draws it uniformly.
+* ``floor(log m / log(1/rho_bar))`` is taken with a ``1e-9`` tolerance so exact powers ``m = rho_bar^{-k}``
+  start the longer epoch despite rounding.
+
+Epoch structure for fast rollouts: :meth:`hold_length` tells the loop how many rounds the current action is
+held, and :meth:`update_held` takes those rounds' rewards ``(B, n)`` at once (one decision and one regression
+update per epoch, exactly the algorithm above). Played one round at a time (:meth:`update`) it does the same.
+
+Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)`` or ``(B, n)``, ``h_hat: (B, d)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.hold import Hold, check_radius_choice
+from rlkit.bandits.ridge import Ridge
+from rlkit.checks import (
+    RLKitError,
+    check_choice,
+    check_finite,
+    check_int,
+    check_nonnegative,
+    check_open_unit,
+    check_positive,
+    check_shape,
+)
+from rlkit.registry import AGENTS
+
+
+def epoch_length(m: int, rho_bar: float) -> int:
+    """``H_m = 1 + floor(log m / log(1 / rho_bar))`` for epoch ``m >= 1``."""
+    return 1 + int(math.floor(math.log(m) / math.log(1.0 / rho_bar) + 1e-9))
+
+
+def epoch_schedule(rho_bar: float, horizon: int) -> list[int]:
+    """Lengths ``H_1, H_2, ...`` of the epochs that start within ``horizon`` rounds (the last may overrun it)."""
+    rho_bar = check_open_unit("rho_bar", rho_bar)
+    out, total, m = [], 0, 0
+    while total < horizon:
+        m += 1
+        out.append(epoch_length(m, rho_bar))
+        total += out[-1]
+    return out
+
+
+def radius_constants(rho_bar: float, *, Theta: float, Omega: float, Bbar: float, phi_bar: float, U: float,
+                     sigma: float, sigma_state: float) -> tuple[float, float, float]:
+    """``(c1, c2, sbar^2)`` of ``beta_t`` (see the module docstring)."""
+    gap = 1.0 - rho_bar
+    c1 = Theta + Omega * Bbar * phi_bar / gap
+    c2 = U * Omega * phi_bar * (U * Bbar / gap + U / gap)
+    sbar2 = sigma**2 + Omega**2 * phi_bar**2 * sigma_state**2 / (1.0 - rho_bar**2)
+    return c1, c2, sbar2
+
+
+def confidence_radius(t, *, d: int, lam: float, delta: float, U: float, c1: float, c2: float, sbar2: float):
+    """``beta_t`` for ``t`` regression samples (a number or a numpy array)."""
+    if isinstance(t, (int, float)):  # the per-epoch call: plain floats, no array round trip
+        return (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * math.log(math.e * (t + 1))
+                + math.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * math.log1p(t * U**2 / (d * lam)))))
+    t = np.asarray(t, dtype=np.float64)
+    return (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * np.log(math.e * (t + 1))
+            + np.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * np.log1p(t * U**2 / (d * lam)))))
+
+
+def resolve_lam(lam, horizon: int | None) -> float:
+    """``lam`` as a number; the string ``"logT"`` means ``log(horizon)``."""
+    if isinstance(lam, str):
+        check_choice("lam", lam, ("logT",))
+        if horizon is None:
+            raise RLKitError("lam='logT' needs the horizon, got horizon=None")
+        return check_positive("lam (log T)", math.log(horizon))
+    return check_positive("lam", lam)
+
+
+@AGENTS.register("DynLinUCB")
+class DynLinUCB(BanditAgent):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, rho_bar: float, horizon: int | None = None,
+                 lam=1.0, theory: bool = True, alpha: float | None = None, Theta: float = 1.0, Omega: float = 1.0,
+                 Bbar: float = 1.0, phi_bar: float = 1.0, U: float = 1.0, sigma: float = 1.0,
+                 sigma_state: float | None = None, delta: float | None = None, count: str = "epochs",
+                 seed=0, device=None, dtype=None, validate: bool = True):
+        super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
+        self.rho_bar = check_open_unit("rho_bar", rho_bar)
+        self.horizon = None if horizon is None else check_int("horizon", horizon)
+        self.lam = resolve_lam(lam, self.horizon)
+        self.theory, self.alpha = check_radius_choice(theory, alpha)
+        self.count = check_choice("count", count, ("epochs", "rounds"))
+        if delta is None:
+            if self.theory and self.horizon is None:
+                raise RLKitError("delta defaults to 1/T: give horizon or delta")
+            delta = 1.0 / self.horizon if self.horizon is not None and self.horizon > 1 else 0.5
+        self.delta = check_open_unit("delta", delta)
+        Theta, Omega, Bbar = (check_nonnegative(k, v) for k, v in (("Theta", Theta), ("Omega", Omega), ("Bbar", Bbar)))
+        self.phi_bar, self.U = check_positive("phi_bar", phi_bar), check_positive("U", U)
+        sigma = check_nonnegative("sigma", sigma)
+        sigma_state = sigma if sigma_state is None else check_nonnegative("sigma_state", sigma_state)
+        self.c1, self.c2, self.sbar2 = radius_constants(self.rho_bar, Theta=Theta, Omega=Omega, Bbar=Bbar,
+                                                        phi_bar=self.phi_bar, U=self.U, sigma=sigma,
+                                                        sigma_state=sigma_state)
+        self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
+        self.epoch = 0  # epochs started
+        self.rounds = 0  # rounds played
+        self._hold = Hold("epoch")  # rounds left in the current epoch
+        self._action: torch.Tensor | None = None
+
+    @classmethod
+    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+        """Read ``Theta, Omega, Bbar, U, sigma, sigma_state`` and (unless given) ``rho_bar = rho(A)`` and its
+        ``Phi`` from a :class:`rlkit.envs.DynamicalLinearBandit`."""
+        tp = env.theory_params()
+        if "rho_bar" not in params:
+            params["rho_bar"] = tp["rho"]
+            params.setdefault("phi_bar", tp["phi"])
+        elif "phi_bar" not in params and hasattr(env, "A_np"):
+            from rlkit.envs.dynamical_linear_bandit import phi_constant
+
+            params["phi_bar"] = phi_constant(env.A_np, params["rho_bar"])
+            if math.isinf(params["phi_bar"]):
+                raise RLKitError(f"rho_bar must be >= rho(A) = {tp['rho']:.6g} for a finite Phi_bar, got "
+                                 f"{params['rho_bar']!r}; pass phi_bar to use a smaller rho_bar anyway")
+        for key, src in (("Theta", "Theta"), ("Omega", "Omega"), ("Bbar", "Bbar"), ("U", "U"),
+                         ("sigma", "sigma_reward"), ("sigma_state", "sigma_state")):
+            if src in tp:
+                params.setdefault(key, tp[src])
+        params.setdefault("horizon", horizon)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+
+    # ------------------------------------------------------------------ maths
+    def beta(self, t: int | None = None) -> float:
+        """``beta_t`` (``t`` defaults to the current count: epochs completed, or rounds played)."""
+        if not self.theory:
+            return self.alpha
+        if t is None:
+            t = self.ridge.t if self.count == "epochs" else self.rounds
+        return confidence_radius(t, d=self.dim, lam=self.lam, delta=self.delta, U=self.U, c1=self.c1, c2=self.c2,
+                                 sbar2=self.sbar2)
+
+    @property
+    def h_hat(self) -> torch.Tensor:
+        """Ridge estimate of the Markov parameter ``h``, ``(B, d)``."""
+        return self.ridge.theta
+
+    def hold_length(self) -> int:
+        """Rounds left in the current epoch (the action returned by :meth:`act` is held for them)."""
+        return self._hold.left
+
+    # --------------------------------------------------------------- protocol
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:
+        if self._hold.left == 0:
+            self._check_contexts(contexts)
+            self.epoch += 1
+            self._hold.start(epoch_length(self.epoch, self.rho_bar))
+            mean = (contexts @ self.ridge.theta.unsqueeze(-1)).squeeze(-1)  # (B, K)
+            self._action = (mean + self.beta() * self.ridge.cov.inv_norm(contexts)).argmax(-1)
+        return self._action
+
+    def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        self._check_update(contexts, actions, rewards)
+        self._advance(contexts, actions, rewards, 1)
+
+    def update_held(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        """Rewards ``(B, n)`` of ``n <= hold_length()`` rounds of the held action."""
+        check_shape("rewards", rewards, (self.n_runs, None))
+        if self.validate:
+            check_finite("rewards", rewards)
+        self._advance(contexts, actions, rewards[:, -1], rewards.shape[1])
+
+    def _advance(self, contexts, actions, last_reward, n: int) -> None:
+        done = self._hold.consume(n)
+        self.rounds += n
+        if done:
+            self.ridge.update(self.chosen(contexts, actions), last_reward)

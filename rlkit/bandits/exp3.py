@@ -1,0 +1,107 @@
+"""EXP3 (Auer, Cesa-Bianchi, Freund, Schapire, SIAM J. Comput. 2002, "The Nonstochastic Multiarmed Bandit
+Problem", Sec. 3, Fig. 1 and Corollary 3.2), and Batch-EXP3 as the dynamical-linear-bandit paper runs it
+(Mussi, Metelli, Restelli, ICML 2023, Sec. 6): the same algorithm deciding once per batch of rounds.
+
+Per decision every run ``b`` draws ``i ~ p_b`` with ``p = (1 - gamma) w / sum(w) + gamma / K`` and, after
+observing the (rescaled) reward ``x in [0, 1]``, sets ``w_i <- w_i exp(gamma x / (K p_i))`` (the importance-
+weighted estimate; other arms unchanged). Weights are kept as logarithms (``softmax`` of ``log w``), which
+is the same distribution without overflow.
+
+* ``batch = 1`` is EXP3. With ``batch = H`` the drawn arm is held for ``H`` rounds and ``x`` is the mean of
+  their rewards; ``batch="dynlin"`` uses DynLin-UCB's last epoch length for the horizon, as in the paper.
+* ``theory=True``: ``gamma = min(1, sqrt(K ln K / ((e - 1) g)))`` with ``g`` = the number of decisions
+  ``ceil(T / batch)`` (Corollary 3.2 with the bound ``G_max <= g`` for rewards in ``[0, 1]``). The authors'
+  script uses ``g = 2 T / 3``; pass ``gamma`` to override.
+* Rewards are mapped to ``[0, 1]`` by ``(r - lo) / (hi - lo)`` and clipped (EXP3 needs bounded rewards; the
+  Gaussian noise is unbounded). :meth:`for_env` takes ``[lo, hi] = [-2 M, 2 M]`` with ``M`` the environment's
+  ``reward_bound`` (the authors' margin), else ``[0, 1]``.
+
+Shapes: ``contexts: (B, K, d)`` (only ``K`` is used), ``actions: (B,)``, ``rewards: (B,)`` or ``(B, n)``.
+Random draws come from each run's agent stream (:class:`rlkit.seeding.BatchRNG`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.hold import Hold
+from rlkit.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
+from rlkit.registry import AGENTS
+
+
+@AGENTS.register("EXP3")
+class EXP3(BanditAgent):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, horizon: int | None = None, batch=1,
+                 theory: bool = True, gamma: float | None = None, reward_range=(0.0, 1.0), rho_bar: float | None = None,
+                 seed=0, device=None, dtype=None, validate: bool = True):
+        super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
+        self.horizon = None if horizon is None else check_int("horizon", horizon)
+        if batch == "dynlin":
+            from rlkit.bandits.dynlin_ucb import epoch_schedule
+
+            if rho_bar is None or self.horizon is None:
+                raise RLKitError("batch='dynlin' needs rho_bar and horizon")
+            batch = epoch_schedule(rho_bar, self.horizon)[-1]
+        self.batch = check_int("batch", batch)
+        if gamma is None:
+            if not theory or self.horizon is None:
+                raise RLKitError("gamma must be given unless theory=True with a horizon")
+            g = math.ceil(self.horizon / self.batch)
+            K = self.n_arms
+            gamma = min(1.0, math.sqrt(K * math.log(K) / ((math.e - 1.0) * g))) if K > 1 else 1.0
+        self.gamma = gamma if gamma == 1.0 else check_open_unit("gamma", gamma)
+        lo, hi = (float(v) for v in reward_range)
+        if not hi > lo:
+            raise RLKitError(f"reward_range must be (lo, hi) with hi > lo, got {reward_range!r}")
+        self.lo, self.span = lo, hi - lo
+        self.log_w = torch.zeros(self.n_runs, self.n_arms, device=self.device, dtype=self.dtype)
+        self.probs = torch.full((self.n_runs, self.n_arms), 1.0 / self.n_arms, device=self.device, dtype=self.dtype)
+        self._hold = Hold("batch")
+        self._action: torch.Tensor | None = None
+        self._acc = torch.zeros(self.n_runs, device=self.device, dtype=self.dtype)
+
+    @classmethod
+    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+        tp = env.theory_params()
+        if "reward_bound" in tp:
+            params.setdefault("reward_range", (-2.0 * tp["reward_bound"], 2.0 * tp["reward_bound"]))
+        if params.get("batch") == "dynlin" and "rho" in tp:
+            params.setdefault("rho_bar", tp["rho"])
+        params.setdefault("horizon", horizon)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+
+    def hold_length(self) -> int:
+        """Rounds left in the current batch."""
+        return self._hold.left
+
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:
+        if self._hold.left == 0:
+            self._check_contexts(contexts)
+            self.probs = (1.0 - self.gamma) * torch.softmax(self.log_w, -1) + self.gamma / self.n_arms
+            u = self.rng.uniform().unsqueeze(-1)
+            self._action = (self.probs.cumsum(-1) < u).sum(-1).clamp_max(self.n_arms - 1)
+            self._hold.start(self.batch)
+            self._acc.zero_()
+        return self._action
+
+    def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        self._check_update(contexts, actions, rewards)
+        self._advance(actions, rewards, 1)
+
+    def update_held(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        """Rewards ``(B, n)`` of ``n <= hold_length()`` rounds of the held arm."""
+        check_shape("rewards", rewards, (self.n_runs, None))
+        if self.validate:
+            check_finite("rewards", rewards)
+        self._advance(actions, rewards.sum(-1), rewards.shape[1])
+
+    def _advance(self, actions: torch.Tensor, reward_sum: torch.Tensor, n: int) -> None:
+        done = self._hold.consume(n)
+        self._acc += reward_sum
+        if done:
+            x = ((self._acc / self.batch - self.lo) / self.span).clamp(0.0, 1.0)
+            p = self.probs.gather(-1, actions.unsqueeze(-1)).squeeze(-1)
+            self.log_w.scatter_add_(-1, actions.unsqueeze(-1), (self.gamma / self.n_arms * x / p).unsqueeze(-1))

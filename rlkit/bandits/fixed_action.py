@@ -1,0 +1,84 @@
+"""Constant-action baselines of the dynamical linear bandit experiments (Mussi, Metelli, Restelli, ICML 2023, Sec. 6).
+
+* :class:`FixedArm` plays one arm index forever; ``Clairvoyant`` is the one that plays the optimal arm of the
+  environment (``env.optimal_arm``: ``u* = argmax <h, u>`` for a dynamical linear bandit), the benchmark
+  whose steady-state regret is zero.
+* :class:`FixedAction` plays one action *vector* ``u: (d,)`` forever, which need not be in the learners'
+  finite menu; ``Expert`` is the paper's human allocation, the advertisers' real spend shares capped per
+  campaign (:func:`rlkit.envs.dynamical_linear_bandit.budget_allocation`), ``(0.003, 0.497, 1.0)``. Its
+  actions are ``(B, d)`` vectors, which :class:`rlkit.envs.DynamicalLinearBandit` accepts.
+
+Both never learn, and hold their action for the whole run (``hold_length`` is unbounded, so a rollout plays
+them in long held blocks).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from rlkit.bandits.base import BanditAgent
+from rlkit.checks import RLKitError, check_int, check_shape
+from rlkit.registry import AGENTS
+
+_FOREVER = 1 << 62
+
+
+class _Constant(BanditAgent):
+    def hold_length(self) -> int:
+        return _FOREVER
+
+    def update(self, contexts, actions, rewards) -> None:
+        check_shape("rewards", rewards, (self.n_runs,))
+
+    def update_held(self, contexts, actions, rewards) -> None:
+        check_shape("rewards", rewards, (self.n_runs, None))
+
+
+@AGENTS.register("FixedArm")
+class FixedArm(_Constant):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, arm: int, seed=0, device=None, dtype=None,
+                 validate: bool = True):
+        super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
+        self.arm = check_int("arm", arm, minimum=0)
+        if self.arm >= self.n_arms:
+            raise RLKitError(f"arm must lie in [0, {self.n_arms}), got {self.arm}")
+        self._actions = torch.full((self.n_runs,), self.arm, dtype=torch.long, device=self.device)
+
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:
+        return self._actions
+
+
+@AGENTS.register("Clairvoyant")
+class Clairvoyant(FixedArm):
+    @classmethod
+    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+        if not hasattr(env, "optimal_arm"):
+            raise RLKitError(f"Clairvoyant needs an environment with an optimal_arm, got {type(env).__name__}")
+        params.setdefault("arm", env.optimal_arm)
+        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+
+
+@AGENTS.register("FixedAction")
+class FixedAction(_Constant):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, action, seed=0, device=None, dtype=None,
+                 validate: bool = True):
+        super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
+        u = torch.as_tensor(action, device=self.device, dtype=self.dtype)
+        check_shape("action", u, (self.dim,))
+        self.action = u
+        self._actions = u.expand(self.n_runs, -1)
+
+    def act(self, contexts: torch.Tensor) -> torch.Tensor:
+        """Action vectors ``(B, d)``."""
+        return self._actions
+
+
+@AGENTS.register("Expert")
+class Expert(FixedAction):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, spend=None, total: float = 1.5, cap: float = 1.0,
+                 action=None, seed=0, device=None, dtype=None, validate: bool = True):
+        from rlkit.envs.dynamical_linear_bandit import ADVERTISING_EXPERT_SPEND, budget_allocation
+
+        if action is None:
+            action = budget_allocation(ADVERTISING_EXPERT_SPEND if spend is None else spend, total, cap)
+        super().__init__(n_runs, n_arms, dim, action=action, seed=seed, device=device, dtype=dtype, validate=validate)

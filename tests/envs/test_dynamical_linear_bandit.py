@@ -1,0 +1,204 @@
+"""Invariants of the dynamical linear bandit: Markov parameter, optimum, transients, held steps, CRN, errors."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+
+import rlkit.envs  # noqa: F401  (registers the environments)
+from rlkit.checks import RLKitError
+from rlkit.envs.dynamical_linear_bandit import (
+    ADVERTISING_EXPERT_SPEND,
+    DynamicalLinearBandit,
+    budget_allocation,
+    permutation_actions,
+    phi_constant,
+)
+
+
+def test_synthetic_markov_parameter_optimum_and_constants():
+    env = DynamicalLinearBandit.synthetic()
+    # Paper's numbers: h = (0.5625, 0.5, 1/9), u* = (1, .5, 0), J* = 0.8125, runner-up 0.78125, rho = 0.2, Phi = 1.
+    assert torch.allclose(env.markov_parameter, torch.tensor([0.5625, 0.5, 1 / 9], dtype=torch.float64))
+    assert env.optimal_action.tolist() == [1.0, 0.5, 0.0]
+    assert env.optimal_value == pytest.approx(0.8125, abs=1e-12)
+    values = sorted((env.action_set @ env.markov_parameter).tolist(), reverse=True)
+    assert values[1] == pytest.approx(0.78125, abs=1e-12)
+    assert env.value(torch.tensor([0.0, 1.0, 0.5], dtype=torch.float64)).item() == pytest.approx(0.5 + 0.5 / 9)
+    assert env.spectral_radius == pytest.approx(0.2)
+    assert env.phi_constant == pytest.approx(1.0)
+
+
+def test_advertising_markov_parameter_matches_closed_form():
+    env = DynamicalLinearBandit.advertising()
+    A, B, C, D = (np.asarray(env.A_np), env.B_np, None, None)
+    from rlkit.envs.dynamical_linear_bandit import ADVERTISING
+
+    C, D = np.asarray(ADVERTISING["C"]), np.asarray(ADVERTISING["D"])
+    h = np.ones(3) @ (D + C @ np.linalg.inv(np.eye(3) - A) @ B)  # the MIMO Markov parameter, summed outputs
+    assert np.allclose(env.markov_parameter.numpy(), h, atol=1e-14)
+    assert np.allclose(h, [0.2515, -0.0363, 0.1061], atol=5e-5)
+    assert env.optimal_action.tolist() == [1.0, 0.0, 0.5]
+    assert env.optimal_value == pytest.approx(0.3046, abs=5e-5)
+    assert env.spectral_radius == pytest.approx(np.abs(np.linalg.eigvals(A)).max())
+    assert env.spectral_radius == pytest.approx(0.667, abs=5e-4)
+    assert env.phi_constant == pytest.approx(2.78, abs=0.01)
+    expert = budget_allocation(ADVERTISING_EXPERT_SPEND)
+    assert np.allclose(expert, [0.003, 0.497, 1.0], atol=5e-4) and expert.sum() == pytest.approx(1.5)
+    assert env.optimal_value - env.value(torch.as_tensor(expert)).item() == pytest.approx(0.2157, abs=5e-4)
+
+
+def test_action_set_is_the_six_allocations():
+    U = permutation_actions()
+    assert U.shape == (6, 3)
+    assert {tuple(u) for u in U} == {(1, 0.5, 0), (1, 0, 0.5), (0.5, 1, 0), (0.5, 0, 1), (0, 1, 0.5), (0, 0.5, 1)}
+
+
+@pytest.mark.parametrize("config", ["synthetic", "advertising"])
+def test_zero_noise_reward_converges_geometrically_to_steady_state(config):
+    env = DynamicalLinearBandit(num_envs=6, config=config, noise=0.0)
+    env.reset(seed=0)
+    arms = torch.arange(6)
+    target = env.action_set @ env.markov_parameter
+    gaps = []
+    for _ in range(120):
+        _, r, _, _, info = env.step(arms)
+        assert torch.equal(r, info["expected_reward"])
+        gaps.append((r - target).abs().max().item())
+    rho, phi = env.spectral_radius, env.phi_constant
+    scale = gaps[0] + 1.0
+    for t in (10, 40, 119):  # |y_t - <h, u>| <= const * Phi * rho^t once the state starts at 0
+        assert gaps[t] <= 10 * phi * scale * rho ** (t - 1) + 1e-14
+    assert gaps[-1] < 1e-12
+
+
+def test_b_zero_is_a_plain_linear_bandit_with_h_theta():
+    A = [[0.5, 0.1], [0.0, 0.3]]
+    kw = dict(config=None, A=A, B=np.zeros((2, 3)), omega=[1.0, -2.0], theta=[0.3, -0.1, 0.7],
+              actions=np.eye(3), noise=0.1, num_envs=4)
+    env = DynamicalLinearBandit(**kw)
+    assert torch.allclose(env.markov_parameter, torch.tensor([0.3, -0.1, 0.7], dtype=torch.float64))
+    # Rewards minus <theta, u> do not depend on the actions: the state is pure noise.
+    out = []
+    for arms in (torch.tensor([0, 1, 2, 0]), torch.tensor([2, 2, 1, 1])):
+        env.reset(seed=3)
+        res = [env.step(arms) for _ in range(50)]
+        theta_u = env.action_set[arms] @ torch.tensor([0.3, -0.1, 0.7], dtype=torch.float64)
+        out.append(torch.stack([r - theta_u for _, r, _, _, _ in res]))
+    assert torch.allclose(out[0], out[1], atol=1e-14)
+
+
+@pytest.mark.parametrize("config", ["synthetic", "advertising"])
+def test_held_steps_equal_single_steps_across_noise_blocks(config):
+    a = torch.tensor([0, 3, 5])
+    one = DynamicalLinearBandit(num_envs=3, config=config)
+    held = DynamicalLinearBandit(num_envs=3, config=config)
+    one.reset(seed=7)
+    held.reset(seed=7)
+    steps = [one.step(a) for _ in range(700)]
+    r1 = torch.stack([s[1] for s in steps], 1)
+    m1 = torch.stack([s[4]["expected_reward"] for s in steps], 1)
+    parts = [held.step_held(a, n) for n in (1, 37, 3, 300, 359)]
+    r2 = torch.cat([p[1] for p in parts], 1)
+    m2 = torch.cat([p[4]["expected_reward"] for p in parts], 1)
+    assert held.t == one.t == 700
+    assert torch.allclose(r1, r2, atol=1e-13) and torch.allclose(m1, m2, atol=1e-13)
+    assert torch.allclose(one._x, held._x, atol=1e-13)
+    s2 = torch.cat([p[4]["steady_state_reward"] for p in parts], 1)
+    assert torch.equal(s2, (held.action_set[a] @ held.markov_parameter).unsqueeze(1).expand(-1, 700))
+
+
+def test_action_vectors_equal_their_arm_indices():
+    env_i, env_v = DynamicalLinearBandit(num_envs=2), DynamicalLinearBandit(num_envs=2)
+    env_i.reset(seed=1)
+    env_v.reset(seed=1)
+    a = torch.tensor([2, 4])
+    for _ in range(5):
+        _, ri, _, _, ii = env_i.step(a)
+        _, rv, _, _, iv = env_v.step(env_v.action_set[a])
+        assert torch.allclose(ri, rv, atol=1e-15)
+        assert torch.allclose(ii["steady_state_reward"], iv["steady_state_reward"], atol=1e-15)
+
+
+def test_common_random_numbers_and_determinism():
+    """Run i's noise depends on (seed, i) only: not on the actions played nor on the batch it sits in."""
+    def noise(env, arms, T=300):
+        out = []
+        for _ in range(T):
+            _, r, _, _, info = env.step(arms)
+            out.append(r - info["expected_reward"])
+        return torch.stack(out, 1)
+
+    big = DynamicalLinearBandit(num_envs=4, config="advertising")
+    big.reset(seed=11)
+    n_big = noise(big, torch.tensor([0, 1, 2, 3]))
+    other = DynamicalLinearBandit(num_envs=4, config="advertising")
+    other.reset(seed=11)
+    assert torch.allclose(n_big, noise(other, torch.tensor([5, 5, 4, 0])), rtol=0, atol=1e-15)  # same noise
+    from rlkit.seeding import run_sequences
+
+    alone = DynamicalLinearBandit(num_envs=1, config="advertising")
+    alone.reset(seed=run_sequences(11, [2]))
+    assert torch.equal(n_big[2:3], noise(alone, torch.tensor([2])))
+    again = DynamicalLinearBandit(num_envs=4, config="advertising")
+    again.reset(seed=11)
+    assert torch.equal(n_big, noise(again, torch.tensor([0, 1, 2, 3])))
+
+
+def test_regret_terms_and_pseudo_regret_nonnegative():
+    env = DynamicalLinearBandit(num_envs=3, config="advertising")
+    env.reset(seed=0)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(100):
+        _, r, _, _, info = env.step(torch.randint(0, 6, (3,), generator=g))
+        assert bool((info["optimal_expected_reward"] >= info["steady_state_reward"] - 1e-15).all())
+    assert set(env.regret_terms) == {"regret", "realised_regret", "steady_state_regret"}
+    assert env.regret_terms["realised_regret"] == ("optimal_expected_reward", "reward")
+
+
+def test_gymnasium_single_and_vector_envs():
+    env = gym.make("rlkit/DynamicalLinearBandit-v0", config="advertising")
+    check_env(env.unwrapped, skip_render_check=True)
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (6, 3)
+    _, r, term, trunc, info = env.step(1)
+    assert isinstance(r, float) and not term and not trunc
+    assert info["optimal_expected_reward"] == pytest.approx(0.30458615956610385)
+    vec = gym.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=5, vectorization_mode="vector_entry_point")
+    obs, _ = vec.reset(seed=0)
+    assert obs.shape == (5, 6, 3)
+
+
+def test_phi_constant_of_a_non_normal_matrix():
+    A = np.array([[0.5, 1.0], [0.0, 0.5]])  # A^k = 0.5^k [[1, 2k], [0, 1]]: Phi = sup_k ||[[1, 2k], [0, 1]]||
+    norms = [np.linalg.norm(np.array([[1, 2 * k], [0, 1]]) * 1.0, 2) for k in range(3)]
+    assert phi_constant(A, horizon=2) == pytest.approx(max(norms))
+    assert phi_constant(np.zeros((2, 2))) == 1.0
+
+
+def test_bad_input():
+    with pytest.raises(RLKitError, match=r"stable .*rho\(A\) = 1"):
+        DynamicalLinearBandit(config=None, A=[[1.0]], B=[[1.0, 0.0]], omega=[1.0], theta=[0.0, 1.0],
+                              actions=np.eye(2))
+    with pytest.raises(RLKitError, match="spectral radius"):  # a complex pair of modulus > 1
+        DynamicalLinearBandit(config=None, A=[[0.0, -1.1], [1.1, 0.0]], B=np.eye(2), omega=[1, 0], theta=[0, 0],
+                              actions=np.eye(2))
+    with pytest.raises(RLKitError, match=r"B must have shape \(2, 3\)"):
+        DynamicalLinearBandit(config=None, A=np.eye(2) * 0.5, B=np.eye(2), omega=[1, 0], theta=[0, 0, 0],
+                              actions=np.eye(3))
+    with pytest.raises(RLKitError, match=r"theta must have shape \(3,\)"):
+        DynamicalLinearBandit(config=None, A=np.eye(2) * 0.5, B=np.ones((2, 3)), omega=[1, 0], theta=[0, 0],
+                              actions=np.eye(3))
+    with pytest.raises(RLKitError, match="A must be a square"):
+        DynamicalLinearBandit(config=None, A=np.ones((2, 3)), B=np.ones((2, 3)), omega=[1, 0], theta=[0, 0, 0])
+    with pytest.raises(RLKitError, match="either omega and theta"):
+        DynamicalLinearBandit(config=None, A=np.eye(2) * 0.5, B=np.ones((2, 3)), omega=[1, 0], D=np.ones((1, 3)))
+    with pytest.raises(RLKitError, match="config"):
+        DynamicalLinearBandit(config="nope")
+    env = DynamicalLinearBandit(num_envs=2)
+    env.reset(seed=0)
+    with pytest.raises(RLKitError, match=r"actions must have shape \(2,\)"):
+        env.step(torch.tensor([0, 1, 2]))
+    with pytest.raises(RLKitError, match=r"action vectors must have shape \(2, 3\)"):
+        env.step(torch.ones(2, 4, dtype=torch.float64))

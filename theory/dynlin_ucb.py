@@ -1,0 +1,69 @@
+"""Regret bounds of dynamical linear bandits (Mussi, Metelli, Restelli, ICML 2023).
+
+* :func:`regret_bound`: the order of DynLin-UCB's upper bound, ``d sqrt(T) / (1 - rho_bar)^{3/2}`` (the
+  abstract's ``O~`` statement, logarithmic factors and constants dropped; ``scale`` multiplies it).
+* :func:`beta_regret_bound`: a beta-based form for plotting, the optimism argument run over epochs:
+  ``H_M * 2 beta_M sqrt(2 d M log(1 + M U^2 / (d lam)))`` where ``M = M(T)`` is the number of epochs in ``T``
+  rounds, ``H_M`` the longest epoch and ``beta_M`` DynLin-UCB's radius after ``M`` samples (elliptical
+  potential lemma over the ``M`` regression samples, each epoch's steady-state regret counted ``H_M`` times).
+  This is our reading of the proof's structure [check against the paper's Theorem and its appendix]; it
+  ignores the transient term, which is ``O(M)`` smaller.
+* :func:`lower_bound`: ``d sqrt(T) / (1 - rho)^{1/2}`` up to a constant, the lower-bound form the paper
+  states (a DLB embeds linear bandits whose rewards are amplified by ``1/(1 - rho)`` while the noise
+  accumulates as ``1/sqrt(1 - rho^2)``) [check the exact statement and constant in the paper].
+
+All functions are array-valued in ``T``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rlkit.bandits.dynlin_ucb import confidence_radius, epoch_length, radius_constants
+
+
+def regret_bound(T, d: int, rho: float, scale: float = 1.0) -> np.ndarray:
+    """``scale * d sqrt(T) / (1 - rho)^{3/2}``."""
+    return scale * d * np.sqrt(np.asarray(T, dtype=np.float64)) / (1.0 - rho) ** 1.5
+
+
+regret_bound.label = "d sqrt(T) / (1 - rho)^1.5"
+
+
+def lower_bound(T, d: int, rho: float, scale: float = 1.0) -> np.ndarray:
+    """``scale * d sqrt(T) / (1 - rho)^{1/2}``."""
+    return scale * d * np.sqrt(np.asarray(T, dtype=np.float64)) / math.sqrt(1.0 - rho)
+
+
+lower_bound.label = "lower bound d sqrt(T) / (1 - rho)^0.5"
+
+
+def epochs_within(T, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Number of epochs ``M(T)`` started within ``T`` rounds and the longest epoch ``H_{M(T)}`` (arrays)."""
+    T = np.asarray(T, dtype=np.int64)
+    ends, total, m = [], 0, 0
+    while total < int(T.max()):
+        m += 1
+        total += epoch_length(m, rho)
+        ends.append(total)
+    starts = np.concatenate([[0], ends[:-1]])  # round before each epoch starts
+    M = np.searchsorted(starts, T, side="left")  # epochs with start < T
+    return M, np.array([epoch_length(max(int(k), 1), rho) for k in np.ravel(M)]).reshape(M.shape)
+
+
+def beta_regret_bound(T, d: int, rho: float, Theta: float, Omega: float, Bbar: float, phi: float, U: float,
+                      sigma_reward: float, sigma_state: float, lam: float = 1.0,
+                      delta: float | None = None) -> np.ndarray:
+    """``H_M 2 beta_M sqrt(2 d M log(1 + M U^2 / (d lam)))`` with ``M = M(T)``; ``delta`` defaults to ``1/max(T)``."""
+    T = np.asarray(T, dtype=np.float64)
+    delta = 1.0 / float(T.max()) if delta is None else delta
+    M, H = epochs_within(T, rho)
+    c1, c2, sbar2 = radius_constants(rho, Theta=Theta, Omega=Omega, Bbar=Bbar, phi_bar=phi, U=U,
+                                     sigma=sigma_reward, sigma_state=sigma_state)
+    beta = confidence_radius(M, d=d, lam=lam, delta=delta, U=U, c1=c1, c2=c2, sbar2=sbar2)
+    return H * 2.0 * beta * np.sqrt(2.0 * d * M * np.log1p(M * U**2 / (d * lam)))
+
+
+beta_regret_bound.label = "DynLin-UCB beta-based bound"
