@@ -130,24 +130,32 @@ class Covariance:
         xs = x.unsqueeze(-2) if rank1 else x
         self._check_x(xs, "x")
         k = xs.shape[-2]
-        w = self._weights(weight, xs.shape[:-1], rank1)
         if k == 1:
-            x1, w1 = xs.squeeze(-2), w.squeeze(-1)
-            sx = x1.double() * w1.double().sqrt().unsqueeze(-1)
-            self._V.addcmul_(sx.unsqueeze(-1), sx.unsqueeze(-2))
+            # the hot path: one small matrix-vector product and two rank-1 corrections
+            x1 = xs.squeeze(-2)
+            xd = x1.double()
             u = (self._V_inv @ x1.unsqueeze(-1)).squeeze(-1)  # V^-1 x, (*b, d)
-            denom = 1.0 + w1 * (x1 * u).sum(-1)  # 1 + w x^T V^-1 x
-            coef = w1 / denom
-            su = u * coef.sqrt().unsqueeze(-1)
-            self._V_inv = self._V_inv - su.unsqueeze(-1) * su.unsqueeze(-2)
+            q = (x1 * u).sum(-1)  # x^T V^-1 x
+            if weight is None:
+                denom = 1.0 + q
+                coef = 1.0 / denom
+                self._V.addcmul_(xd.unsqueeze(-1), xd.unsqueeze(-2))
+            else:
+                w1 = self._weights(weight, xs.shape[:-1], rank1).squeeze(-1)
+                denom = 1.0 + w1 * q
+                coef = w1 / denom
+                self._V.addcmul_(xd.unsqueeze(-1), (xd * w1.double().unsqueeze(-1)).unsqueeze(-2))
+            gain = u * coef.unsqueeze(-1)  # w V_old^-1 x / (1 + w x^T V_old^-1 x) = w V_new^-1 x
+            self._V_inv = torch.addcmul(self._V_inv, u.unsqueeze(-1), gain.unsqueeze(-2), value=-1.0)
             self._logdet = self._logdet + torch.log(denom)
-            self.last_gain = u * coef.unsqueeze(-1)  # w V_old^-1 x / (1 + w x^T V_old^-1 x) = w V_new^-1 x
+            self.last_gain = gain
             if self._tracked is not None:
-                X, version, q = self._tracked
+                X, version, q_X = self._tracked
                 s = (X @ u.unsqueeze(-1)).squeeze(-1)
-                self._tracked = (X, version, q - coef.unsqueeze(-1) * s * s)
+                self._tracked = (X, version, q_X - coef.unsqueeze(-1) * s * s)
         else:
             self._tracked = None
+            w = self._weights(weight, xs.shape[:-1], rank1)
             wx = xs * w.unsqueeze(-1)
             self._V = self._V + wx.double().transpose(-1, -2) @ xs.double()
             self.last_gain = None

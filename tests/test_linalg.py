@@ -35,7 +35,8 @@ def test_rank1_updates_match_torch_linalg(batch_shape, dtype, tol, gen):
     # solve and inv_norm for (*b, K, d) in one op
     rhs = torch.randn(*batch_shape, d, generator=gen, dtype=torch.float64)
     expect = torch.linalg.solve(V, rhs.unsqueeze(-1)).squeeze(-1)
-    assert torch.allclose(cov.solve(rhs.to(dtype)).double(), expect, rtol=1e-3 if dtype == torch.float32 else 1e-9)
+    got = cov.solve(rhs.to(dtype)).double()
+    assert ((got - expect).norm(dim=-1) / expect.norm(dim=-1)).max() < (1e-4 if dtype == torch.float32 else 1e-10)
     arms = torch.randn(*batch_shape, 5, d, generator=gen, dtype=torch.float64)
     norms = torch.einsum("...ki,...ij,...kj->...k", arms, V_inv, arms).sqrt()
     got = cov.inv_norm(arms.to(dtype)).double()

@@ -43,10 +43,11 @@ class BanditAgent:
         self._check_contexts(contexts)
         check_shape("actions", actions, (self.n_runs,))
         check_shape("rewards", rewards, (self.n_runs,))
-        if self.validate:
-            check_finite("rewards", rewards)
-            if actions.device.type == "cpu" and bool(((actions < 0) | (actions >= contexts.shape[1])).any()):
-                raise RLKitError(f"actions must lie in [0, {contexts.shape[1]}), got values "
+        if self.validate:  # one host read for both checks; the messages are built only on failure
+            k = contexts.shape[1]
+            if not bool(torch.isfinite(rewards).all() & (actions >= 0).all() & (actions < k).all()):
+                check_finite("rewards", rewards)
+                raise RLKitError(f"actions must lie in [0, {k}), got values "
                                  f"{actions.min().item()}..{actions.max().item()}")
 
     def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
