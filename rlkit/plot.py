@@ -51,12 +51,15 @@ def loglog_slope(t: np.ndarray, y: np.ndarray, start_fraction: float = 0.1) -> f
 def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], slope: bool = True) -> dict[str, float]:
     """Mean and 95% band of each ``(n_runs, P)`` array in ``curves``; returns the log-log slope per label."""
     slopes = {}
-    for label, Y in curves.items():
+    palette = plt.get_cmap("tab10" if len(curves) <= 10 else "tab20").colors  # distinct colour per curve
+    for i, (label, Y) in enumerate(curves.items()):
         mean, lo, hi = bootstrap_band(Y)
         slopes[label] = loglog_slope(t, mean)
-        text = f"{label} (slope {slopes[label]:.2f})" if slope else label
-        (line,) = ax.plot(t, mean, label=text, lw=1.6)
-        ax.fill_between(t, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+        shown = "n/a" if np.isnan(slopes[label]) else f"{slopes[label]:.2f}"  # e.g. an all-zero curve
+        text = f"{label} (slope {shown})" if slope else label
+        color = palette[i % len(palette)]
+        ax.plot(t, mean, label=text, lw=1.6, color=color)
+        ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
     return slopes
 
 
