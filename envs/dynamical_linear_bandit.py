@@ -273,46 +273,60 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         self._scale = torch.full((n + 1,), self.noise, **kw)
         self._scale[0] = self.reward_noise
         self._jstar_b = torch.full((self.num_envs,), self._jstar, **kw)
-        self._held_maps: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._build_held_tables()
 
-    def _held_map(self, L: int) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """Linear maps of ``L`` held rounds: ``z = [<omega, x_{t+k}> + <theta, u>]_{k<L} ++ x_{t+L}`` is
-        ``x_t P1 + eps P2 + c(u)`` with ``eps`` the ``L`` rounds' state noise flattened ``(L n,)``,
-        ``P1: (n, L + n)``, ``P2: (L n, L + n)`` and ``c(u) = (1_L B u) P2 + [<theta, u> 1_L, 0]``, kept per arm
-        ``(K, L + n)`` and as a ``(d, L + n)`` map for action vectors."""
-        maps = self._held_maps.get(L)
-        if maps is None:
-            n, A, w = self.n_state, self.A_np, self.omega_np
-            P = [np.eye(n)]
-            for _ in range(L):
-                P.append(A @ P[-1])
-            wP = np.stack([w @ Pk for Pk in P[:L]])  # (L, n): omega^T A^k
-            P1 = np.concatenate([wP.T, P[L].T], axis=1)
-            P2 = np.zeros((L, n, L + n))
-            for j in range(L):
-                for k in range(j + 1, L):
-                    P2[j, :, k] = wP[k - 1 - j]  # omega^T A^{k-1-j}
-                P2[j, :, L:] = P[L - 1 - j].T  # A^{L-1-j}
-            Cm = np.einsum("nd,jnk->dk", self.B_np, P2)  # u -> (1_L B u) P2, (d, L + n)
-            Cm[:, :L] += self.theta_np[:, None]
-            kw = {"device": self.device, "dtype": self.dtype}
-            Cm_t = torch.as_tensor(Cm, **kw)
-            maps = (torch.as_tensor(P1, **kw), torch.as_tensor(P2.reshape(L * n, L + n), **kw),
-                    (torch.as_tensor(self.actions_np @ Cm, **kw), Cm_t))
-            self._held_maps[L] = maps
-        return maps
+    def _build_held_tables(self) -> None:
+        """Linear maps of ``L <= _NOISE_BLOCK`` held rounds of an action ``u`` from state ``x_t``, for every ``L``
+        at once (slices of fixed tables, so any hold length costs the same few products)::
+
+            <omega, x_{t+k}> + <theta, u> = omega^T A^k x_t + sum_{i<k} omega^T A^{k-1-i} eps_{t+i} + c_k(u)
+            x_{t+L} = A^L x_t + sum_{i<L} A^{L-1-i} eps_{t+i} + S_L B u,      S_L = sum_{m<L} A^m
+
+        with ``c_k(u) = <theta, u> + omega^T S_k B u``. Tables (row-vector convention, ``n`` state dims,
+        ``Lmax = _NOISE_BLOCK``): ``Pw: (n, Lmax)`` columns ``(A^k)^T omega``; the Toeplitz noise map
+        ``Tn: (Lmax n, Lmax)`` (its top-left ``(L n, L)`` block serves ``L`` rounds); ``Cu: (d, Lmax)`` columns
+        ``theta + B^T S_k^T omega`` (and per arm ``(K, Lmax)``); ``Apow: (Lmax + 1, n, n)`` holding
+        ``(A^L)^T``; ``Rrev: (Lmax n, n)`` whose last ``L`` row blocks are ``(A^{L-1-i})^T``, ``i < L``;
+        ``SB: (Lmax + 1, d, n)`` holding ``(S_L B)^T`` (and per arm ``(Lmax + 1, K, n)``)."""
+        n, Lmax = self.n_state, _NOISE_BLOCK
+        A, w = self.A_np, self.omega_np
+        P = [np.eye(n)]
+        for _ in range(Lmax):
+            P.append(A @ P[-1])
+        P = np.stack(P)  # (Lmax + 1, n, n): A^k
+        wP = P[:Lmax].transpose(0, 2, 1) @ w  # (Lmax, n): (A^k)^T omega
+        Tn = np.zeros((Lmax, n, Lmax))
+        for i in range(Lmax):
+            Tn[i, :, i + 1:] = wP[: Lmax - 1 - i].T  # column k > i: (A^{k-1-i})^T omega
+        S = np.concatenate([np.zeros((1, n, n)), np.cumsum(P[:Lmax], 0)])  # (Lmax + 1, n, n): S_L
+        Cu = self.theta_np[:, None] + self.B_np.T @ (S[:Lmax].transpose(0, 2, 1) @ w).T  # (d, Lmax)
+        SB = (S @ self.B_np).transpose(0, 2, 1)  # (Lmax + 1, d, n): (S_L B)^T
+        kw = {"device": self.device, "dtype": self.dtype}
+        self._Pw = torch.as_tensor(wP.T.copy(), **kw)
+        self._Tn = torch.as_tensor(Tn.reshape(Lmax * n, Lmax), **kw)
+        self._Cu = torch.as_tensor(Cu, **kw)
+        self._CK = torch.as_tensor(self.actions_np @ Cu, **kw)
+        self._Apow = torch.as_tensor(P.transpose(0, 2, 1).copy(), **kw)
+        self._Rrev = torch.as_tensor(P[:Lmax][::-1].transpose(0, 2, 1).reshape(Lmax * n, n).copy(), **kw)
+        self._SB = torch.as_tensor(SB, **kw)
+        self._SBK = torch.as_tensor(self.actions_np @ SB, **kw)  # (Lmax + 1, K, n)
 
     def _sample_instance(self, rng: BatchRNG) -> None:
         self._noise_rng = self.rng.stream("noise")
         self._x = torch.zeros(self.num_envs, self.n_state, device=self.device, dtype=self.dtype)
-        self._buf = None
+        self._buf, self._buf_block = None, -1
         self._contexts = self._U.expand(self.num_envs, -1, -1)
 
     def _noise_block(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Noise of the block holding round ``t``: ``eta: (B, block)`` and ``eps: (B, block * n)`` (round-major)."""
-        if self.t % _NOISE_BLOCK == 0 or self._buf is None:
+        """Noise of the block holding round ``t``: ``eta: (B, block)`` and ``eps: (B, block * n)`` (round-major).
+
+        Each block is drawn once, when round ``t`` first enters it, so looking ahead inside the current block
+        (:meth:`peek_held`) never changes the noise."""
+        block = self.t // _NOISE_BLOCK
+        if block != self._buf_block:
             buf = self._noise_rng.normal(_NOISE_BLOCK, self.n_state + 1) * self._scale  # [eta, eps] per round
             self._buf = (buf[:, :, 0].contiguous(), buf[:, :, 1:].reshape(self.num_envs, -1))
+            self._buf_block = block
         return self._buf
 
     def _observe(self) -> torch.Tensor:
@@ -360,35 +374,56 @@ class DynamicalLinearBandit(BatchedBanditEnv):
 
         Returns ``(contexts, rewards: (B, n), terminations, truncations, info)`` with every ``info`` entry
         ``(B, n)`` (one column per round), equal up to rounding to ``n`` calls of :meth:`step` with the same
-        noise. Inside a noise block the ``L`` rewards come from
-        ``<omega, x_{t+k}> = omega^T A^k x_t + sum_{j<k} omega^T A^{k-1-j} (B u + eps_{t+j})`` and the state
-        from ``x_{t+L} = A^L x_t + sum_j A^{L-1-j} (B u + eps_{t+j})``: two matrix products per block.
+        noise. Each noise block costs a handful of products with slices of the tables of
+        :meth:`_build_held_tables`, whatever the hold length.
         """
         if self.rng is None:
             raise RLKitError("reset() must be called before step_held()")
         n = check_int("n", n)
         actions = self._as_actions(actions)
-        g, steady = self._gather(actions)
         means, rewards = [], []
-        left, ns = n, self.n_state
+        left = n
         while left:
-            pos = self.t % _NOISE_BLOCK
-            eta, eps = self._noise_block()
-            L = min(left, _NOISE_BLOCK - pos)
-            P1, P2, C = self._held_map(L)
-            c = actions @ C[1] if actions.is_floating_point() else C[0].index_select(0, actions)  # u's terms
-            z = torch.addmm(c, self._x, P1).addmm_(eps[:, pos * ns : (pos + L) * ns], P2)
-            mean = z[:, :L]
+            L = min(left, _NOISE_BLOCK - self.t % _NOISE_BLOCK)
+            mean, eta, eps = self._held_block(actions, L)
             means.append(mean)
-            rewards.append(mean + eta[:, pos : pos + L])
-            self._x = z[:, L:]
+            rewards.append(mean + eta)
+            self._x = self._held_state(actions, L, eps)
             self.t += L
             left -= L
         mean = means[0] if len(means) == 1 else torch.cat(means, 1)
         rew = rewards[0] if len(rewards) == 1 else torch.cat(rewards, 1)
+        steady = self._gather(actions)[1]
         info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_b.unsqueeze(1).expand(-1, n),
                 "steady_state_reward": steady.unsqueeze(1).expand(-1, n)}
         return self._observe(), rew, self._false, self._false, info
+
+    def peek_held(self, actions, n: int) -> torch.Tensor:
+        """Rewards ``(B, m)`` that holding ``actions`` would earn over the next ``m = min(n, rounds left in the
+        current noise block)`` rounds, without moving the environment: the same numbers :meth:`step_held`
+        (or :meth:`step`) then produces for those rounds. A rollout uses it to let an agent look ahead
+        (see :mod:`rlkit.rollout`)."""
+        if self.rng is None:
+            raise RLKitError("reset() must be called before peek_held()")
+        n = check_int("n", n)
+        actions = self._as_actions(actions)
+        mean, eta, _ = self._held_block(actions, min(n, _NOISE_BLOCK - self.t % _NOISE_BLOCK))
+        return mean + eta
+
+    def _held_block(self, actions: torch.Tensor, L: int):
+        """Means ``(B, L)``, reward noise ``(B, L)`` and flattened state noise ``(B, L n)`` of ``L`` held rounds
+        from round ``t`` (``L`` within the current noise block)."""
+        eta, eps = self._noise_block()
+        pos, ns = self.t % _NOISE_BLOCK, self.n_state
+        eps = eps[:, pos * ns : (pos + L) * ns]
+        c = actions @ self._Cu[:, :L] if actions.is_floating_point() else self._CK[:, :L].index_select(0, actions)
+        mean = torch.addmm(c, self._x, self._Pw[:, :L]).addmm_(eps, self._Tn[: L * ns, :L])
+        return mean, eta[:, pos : pos + L], eps
+
+    def _held_state(self, actions: torch.Tensor, L: int, eps: torch.Tensor) -> torch.Tensor:
+        """``x_{t+L}`` ``(B, n)`` after ``L`` held rounds whose flattened state noise is ``eps: (B, L n)``."""
+        c = actions @ self._SB[L] if actions.is_floating_point() else self._SBK[L].index_select(0, actions)
+        return torch.addmm(c, self._x, self._Apow[L]).addmm_(eps, self._Rrev[(_NOISE_BLOCK - L) * self.n_state :])
 
     # ------------------------------------------------------ constructors
     @classmethod

@@ -109,6 +109,25 @@ def test_held_steps_equal_single_steps_across_noise_blocks(config):
     assert torch.equal(s2, (held.action_set[a] @ held.markov_parameter).unsqueeze(1).expand(-1, 700))
 
 
+@pytest.mark.parametrize("start", [0, 100, 250])
+def test_peek_held_looks_ahead_without_moving(start):
+    """Peeked rewards are those the next rounds then produce; the state, round and noise stay put, and a
+    peek stops at the end of the current noise block (256 rounds)."""
+    env = DynamicalLinearBandit(num_envs=3, config="advertising", noise=0.1)
+    env.reset(seed=4)
+    if start:
+        env.step_held(torch.tensor([1, 2, 3]), start)
+    a = torch.tensor([0, 4, 5])
+    x, t = env._x.clone(), env.t
+    peeked = env.peek_held(a, 40)
+    again = env.peek_held(env.action_set[a], 300)  # action vectors; clipped at the block end
+    assert env.t == t and torch.equal(env._x, x)
+    assert peeked.shape == (3, min(40, 256 - start)) and again.shape == (3, 256 - start)
+    torch.testing.assert_close(again[:, : peeked.shape[1]], peeked, rtol=0, atol=1e-13)
+    steps = torch.stack([env.step(a)[1] for _ in range(peeked.shape[1])], 1)
+    torch.testing.assert_close(steps, peeked, rtol=0, atol=1e-13)
+
+
 def test_action_vectors_equal_their_arm_indices():
     env_i, env_v = DynamicalLinearBandit(num_envs=2), DynamicalLinearBandit(num_envs=2)
     env_i.reset(seed=1)
