@@ -10,6 +10,18 @@ epoch) gets those rounds in blocks of at most 65536: the environment's ``step_he
 ``n`` plain steps) returns rewards and ``info`` as ``(B, n)``, checkpoints inside the block are read
 from the per-round regret terms, and the agent receives ``update_held(contexts, actions, rewards (B, n))``.
 Agents without ``hold_length`` (or holding 1 round) run the plain per-round loop.
+
+Look-ahead (optional, ``lookahead=True``): a deterministic agent that may keep its action for many rounds
+(LinUCB, D-LinUCB once they settle; DynLin-UCB across epochs) exposes ``keeps(contexts, actions, rewards:
+(B, m)) -> j``: given the rewards the action just chosen would earn over the next ``m`` rounds, the number
+``j in [1, m]`` of leading rounds in which every run would still play it, had it been updated on the earlier
+ones as usual (a holding agent keeps at least the rest of its hold that fits in ``m``). On an
+environment with ``peek_held(actions, m)`` (rewards of ``m`` held rounds without moving) the loop peeks,
+asks ``keeps`` and plays exactly those ``j`` rounds as a held block (``update_held``). The agent makes the
+same decisions as in the per-round loop (up to rounding); it is only asked once per run of identical
+decisions instead of once per round. The look-ahead length doubles while whole peeks are kept and falls
+back to twice the last kept run otherwise; a look-ahead that gains no round (an agent still exploring)
+pauses it for 1, 2, 4, ... (at most 256) decisions, so it costs little while it cannot help.
 """
 
 from __future__ import annotations
@@ -20,6 +32,8 @@ import torch
 from rlkit.checks import RLKitError
 
 _MAX_HELD = 1 << 16  # rounds per held block (longer holds are served in blocks; memory stays bounded)
+_MAX_LOOKAHEAD = 256  # rounds peeked at most (the look-ahead costs O(m K) per peek)
+_MAX_BACKOFF = 256  # most decisions taken without look-ahead after a fruitless one
 
 
 def checkpoints(horizon: int, n: int = 200) -> np.ndarray:
@@ -40,11 +54,12 @@ def _step_held(env, actions, n: int):
 
 
 def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = None,
-               progress=None) -> dict[str, np.ndarray]:
+               progress=None, lookahead: bool = True) -> dict[str, np.ndarray]:
     """Play ``horizon`` rounds; return ``{term: (B, P)}`` cumulative regret at ``record_at`` (``P`` points).
 
     ``seed`` is passed to ``env.reset`` (an int root seed or one SeedSequence per run). ``progress``, if
-    given, is called with the number of rounds done every few thousand rounds.
+    given, is called with the number of rounds done every few thousand rounds. ``lookahead=False`` asks
+    the agent every round even when it and the environment support looking ahead.
     """
     if record_at is None:
         record_at = checkpoints(horizon)
@@ -60,10 +75,29 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     is_record[record_at] = True
     column = 0
     hold = getattr(agent, "hold_length", None)
+    keeps = getattr(agent, "keeps", None) if lookahead and hasattr(env, "peek_held") else None
+    span = 2  # current look-ahead length
+    skip, backoff = 0, 1  # decisions to take without looking ahead after a fruitless look-ahead
     t = 0
     while t < horizon:
         actions = agent.act(contexts)
         n = 1 if hold is None else max(1, min(int(hold()), horizon - t, _MAX_HELD))
+        if keeps is not None and horizon - t > 1 and skip == 0:
+            peeked = env.peek_held(actions, min(max(span, n), horizon - t))
+            m = peeked.shape[1]
+            if m > n:
+                kept = int(keeps(contexts, actions, peeked))
+                if not min(n, m) <= kept <= m:
+                    raise RLKitError(f"{type(agent).__name__}.keeps must return a round count in [{min(n, m)}, {m}], "
+                                     f"got {kept}")
+                if kept > n:
+                    backoff = 1
+                else:  # no round gained: look ahead again only after 1, 2, 4, ... decisions
+                    skip, backoff = backoff, min(2 * backoff, _MAX_BACKOFF)
+                n = kept
+                span = min(2 * span, _MAX_LOOKAHEAD) if n == m else max(2, 2 * n)
+        elif skip:
+            skip -= 1
         if n > 1:
             next_contexts, rewards, info = _step_held(env, actions, n)
             stop = int(np.searchsorted(record_at, t + n, side="right"))

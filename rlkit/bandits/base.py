@@ -35,6 +35,12 @@ class BanditAgent:
         """
         return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, seed=seed, device=device, dtype=dtype, **params)
 
+    @classmethod
+    def decides_every_round(cls, params: dict) -> bool:
+        """Whether the agent built from these spec ``params`` takes a decision every round (no held actions, no
+        look-ahead): the slowest units, which the experiment runner starts first."""
+        return not (hasattr(cls, "hold_length") or hasattr(cls, "keeps"))
+
     # ------------------------------------------------------------------ checks
     def _check_contexts(self, contexts: torch.Tensor) -> torch.Tensor:
         return check_shape("contexts", contexts, (self.n_runs, None, self.dim))
@@ -49,6 +55,13 @@ class BanditAgent:
                 check_finite("rewards", rewards)
                 raise RLKitError(f"actions must lie in [0, {k}), got values "
                                  f"{actions.min().item()}..{actions.max().item()}")
+
+    def _check_held(self, contexts, actions, rewards) -> None:
+        """Checks for a block of rounds of one held action: ``rewards: (B, n)``."""
+        check_shape("rewards", rewards, (self.n_runs, None))
+        self._check_update(contexts, actions, rewards[:, 0])
+        if self.validate:
+            check_finite("rewards", rewards)
 
     def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Feature vectors of the played arms: ``(B, K, d), (B,) -> (B, d)``."""

@@ -16,6 +16,14 @@ they are kept explicitly and ``V^{-1}`` is recomputed each round (``d x d``, bat
 The discounting is real for every ``gamma`` (the dynamical-bandit authors' "log T" variant did not discount).
 ``theory=False`` uses a constant radius ``alpha``.
 
+Held rounds (:meth:`update_held`, and the look-ahead :meth:`keeps` of :func:`rlkit.rollout.run_bandit`):
+``j`` rounds of the same arm ``x`` with rewards ``r_0..r_{j-1}`` unroll to::
+
+    V_j  = gamma^j V + (1 - gamma^j) / (1 - gamma) x x^T + (1 - gamma^j) lam I      (gamma^2 for Vt)
+    b_j  = gamma^j b + x sum_{i<j} gamma^{j-1-i} r_i
+
+so the index of every arm at each of the next ``m`` rounds comes from ``(B, m, d, d)`` batched inverses.
+
 Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)``, ``V, Vt: (B, d, d)``, ``b: (B, d)``.
 """
 
@@ -75,12 +83,29 @@ class DLinUCB(BanditAgent):
 
     def beta(self) -> float:
         """``beta_{t}`` after ``t`` updates (Alg. 1 uses ``beta_{t-1}`` in round ``t``)."""
-        if not self.theory:
-            return self.alpha
+        return self._beta_at(self.t) if self.theory else self.alpha
+
+    def _beta_at(self, t):
+        """``beta_t`` (``theory=True``) for an update count ``t``: an int, or a tensor of them."""
+        lib = torch if isinstance(t, torch.Tensor) else math
         g2 = self.gamma**2
-        inner = 2 * math.log(1 / self.delta) + self.dim * math.log(
-            1 + self.L**2 * (1 - g2**self.t) / (self.lam * self.dim * (1 - g2)))
-        return math.sqrt(self.lam) * self.S + self.sigma * math.sqrt(inner)
+        inner = 2 * math.log(1 / self.delta) + self.dim * lib.log1p(
+            self.L**2 * (1 - g2**t) / (self.lam * self.dim * (1 - g2)))
+        return math.sqrt(self.lam) * self.S + self.sigma * lib.sqrt(inner)
+
+    def _unrolled(self, x: torch.Tensor, rewards: torch.Tensor, j: torch.Tensor):
+        """``(V_j, Vt_j)`` stacked ``(B, J, 2, d, d)`` and ``b_j`` ``(B, J, d)`` after ``j: (J,)`` rounds of the arm
+        ``x: (B, d)`` with rewards ``rewards: (B, >= max j)`` (see the module docstring)."""
+        dj = self._disc.squeeze(-1).squeeze(-1) ** j.unsqueeze(-1)  # (J, 2): gamma^j, gamma^2j
+        xx = (x.unsqueeze(-1) * x.unsqueeze(-2))[:, None, None]  # (B, 1, 1, d, d)
+        eye = torch.eye(self.dim, device=self.device, dtype=self.dtype)
+        scale = ((1 - dj) / (1 - self._disc.view(1, 2)))[..., None, None]  # (J, 2, 1, 1)
+        VV = dj[..., None, None] * self._VV.unsqueeze(1) + scale * xx + ((1 - dj) * self.lam)[..., None, None] * eye
+        i = torch.arange(rewards.shape[1], device=self.device, dtype=self.dtype)
+        lag = j.unsqueeze(-1) - 1 - i  # (J, n): j - 1 - i
+        decay = torch.where(lag >= 0, self.gamma ** lag.clamp_min(0), torch.zeros_like(lag))
+        b = dj[:, :1] * self.b.unsqueeze(1) + (rewards @ decay.T).unsqueeze(-1) * x.unsqueeze(1)
+        return VV, b
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)
@@ -88,13 +113,41 @@ class DLinUCB(BanditAgent):
         width = ((contexts @ self._Q) * contexts).sum(-1).clamp_min(0).sqrt()
         return (mean + self.beta() * width).argmax(-1)
 
+    def keeps(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> int:
+        """Leading rounds ``j in [1, m]`` in which every run keeps ``actions`` (just chosen by :meth:`act`), given
+        the rewards ``(B, m)`` holding them would earn."""
+        self._check_held(contexts, actions, rewards)
+        m = rewards.shape[1]
+        j = torch.arange(1, m, device=self.device, dtype=self.dtype)
+        VV, b = self._unrolled(self.chosen(contexts, actions), rewards[:, :-1], j)
+        V_inv = torch.linalg.inv(VV[:, :, 0])  # (B, m - 1, d, d)
+        theta = (V_inv @ b.unsqueeze(-1)).squeeze(-1)
+        ctx = contexts.unsqueeze(1)  # (B, 1, K, d)
+        mean = (ctx @ theta.unsqueeze(-1)).squeeze(-1)  # (B, m - 1, K)
+        width = ((ctx @ (V_inv @ VV[:, :, 1] @ V_inv)) * ctx).sum(-1).clamp_min(0).sqrt()
+        beta = self._beta_at(self.t + j).unsqueeze(-1) if self.theory else self.alpha
+        switch = ((mean + beta * width).argmax(-1) != actions.unsqueeze(-1)).any(0)
+        return int(torch.where(switch.any(), switch.int().argmax() + 1, m))
+
+    def update_held(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        """``n`` rounds of the same arm with rewards ``(B, n)``, in closed form."""
+        self._check_held(contexts, actions, rewards)
+        n = rewards.shape[1]
+        j = torch.tensor([float(n)], device=self.device, dtype=self.dtype)
+        VV, b = self._unrolled(self.chosen(contexts, actions), rewards, j)
+        self._set(VV[:, 0], b[:, 0])
+        self.t += n
+
+    def _set(self, VV: torch.Tensor, b: torch.Tensor) -> None:
+        self._VV, self.b = VV, b
+        V_inv = torch.linalg.inv(VV[:, 0])
+        self.theta = (V_inv @ b.unsqueeze(-1)).squeeze(-1)
+        self._Q = V_inv @ VV[:, 1] @ V_inv
+
     def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         self._check_update(contexts, actions, rewards)
         x = self.chosen(contexts, actions)
         xx = (x.unsqueeze(-1) * x.unsqueeze(-2)).unsqueeze(1)  # (B, 1, d, d)
-        self._VV = torch.addcmul(self._reg + xx, self._VV, self._disc)
-        self.b = torch.addcmul(self.gamma * self.b, rewards.unsqueeze(-1), x)
-        V_inv = torch.linalg.inv(self._VV[:, 0])
-        self.theta = (V_inv @ self.b.unsqueeze(-1)).squeeze(-1)
-        self._Q = V_inv @ self._VV[:, 1] @ V_inv
+        self._set(torch.addcmul(self._reg + xx, self._VV, self._disc),
+                  torch.addcmul(self.gamma * self.b, rewards.unsqueeze(-1), x))
         self.t += 1

@@ -36,6 +36,10 @@ Departures and choices:
 Epoch structure for fast rollouts: :meth:`hold_length` tells the loop how many rounds the current action is
 held, and :meth:`update_held` takes those rounds' rewards ``(B, n)`` at once (one decision and one regression
 update per epoch, exactly the algorithm above). Played one round at a time (:meth:`update`) it does the same.
+Across epochs, :meth:`keeps` (the rollout's look-ahead) computes the decisions at the next epochs' starts in
+closed form (:mod:`rlkit.bandits.lookahead`) from the rewards the held action would earn; while no run would
+switch, those epochs are played as one block and enter the regression as one weighted update (the same
+``V`` and ``b`` as one update per epoch).
 
 Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)`` or ``(B, n)``, ``h_hat: (B, d)``.
 """
@@ -49,6 +53,7 @@ import torch
 
 from rlkit.bandits.base import BanditAgent
 from rlkit.bandits.hold import Hold, check_radius_choice
+from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
 from rlkit.checks import (
     RLKitError,
@@ -63,9 +68,10 @@ from rlkit.checks import (
 from rlkit.registry import AGENTS
 
 
-def epoch_length(m: int, rho_bar: float) -> int:
-    """``H_m = 1 + floor(log m / log(1 / rho_bar))`` for epoch ``m >= 1``."""
-    return 1 + int(math.floor(math.log(m) / math.log(1.0 / rho_bar) + 1e-9))
+def epoch_length(m, rho_bar: float):
+    """``H_m = 1 + floor(log m / log(1 / rho_bar))`` for epoch ``m >= 1`` (an int, or an integer array)."""
+    H = 1 + np.floor(np.log(m) / np.log(1.0 / rho_bar) + 1e-9).astype(np.int64)
+    return int(H) if np.ndim(H) == 0 else H
 
 
 def epoch_schedule(rho_bar: float, horizon: int) -> list[int]:
@@ -139,6 +145,7 @@ class DynLinUCB(BanditAgent):
         self.rounds = 0  # rounds played
         self._hold = Hold("epoch")  # rounds left in the current epoch
         self._action: torch.Tensor | None = None
+        self._kept_until = 0  # rounds a look-ahead (keeps) allowed the held action to run to
 
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
@@ -195,12 +202,64 @@ class DynLinUCB(BanditAgent):
         self._check_update(contexts, actions, rewards)
         self._advance(contexts, actions, rewards, 1)
 
+    def keeps(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> int:
+        """Leading rounds ``j in [1, m]`` in which every run keeps ``actions``, given the rewards ``(B, m)`` holding
+        them would earn: up to the start of the first later epoch whose decision switches in some run."""
+        self._check_held(contexts, actions, rewards)
+        m = rewards.shape[1]
+        starts = self._epoch_ends(m)  # later epochs' first rounds (offsets) inside the window
+        starts = starts[starts < m]
+        if starts.size == 0:
+            return m
+        i = np.arange(1, starts.size + 1)  # regression updates before each of those decisions
+        ends = torch.as_tensor(starts - 1, device=self.device)  # epochs' last rounds
+        mean, quad, _ = repeated_arm(self.ridge, contexts, self.chosen(contexts, actions),
+                                     torch.as_tensor(i, device=self.device, dtype=self.dtype),
+                                     rewards.index_select(1, ends).cumsum(1))
+        if self.theory:
+            t = self.ridge.t + i if self.count == "epochs" else self.rounds + starts
+            beta = torch.as_tensor(self.beta(t), device=self.device, dtype=self.dtype).unsqueeze(-1)
+        else:
+            beta = self.alpha
+        p = first_switch(mean + beta * quad.sqrt(), actions)
+        self._kept_until = self.rounds + (int(starts[p]) if p < starts.size else m)
+        return self._kept_until - self.rounds
+
+    def _epoch_ends(self, n: int) -> np.ndarray:
+        """Offsets (from the current round) of the ends of the current epoch and of the following ones, up to
+        the first end at or after ``n``."""
+        ends = [self._hold.left]
+        m = self.epoch
+        while ends[-1] < n:
+            lengths = epoch_length(np.arange(m + 1, m + 1 + n), self.rho_bar)
+            ends.extend((ends[-1] + np.cumsum(lengths)).tolist())
+            m += n
+        ends = np.asarray(ends, dtype=np.int64)
+        return ends[: int(np.searchsorted(ends, n)) + 1]
+
     def update_held(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
-        """Rewards ``(B, n)`` of ``n <= hold_length()`` rounds of the held action."""
+        """Rewards ``(B, n)`` of ``n`` rounds of the held action: at most :meth:`hold_length` rounds, or as many as
+        the last :meth:`keeps` allowed (then every epoch completed inside the block is one regression sample)."""
         check_shape("rewards", rewards, (self.n_runs, None))
         if self.validate:
             check_finite("rewards", rewards)
-        self._advance(contexts, actions, rewards[:, -1], rewards.shape[1])
+        n = rewards.shape[1]
+        if n <= self._hold.left:
+            self._advance(contexts, actions, rewards[:, -1], n)
+            return
+        if self.rounds + n > self._kept_until:
+            raise RLKitError(f"updates must follow act() and cover at most the {self._hold.left} rounds left in the "
+                             f"epoch (or the rounds keeps() allowed), got {n}")
+        ends = self._epoch_ends(n)
+        done = ends[ends <= n]  # epochs completed in the block (the first is the current one)
+        samples = rewards.index_select(1, torch.as_tensor(done - 1, device=self.device))
+        k = done.size
+        weight = torch.full((self.n_runs,), float(k), device=self.device, dtype=self.dtype)
+        self.ridge.update(self.chosen(contexts, actions), samples.mean(1), weight, samples=k)
+        started = int((ends < n).sum())  # epochs begun inside the block
+        self.epoch += started
+        self.rounds += n
+        self._hold.start(int(ends[started]) - n)
 
     def _advance(self, contexts, actions, last_reward, n: int) -> None:
         done = self._hold.consume(n)

@@ -13,6 +13,12 @@ constant radius ``alpha`` (the common tuned variant).
 
 Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)``, ``theta_hat: (B, d)``.
 Ties in the index are broken towards the lowest arm index.
+
+Look-ahead (:meth:`keeps`, used by :func:`rlkit.rollout.run_bandit` on environments that can peek): the
+index of every arm at each of the next ``m`` rounds of the arm just chosen comes in closed form
+(:mod:`rlkit.bandits.lookahead`), so the first round at which some run would switch is found at once. The
+rounds kept enter the ridge state as one weighted update (``w = j``, the mean reward): the same ``V`` and
+``b`` as ``j`` unit updates.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import math
 import torch
 
 from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
 from rlkit.checks import RLKitError, check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
@@ -69,3 +76,25 @@ class LinUCB(BanditAgent):
     def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         self._check_update(contexts, actions, rewards)
         self.ridge.update(self.chosen(contexts, actions), rewards)
+
+    def keeps(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> int:
+        """Leading rounds ``j in [1, m]`` in which every run keeps ``actions`` (just chosen by :meth:`act`), given
+        the rewards ``(B, m)`` holding them would earn (:mod:`rlkit.bandits.lookahead`)."""
+        self._check_held(contexts, actions, rewards)
+        m = rewards.shape[1]
+        j = torch.arange(1, m, device=self.device, dtype=self.dtype)  # updates since act, at rounds 1..m-1
+        mean, quad, dlogdet = repeated_arm(self.ridge, contexts, self.chosen(contexts, actions), j,
+                                           rewards[:, :-1].cumsum(1))
+        if self.theory:
+            inner = (self._log_term + self.ridge.cov.logdet().unsqueeze(-1) + dlogdet).clamp_min(0)
+            beta = (self.sigma * inner.sqrt() + math.sqrt(self.lam) * self.S).unsqueeze(-1)
+        else:
+            beta = self.alpha
+        return first_switch(mean + beta * quad.sqrt(), actions) + 1
+
+    def update_held(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        """``n`` rounds of the same arm with rewards ``(B, n)``: one ridge update of weight ``n``."""
+        self._check_held(contexts, actions, rewards)
+        n = rewards.shape[1]
+        weight = torch.full((self.n_runs,), float(n), device=self.device, dtype=self.dtype)
+        self.ridge.update(self.chosen(contexts, actions), rewards.mean(1), weight, samples=n)

@@ -1,7 +1,7 @@
 """Batched ridge-regression state shared by the linear bandit agents.
 
 ``V = lam I + sum_s x_s x_s^T`` (a :class:`rlkit.linalg.Covariance` with ``batch_shape=(B,)``),
-``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts updates. ``theta_hat`` is
+``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts observations. ``theta_hat`` is
 updated recursively (``O(d)`` per run) and re-solved exactly whenever the covariance refreshes.
 """
 
@@ -20,8 +20,11 @@ class Ridge:
         self.t = 0
         self._refreshes = 0
 
-    def update(self, x: torch.Tensor, r: torch.Tensor, weight: torch.Tensor | None = None) -> None:
-        """Add observations ``x: (B, d)``, ``r: (B,)`` (optionally weighted ``(B,)``; zero weight = no update)."""
+    def update(self, x: torch.Tensor, r: torch.Tensor, weight: torch.Tensor | None = None, samples: int = 1) -> None:
+        """Add observations ``x: (B, d)``, ``r: (B,)`` (optionally weighted ``(B,)``; zero weight = no update).
+
+        ``samples``: how many observations the update stands for (``n`` repeats of ``x`` are one update of
+        weight ``n`` with their mean reward); ``t`` advances by it."""
         w = 1.0 if weight is None else weight.unsqueeze(-1)
         residual = r - (x * self.theta).sum(-1)  # prediction error of the old estimate
         self.cov.update(x, weight)
@@ -32,4 +35,4 @@ class Ridge:
         else:  # after a refresh or a rank-k update: exact solve
             self.theta = self.cov.solve(self.b)
             self._refreshes = self.cov.n_refreshes
-        self.t += 1
+        self.t += samples
