@@ -55,14 +55,17 @@ class AR2(BanditAgent):
         self.c1 = check_positive("c1", c1)
         kw = {"device": self.device, "dtype": self.dtype}
         self._arms = torch.arange(K, device=self.device)
-        self._inf = torch.tensor(math.inf, **kw)
-        self.est = torch.zeros(self.n_runs, K, **kw)
-        self.tau = torch.zeros(self.n_runs, K, **kw)
-        self.trig = torch.full((self.n_runs, K), math.inf, **kw)
-        self.last = torch.zeros(self.n_runs, dtype=torch.long, device=self.device)
-        self.last2 = self.last.clone()
+        self._inf = torch.full((self.n_runs, 1), math.inf, **kw)
+        self.est = torch.zeros(self.n_runs, K, **kw)  # r_hat for the next round: alpha^{t + 1 - tau} X
+        # alpha^{2 (t' - tau)} at the next round t' = t + 1 (what the width needs; tau = 0 before any pull)
+        self._decay = torch.full((self.n_runs, K), alpha**2, **kw)
+        self.trig = torch.full((self.n_runs, K), math.inf, **kw)  # round an arm was triggered, inf if not
+        self._recent = torch.zeros(self.n_runs, 2, dtype=torch.long, device=self.device)  # last, second-to-last
         self.t = 0  # rounds played
-        self._a2 = self.alpha**2
+        a2 = self.alpha**2
+        self._a2 = a2
+        # width = c1 sigma sqrt((a2 - a2^{t - tau + 1}) / (1 - a2)) = _wscale sqrt(1 - a2^{t - tau})
+        self._wscale = self.c1 * self.sigma * math.sqrt(a2 / (1 - a2))
 
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
@@ -81,25 +84,25 @@ class AR2(BanditAgent):
             self.trig.fill_(math.inf)
         if k < K:
             return self._arms[k].expand(self.n_runs)
-        e_last = self.est.gather(-1, self.last.unsqueeze(-1))
-        e_last2 = self.est.gather(-1, self.last2.unsqueeze(-1))
-        sup = torch.where(e_last >= e_last2, self.last.unsqueeze(-1), self.last2.unsqueeze(-1))  # (B, 1)
+        # superior arm: the better prediction of the last two played (the last one on ties)
+        recent = self._recent
+        pred = self.est.gather(-1, recent)  # (B, 2)
+        sup = recent.gather(-1, (pred[:, 1:] > pred[:, :1]).long())  # (B, 1)
         gap = self.est.gather(-1, sup) - self.est
-        spread = (self._a2 - self._a2 ** (t - self.tau + 1)) / (1 - self._a2)
-        width = self.c1 * self.sigma * spread.clamp_min(0).sqrt()
-        new = (gap <= width) & (self._arms != sup) & torch.isinf(self.trig)
-        self.trig = torch.where(new, float(t), self.trig)
-        earliest = self.trig.argmin(-1)
+        width = (1.0 - self._decay).sqrt_().mul_(self._wscale)
+        new = (gap <= width) & (self._arms != sup)
+        self.trig = torch.where(new, self.trig.clamp_max(float(t)), self.trig)  # keeps earlier trigger rounds
         action = sup.squeeze(-1)
         if t % 2 == 1:
-            action = torch.where(torch.isfinite(self.trig).any(-1), earliest, action)
-        self.trig.scatter_(-1, action.unsqueeze(-1), self._inf.expand(self.n_runs, 1))
+            earliest = self.trig.min(-1)
+            action = torch.where(torch.isfinite(earliest.values), earliest.indices, action)
+        self.trig.scatter_(-1, action.unsqueeze(-1), self._inf)
         return action
 
     def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         self._check_update(contexts, actions, rewards)
         self.t += 1
-        self.est.mul_(self.alpha)
-        self.est.scatter_(-1, actions.unsqueeze(-1), (self.alpha * rewards).unsqueeze(-1))
-        self.tau.scatter_(-1, actions.unsqueeze(-1), torch.full_like(rewards, float(self.t)).unsqueeze(-1))
-        self.last2, self.last = self.last, actions
+        a = actions.unsqueeze(-1)
+        self.est.mul_(self.alpha).scatter_(-1, a, (self.alpha * rewards).unsqueeze(-1))
+        self._decay.mul_(self._a2).scatter_(-1, a, self._a2)
+        self._recent = torch.cat([a, self._recent[:, :1]], -1)

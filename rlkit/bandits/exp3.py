@@ -73,6 +73,10 @@ class EXP3(BanditAgent):
         params.setdefault("horizon", horizon)
         return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
 
+    @classmethod
+    def decides_every_round(cls, params: dict) -> bool:
+        return params.get("batch", 1) == 1
+
     def hold_length(self) -> int:
         """Rounds left in the current batch."""
         return self._hold.left
@@ -80,11 +84,13 @@ class EXP3(BanditAgent):
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         if self._hold.left == 0:
             self._check_contexts(contexts)
-            self.probs = (1.0 - self.gamma) * torch.softmax(self.log_w, -1) + self.gamma / self.n_arms
+            self.probs = torch.softmax(self.log_w, -1).mul_(1.0 - self.gamma).add_(self.gamma / self.n_arms)
+            # inverse CDF: the first arm whose cumulative probability reaches u (clamped against rounding)
             u = self.rng.uniform().unsqueeze(-1)
-            self._action = (self.probs.cumsum(-1) < u).sum(-1).clamp_max(self.n_arms - 1)
+            self._action = torch.searchsorted(self.probs.cumsum(-1), u).squeeze(-1).clamp_max_(self.n_arms - 1)
             self._hold.start(self.batch)
-            self._acc.zero_()
+            if self.batch > 1:
+                self._acc.zero_()
         return self._action
 
     def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
@@ -100,8 +106,12 @@ class EXP3(BanditAgent):
 
     def _advance(self, actions: torch.Tensor, reward_sum: torch.Tensor, n: int) -> None:
         done = self._hold.consume(n)
-        self._acc += reward_sum
-        if done:
-            x = ((self._acc / self.batch - self.lo) / self.span).clamp(0.0, 1.0)
-            p = self.probs.gather(-1, actions.unsqueeze(-1)).squeeze(-1)
-            self.log_w.scatter_add_(-1, actions.unsqueeze(-1), (self.gamma / self.n_arms * x / p).unsqueeze(-1))
+        if self.batch > 1:
+            self._acc += reward_sum
+            if not done:
+                return
+            reward_sum = self._acc / self.batch
+        # w_i <- w_i exp(gamma x / (K p_i)), x the batch's mean reward rescaled to [0, 1]
+        x = (reward_sum - self.lo).div_(self.span).clamp_(0.0, 1.0)
+        a = actions.unsqueeze(-1)
+        self.log_w.scatter_add_(-1, a, x.unsqueeze(-1).div_(self.probs.gather(-1, a)).mul_(self.gamma / self.n_arms))
