@@ -11,6 +11,7 @@ Errors in what the user gave (spec, arguments, directories) print one line and e
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -77,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
                       device=args.device, workers=args.workers, backend=args.backend, address=args.address,
                       progress=not args.quiet)
             print(f"results: {out}")
+            seconds = json.loads((out / "summary.json").read_text()).get("compute_seconds", {})
+            if seconds:
+                print("compute seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
             if not args.no_plot:
                 for path in plot(out):
                     print(f"figure: {path}")

@@ -19,6 +19,7 @@ import copy
 import importlib
 import os
 import sys
+import time
 from pathlib import Path
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
@@ -65,13 +66,15 @@ def resolve(spec: dict, *, runs=None, horizon=None, seed=None) -> dict:
 
 
 def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int | None):
-    """Worker entry point (top level so that it pickles for process pools and Ray)."""
+    """Worker entry point (top level so that it pickles for process pools and Ray): ``(unit, arrays, seconds)``."""
     import torch
 
     if threads:
         torch.set_num_threads(threads)
     load_plugins()
-    return unit, KINDS.get(kind_name)().run_unit(spec, unit, device)
+    start = time.perf_counter()
+    arrays = KINDS.get(kind_name)().run_unit(spec, unit, device)
+    return unit, arrays, time.perf_counter() - start
 
 
 def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, horizon=None, seed=None,
@@ -86,17 +89,17 @@ def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, ho
     store = ResultStore(out if out is not None else Path("results") / resolved["name"])
     store.claim(resolved)
     units = kind.units(resolved)
-    todo = [u for u in units if not store.has(u)]
+    todo = kind.schedule(resolved, [u for u in units if not store.has(u)])
     workers = check_int("workers", workers if workers is not None else min(os.cpu_count() or 1, max(len(todo), 1)))
     bar = _progress(len(units), len(units) - len(todo), resolved["name"], progress)
     try:
-        for unit, arrays in _execute(resolved, todo, device, workers, backend, address):
-            store.write(unit, arrays)
+        for unit, arrays, seconds in _execute(resolved, todo, device, workers, backend, address):
+            store.write(unit, arrays, seconds)
             bar.update(1)
     finally:
         bar.close()
     results = store.gather(units)
-    store.write_summary(kind.summarize(resolved, results))
+    store.write_summary({**kind.summarize(resolved, results), "compute_seconds": store.seconds(units)})
     return store.root
 
 

@@ -59,7 +59,8 @@ def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], slope: bool = 
         text = f"{label} (slope {shown})" if slope else label
         color = palette[i % len(palette)]
         ax.plot(t, mean, label=text, lw=1.6, color=color)
-        ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
+        if np.any(hi > lo):  # a zero-width band (e.g. an all-zero curve) draws nothing, and breaks log axes
+            ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
     return slopes
 
 

@@ -5,7 +5,8 @@ Layout::
     DIR/spec.json                 the resolved spec (the directory belongs to exactly this spec)
     DIR/chunks/<unit>.npz         one file per unit of work (agent x runs), arrays of that unit
     DIR/chunks/<unit>.sha256      SHA-256 of the .npz bytes, written after it
-    DIR/summary.json              the kind's summary of all chunks
+    DIR/chunks/<unit>.seconds     compute time of the unit (informational, written last)
+    DIR/summary.json              the kind's summary of all chunks, with each agent's compute seconds
 
 Every file is written to a temporary name, flushed to disk and renamed into place, so a killed process
 leaves either the old file, the new file, or a stray temporary (ignored), never a half-written chunk. A
@@ -81,6 +82,18 @@ class ResultStore:
     def _paths(self, unit: Unit) -> tuple[Path, Path]:
         return self.chunks / f"{unit.key}.npz", self.chunks / f"{unit.key}.sha256"
 
+    def seconds(self, units: list[Unit]) -> dict[str, float]:
+        """Compute seconds per agent label, summed over its units that recorded a time."""
+        out: dict[str, float] = {}
+        for unit in units:
+            path = self.chunks / f"{unit.key}.seconds"
+            if path.exists():
+                try:
+                    out[unit.agent] = out.get(unit.agent, 0.0) + float(path.read_text())
+                except ValueError:  # a foreign or damaged file: the time is informational only
+                    continue
+        return out
+
     def has(self, unit: Unit) -> bool:
         """True when the unit's chunk exists and its checksum verifies."""
         data_path, sum_path = self._paths(unit)
@@ -88,7 +101,7 @@ class ResultStore:
             return False
         return hashlib.sha256(data_path.read_bytes()).hexdigest() == sum_path.read_text().strip()
 
-    def write(self, unit: Unit, arrays: dict[str, np.ndarray]) -> None:
+    def write(self, unit: Unit, arrays: dict[str, np.ndarray], seconds: float | None = None) -> None:
         buf = io.BytesIO()
         np.savez(buf, **arrays)
         data = buf.getvalue()
@@ -96,6 +109,8 @@ class ResultStore:
         self.chunks.mkdir(parents=True, exist_ok=True)
         _atomic_write(data_path, data)
         _atomic_write(sum_path, hashlib.sha256(data).hexdigest().encode())
+        if seconds is not None:
+            _atomic_write(self.chunks / f"{unit.key}.seconds", f"{seconds:.3f}".encode())
 
     def read(self, unit: Unit) -> dict[str, np.ndarray]:
         data_path, _ = self._paths(unit)

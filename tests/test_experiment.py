@@ -31,6 +31,11 @@ def test_results_do_not_depend_on_workers_or_chunking(tmp_path):
     summary = json.loads((a / "summary.json").read_text())
     assert set(summary["agents"]) == {"LinUCB", "eps"}
     assert summary["agents"]["eps"]["regret"]["final_mean"] == pytest.approx(ra["eps"]["regret"][:, -1].mean())
+    # each agent's compute time, summed over its two chunks' recorded seconds
+    recorded = {p.stem: float(p.read_text()) for p in (a / "chunks").glob("*.seconds")}
+    assert len(recorded) == 4 and all(v > 0 for v in recorded.values())
+    eps = sum(v for k, v in recorded.items() if k.startswith("eps__"))
+    assert summary["compute_seconds"]["eps"] == pytest.approx(eps)
 
 
 def test_rerun_skips_verified_chunks_and_recomputes_corrupt_ones(tmp_path):

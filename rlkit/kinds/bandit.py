@@ -135,6 +135,11 @@ class BanditKind(ExperimentKind):
         runs, chunk = spec["runs"], spec["chunk_size"]
         return [Unit(a["label"], s, min(s + chunk, runs)) for a in spec["agents"] for s in range(0, runs, chunk)]
 
+    def schedule(self, spec: dict, units: list[Unit]) -> list[Unit]:
+        """Agents that decide every round (no held actions, no look-ahead) first: they are the slowest units."""
+        slow = {a["label"]: AGENTS.get(a["algo"]).decides_every_round(a) for a in spec["agents"]}
+        return sorted(units, key=lambda u: not slow[u.agent])
+
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
         n = unit.stop - unit.start
         env = make_env(spec["env"], n, device, spec["dtype"])

@@ -46,6 +46,11 @@ class ExperimentKind:
         """The units of work of a resolved spec (typically every agent x chunks of ``chunk_size`` runs)."""
         raise NotImplementedError
 
+    def schedule(self, spec: dict, units: list[Unit]) -> list[Unit]:
+        """The order in which to start ``units`` (default: as given). Starting the longest first shortens the
+        wall time of a parallel run; the results do not depend on the order."""
+        return units
+
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
         """Compute one unit. Arrays have the unit's runs on axis 0 where that makes sense."""
         raise NotImplementedError

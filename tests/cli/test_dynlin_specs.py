@@ -29,3 +29,16 @@ def test_spec_runs_from_the_cli(name, tmp_path):
         assert agents["Expert"]["steady_state_regret"]["final_mean"] == pytest.approx(0.2157 * 300, rel=2e-3)
     assert (out / f"{name}_steady_state_regret.png").is_file()
     assert (out / f"{name}_realised_regret.pdf").is_file()
+
+
+@pytest.mark.parametrize("name", ["dynlin_ucb_synthetic", "dynlin_ucb_ads"])
+def test_agents_deciding_every_round_start_first(name):
+    from rlkit.experiment import load_spec, resolve
+    from rlkit.registry import KINDS
+
+    spec = resolve(load_spec(SPECS / f"{name}.toml"))
+    kind = KINDS.get(spec["kind"])()
+    units = kind.units(spec)
+    order = [u.agent for u in kind.schedule(spec, units)]
+    assert set(order[:2]) == {"AR2", "EXP3"} and sorted(order) == sorted(u.agent for u in units)
+    assert order.index("Batch-EXP3") > 1  # EXP3 deciding once per batch is not a per-round unit
