@@ -21,7 +21,8 @@ asks ``keeps`` and plays exactly those ``j`` rounds as a held block (``update_he
 same decisions as in the per-round loop (up to rounding); it is only asked once per run of identical
 decisions instead of once per round. The look-ahead length doubles while whole peeks are kept and falls
 back to twice the last kept run otherwise; a look-ahead that gains no round (an agent still exploring)
-pauses it for 1, 2, 4, ... (at most 256) decisions, so it costs little while it cannot help.
+pauses it for 1, 2, 4, ... (at most 256) decisions and one that gains halves the pause, so it costs little
+while it cannot help.
 """
 
 from __future__ import annotations
@@ -76,26 +77,26 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     column = 0
     hold = getattr(agent, "hold_length", None)
     keeps = getattr(agent, "keeps", None) if lookahead and hasattr(env, "peek_held") else None
-    span = 2  # current look-ahead length
+    span = 2  # rounds looked at beyond the current hold
     skip, backoff = 0, 1  # decisions to take without looking ahead after a fruitless look-ahead
     t = 0
     while t < horizon:
         actions = agent.act(contexts)
         n = 1 if hold is None else max(1, min(int(hold()), horizon - t, _MAX_HELD))
-        if keeps is not None and horizon - t > 1 and skip == 0:
-            peeked = env.peek_held(actions, min(max(span, n), horizon - t))
+        if keeps is not None and skip == 0 and horizon - t > n:
+            peeked = env.peek_held(actions, min(n + span, horizon - t))
             m = peeked.shape[1]
             if m > n:
                 kept = int(keeps(contexts, actions, peeked))
-                if not min(n, m) <= kept <= m:
-                    raise RLKitError(f"{type(agent).__name__}.keeps must return a round count in [{min(n, m)}, {m}], "
+                if not n <= kept <= m:
+                    raise RLKitError(f"{type(agent).__name__}.keeps must return a round count in [{n}, {m}], "
                                      f"got {kept}")
                 if kept > n:
-                    backoff = 1
+                    backoff = max(1, backoff // 2)
                 else:  # no round gained: look ahead again only after 1, 2, 4, ... decisions
                     skip, backoff = backoff, min(2 * backoff, _MAX_BACKOFF)
+                span = min(2 * span, _MAX_LOOKAHEAD) if kept == m else max(2, 2 * (kept - n))
                 n = kept
-                span = min(2 * span, _MAX_LOOKAHEAD) if n == m else max(2, 2 * n)
         elif skip:
             skip -= 1
         if n > 1:

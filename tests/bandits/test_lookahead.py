@@ -126,5 +126,5 @@ def test_keeps_bad_input_and_rollout_contract():
         def keeps(self, contexts, actions, rewards):
             return rewards.shape[1] + 1
 
-    with pytest.raises(RLKitError, match=r"keeps must return a round count in \[1, 2\], got 3"):
+    with pytest.raises(RLKitError, match=r"keeps must return a round count in \[1, 3\], got 4"):
         run_bandit(env, Liar.for_env(env, horizon=100, seed=0), 50, seed=0)
