@@ -103,9 +103,11 @@ class Covariance:
         A set of vectors ``(*b, K, d)`` asked for twice in a row (the same, unmodified tensor: a bandit's
         fixed arms) is *tracked*: its quadratic forms are then kept up to date by each rank-1 update in
         ``O(K d)`` (``q_a -= w (x_a . u)^2 / (1 + w x . u)``, ``u = V^{-1} x``) instead of ``O(K d^2)``, and
-        recomputed exactly at every refresh or rank-k update.
+        recomputed exactly at every refresh or rank-k update. Inference tensors (made under
+        ``torch.inference_mode``) carry no version counter and are never tracked.
         """
-        if self._tracked is not None and x is self._tracked[0] and x._version == self._tracked[1]:
+        version = None if x.is_inference() else x._version  # inference tensors keep no version: never tracked
+        if self._tracked is not None and x is self._tracked[0] and version is not None and version == self._tracked[1]:
             return self._tracked[2]
         single = x.dim() == len(self.batch_shape) + 1
         xs = x.unsqueeze(-2) if single else x
@@ -113,9 +115,9 @@ class Covariance:
         q = ((xs @ self._V_inv) * xs).sum(-1)
         if single:
             return q.squeeze(-1)
-        if x is self._last_seen and x._version == self._last_version:
-            self._tracked = (x, x._version, q)
-        self._last_seen, self._last_version = x, x._version
+        if x is self._last_seen and version is not None and version == self._last_version:
+            self._tracked = (x, version, q)
+        self._last_seen, self._last_version = x, version
         return q
 
     # ---------------------------------------------------------------- updates

@@ -147,3 +147,17 @@ def test_tracked_arms_match_a_full_recompute(dtype, tol, gen):
     arms.mul_(2.0)  # an in-place change is noticed: no stale values
     full = torch.einsum("bki,bij,bkj->bk", arms.double(), torch.linalg.inv(cov.matrix.double()), arms.double())
     assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)
+
+
+def test_inference_tensors_work_untracked(gen):
+    """Under torch.inference_mode (how the experiment runner plays units) arms carry no version counter: their
+    quadratic forms are recomputed rather than tracked, and stay exact."""
+    cov = Covariance(3, (2,), lam=0.5, dtype=torch.float64)
+    with torch.inference_mode():
+        arms = torch.randn(2, 5, 3, dtype=torch.float64, generator=gen)
+        for i in range(6):
+            cov.inv_quad(arms)
+            cov.update(arms[:, i % 5])
+        assert cov._tracked is None
+        expected = torch.einsum("bki,bij,bkj->bk", arms, torch.linalg.inv(cov.matrix), arms)
+        torch.testing.assert_close(cov.inv_quad(arms), expected, rtol=1e-12, atol=1e-12)
