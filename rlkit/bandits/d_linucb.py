@@ -36,6 +36,7 @@ import torch
 from rlkit.bandits.base import BanditAgent
 from rlkit.bandits.dynlin_ucb import resolve_lam
 from rlkit.bandits.hold import check_radius_choice
+from rlkit.bandits.lookahead import first_switch
 from rlkit.checks import check_int, check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
 
@@ -126,8 +127,7 @@ class DLinUCB(BanditAgent):
         mean = (ctx @ theta.unsqueeze(-1)).squeeze(-1)  # (B, m - 1, K)
         width = ((ctx @ (V_inv @ VV[:, :, 1] @ V_inv)) * ctx).sum(-1).clamp_min(0).sqrt()
         beta = self._beta_at(self.t + j).unsqueeze(-1) if self.theory else self.alpha
-        switch = ((mean + beta * width).argmax(-1) != actions.unsqueeze(-1)).any(0)
-        return int(torch.where(switch.any(), switch.int().argmax() + 1, m))
+        return first_switch(mean + beta * width, actions) + 1
 
     def update_held(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         """``n`` rounds of the same arm with rewards ``(B, n)``, in closed form."""

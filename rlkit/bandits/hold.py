@@ -32,5 +32,6 @@ def check_radius_choice(theory: bool, alpha) -> tuple[bool, float]:
     """``theory=True`` takes the paper's radius, so a tuned ``alpha`` must not be given with it; returns
     ``(theory, alpha)`` with ``alpha`` (the constant radius of ``theory=False``) defaulting to 1."""
     if theory and alpha is not None:
-        raise RLKitError(f"alpha must be None when theory=True (the radius is the paper's beta_t), got {alpha!r}")
+        raise RLKitError("alpha must be None when theory=True (the radius is the paper's beta_t), "
+                         f"got alpha={alpha!r}; pass theory=False to use a tuned radius")
     return bool(theory), check_nonnegative("alpha", 1.0 if alpha is None else alpha)

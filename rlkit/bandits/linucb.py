@@ -28,9 +28,10 @@ import math
 import torch
 
 from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import RLKitError, check_nonnegative, check_open_unit, check_positive
+from rlkit.checks import check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
 
 
@@ -41,11 +42,7 @@ class LinUCB(BanditAgent):
                  seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
         self.lam = check_positive("lam", lam)
-        self.theory = bool(theory)
-        if self.theory and alpha is not None:
-            raise RLKitError("alpha must be None when theory=True (the radius is the paper's beta_t), "
-                             f"got alpha={alpha!r}; pass theory=False to use a tuned radius")
-        self.alpha = check_nonnegative("alpha", 1.0 if alpha is None else alpha)
+        self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.sigma = check_nonnegative("sigma", sigma)
         self.S = check_nonnegative("S", S)
         self.delta = check_open_unit("delta", delta)
