@@ -19,14 +19,23 @@ _register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
 _register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
 _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
+_register("MultitaskRepresentationBandit-v0",
+          "rlkit.envs.multitask_representation_bandit:MultitaskRepresentationBanditEnv",
+          "rlkit.envs.multitask_representation_bandit:MultitaskRepresentationBandit")
+_register("MultitaskDigitsBandit-v0", "rlkit.envs.digits_bandit:MultitaskDigitsBanditEnv",
+          "rlkit.envs.digits_bandit:MultitaskDigitsBandit")
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
+from rlkit.envs.digits_bandit import MultitaskDigitsBandit  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
+from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv  # noqa: E402
+from rlkit.envs.multitask_representation_bandit import MultitaskRepresentationBandit  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
+__all__ += ["BatchedMultitaskBanditEnv", "MultitaskDigitsBandit", "MultitaskRepresentationBandit"]

@@ -3,7 +3,9 @@
 :func:`run_bandit` plays ``horizon`` rounds and records, for every regret term the environment declares in
 ``env.regret_terms`` (name -> (optimal key, achieved key) of ``info``; ``"reward"`` = the observed reward),
 the cumulative regret of every run at the given checkpoints. Nothing leaves the device inside the loop; the
-recorded curves are copied to the host once at the end.
+recorded curves are copied to the host once at the end. A term whose ``info`` values carry axes after the runs
+axis (a multitask environment's ``(B, M)`` tasks) is averaged over them: its curve is the regret per task,
+total / ``M``.
 
 Held actions (optional): an agent with ``hold_length()`` (rounds its last ``act`` is held, e.g. an
 epoch) gets those rounds in blocks of at most 65536: the environment's ``step_held(actions, n)`` (or
@@ -122,7 +124,8 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
         next_contexts, rewards, _, _, info = env.step(actions)
         for name, (best, got) in terms.items():
             achieved = rewards if got == "reward" else info[got]
-            cum[name] += info[best] - achieved
+            gap = info[best] - achieved
+            cum[name] += gap if gap.dim() == 1 else gap.flatten(1).mean(1)  # per task: mean over trailing axes
         agent.update(contexts, actions, rewards)
         contexts = next_contexts
         if is_record[t]:
