@@ -64,7 +64,7 @@ def feed(agent, n, gen, K=4):
 def test_block_decomposition_of_the_penalised_loss(gen):
     """J(phi_j, theta) from the agent's sufficient statistics equals the loss recomputed from the data."""
     from rlkit.representations import RandomMLPClass
-    from rlkit.seeding import BatchRNG, setup_normal, run_sequences
+    from rlkit.seeding import BatchRNG, run_sequences, setup_normal
 
     B, M, p, k, P, lam = 3, 4, 6, 3, 5, 0.7
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(0, B)), "w"), B, P, p, k, hidden=8)

@@ -78,9 +78,9 @@ def test_ellipsoid_on_the_learnt_features_is_exact():
         if t in (9, 12, 22):  # right after a refit, and two and three rounds later
             phi = agent.task_features(agent.X[:, :, : agent.t])  # (B, M, t, k)
             V = lam * torch.eye(agent.rep_dim, dtype=torch.float64) + phi.transpose(-1, -2) @ phi
-            theta = torch.linalg.solve(V, (phi * agent.Y[:, :, : agent.t, None]).sum(-2, keepdim=True).transpose(-1, -2))
+            b = (phi * agent.Y[:, :, : agent.t, None]).sum(-2)
             assert torch.allclose(agent.ridge.cov.matrix, V, atol=1e-10)
-            assert torch.allclose(agent.ridge.theta, theta.squeeze(-1), atol=1e-9)
+            assert torch.allclose(agent.ridge.theta, torch.linalg.solve(V, b), atol=1e-9)
 
 
 @pytest.mark.parametrize("cls", [NeuralGFUCB, NeuralEpsilonGreedy])
