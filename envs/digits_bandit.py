@@ -70,15 +70,6 @@ class MultitaskDigitsBandit(BatchedMultitaskBanditEnv):
         self._contexts = self.images[idx]
         self._means = self.theta.gather(-1, self.labels)  # theta_i[label], (B, M, K)
 
-    def _observe(self) -> torch.Tensor:
-        return self._contexts
-
-    def _step(self, actions: torch.Tensor):
-        mean, best = self._gather_means(self._means, actions)
-        rewards = mean + self.sigma * self._noise.normal(self.n_tasks)
-        self._draw_contexts()
-        return rewards, {"expected_reward": mean, "optimal_expected_reward": best}
-
     def theory_params(self) -> dict:
         return {**super().theory_params(), "k": N_CLASSES, "sigma": self.sigma, "S": float(np.sqrt(N_CLASSES)),
                 "L": 1.0}

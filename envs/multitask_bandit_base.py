@@ -58,9 +58,21 @@ class BatchedMultitaskBanditEnv(BatchedBanditEnv):
     def theory_params(self) -> dict:
         return {**super().theory_params(), "M": self.n_tasks, "p": self.dim}
 
-    def _gather_means(self, means: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Expected reward of the played actions and of the best ones, ``(B, M)`` each, from ``means: (B, M, K)``."""
-        return means.gather(-1, actions.unsqueeze(-1)).squeeze(-1), means.max(-1).values
+    # A subclass that redraws every task's contexts each round sets ``_contexts: (B, M, K, p)``, their mean rewards
+    # ``_means: (B, M, K)``, ``sigma`` and the noise stream ``_noise`` in ``_draw_contexts`` and inherits these:
+    def _draw_contexts(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def _observe(self) -> torch.Tensor:
+        return self._contexts
+
+    def _step(self, actions: torch.Tensor):
+        """Gaussian rewards around the played actions' means; ``info`` as in the module docstring; new contexts."""
+        mean = self._means.gather(-1, actions.unsqueeze(-1)).squeeze(-1)
+        best = self._means.max(-1).values
+        rewards = mean + self.sigma * self._noise.normal(self.n_tasks)
+        self._draw_contexts()
+        return rewards, {"expected_reward": mean, "optimal_expected_reward": best}
 
 
 class SingleMultitaskBanditEnv(SingleBanditEnv):

@@ -96,15 +96,6 @@ class MultitaskRepresentationBandit(BatchedMultitaskBanditEnv):
         """``phi*(x)`` of every run's true representation: ``(B, M, K, p) -> (B, M, K, k)`` (oracle use: tests)."""
         return self.representation_class.select(contexts, self.true_index)
 
-    def _observe(self) -> torch.Tensor:
-        return self._contexts
-
-    def _step(self, actions: torch.Tensor):
-        mean, best = self._gather_means(self._means, actions)
-        rewards = mean + self.sigma * self._noise.normal(self.n_tasks)
-        self._draw_contexts()
-        return rewards, {"expected_reward": mean, "optimal_expected_reward": best}
-
     def theory_params(self) -> dict:
         return {**super().theory_params(), "k": self.rep_dim, "P": self.n_candidates, "S": self.S, "L": 1.0,
                 "sigma": self.sigma, "log_N_phi": math.log(self.n_candidates)}

@@ -34,8 +34,8 @@ default) and every candidate ``phi_j`` of the finite class ``Phi = {phi_1 .. phi
     log N   = log N(Phi, alpha / (2 S)) + g k log(1 + 4 S feature_bound / alpha)     (log N(Phi) = log P, exact)
     beta'_t = beta_scale * beta_t + lam g S^2
 
-``theory=False`` uses the constant ``beta`` (a squared radius: with ``M = 1`` and the identity class this agent
-is LinUCB with ``alpha = sqrt(beta)``, decision for decision).
+``theory=False`` uses a constant radius ``alpha`` (``beta' = alpha^2``: with ``M = 1`` and the identity class this
+agent is LinUCB with the same ``alpha``, decision for decision).
 
 Departures (all ours, since nothing is the paper's): the set is the loss-difference form ``J(f) - J(f_hat) <=
 beta`` rather than the notes' empirical-distance form ``||f - f_hat||^2_n <= beta``; both coincide within the
@@ -55,6 +55,7 @@ import math
 
 import torch
 
+from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.joint_optimism import enumerate_joint, per_task_index, relaxed_joint
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
 from rlkit.bandits.ridge import Ridge
@@ -79,7 +80,7 @@ class GFUCB(MultitaskBanditAgent):
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, features, n_candidates: int,
                  rep_dim: int, group_size: int | None = None, lam: float = 1.0, theory: bool = True,
-                 beta: float | None = None, beta_scale: float = 1.0, sigma: float = 1.0, S: float = 1.0,
+                 alpha: float | None = None, beta_scale: float = 1.0, sigma: float = 1.0, S: float = 1.0,
                  feature_bound: float = 1.0, log_N_phi: float | None = None, delta: float = 0.01,
                  optimism: str = "auto", max_joint: int = 4096, n_eta: int = 16, seed=0, device=None, dtype=None,
                  validate: bool = True):
@@ -92,11 +93,7 @@ class GFUCB(MultitaskBanditAgent):
         self.n_candidates = check_int("n_candidates", n_candidates)
         self.rep_dim = check_int("rep_dim", rep_dim)
         self.lam = check_positive("lam", lam)
-        self.theory = bool(theory)
-        if self.theory == (beta is not None):
-            raise RLKitError(f"give beta (a squared radius) exactly when theory=False, "
-                             f"got theory={theory}, beta={beta}")
-        self.beta_const = None if beta is None else check_positive("beta", beta)
+        self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.beta_scale = check_positive("beta_scale", beta_scale)
         self.sigma = check_nonnegative("sigma", sigma)
         self.S = check_nonnegative("S", S)
@@ -113,6 +110,8 @@ class GFUCB(MultitaskBanditAgent):
         self.ridge = Ridge((B, P, M), self.rep_dim, self.lam, self.device, self.dtype)
         self.yy = torch.zeros(B, M, device=self.device, dtype=self.dtype)  # sum_s y_{s,i}^2
 
+    env_constants = ("sigma", "S")
+
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
         if not hasattr(env, "representation_class"):
@@ -121,16 +120,13 @@ class GFUCB(MultitaskBanditAgent):
         params.setdefault("features", lambda x: env.representation_class(x))  # drawn at reset, read when acting
         params.setdefault("n_candidates", env.n_candidates)
         params.setdefault("rep_dim", env.rep_dim)
-        tp = env.theory_params()
-        for key in ("sigma", "S"):
-            params.setdefault(key, tp[key])
         return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
 
     # ----------------------------------------------------------------- state
     def beta(self) -> float:
         """``beta'_t``: the confidence level of the current round (the same for every run and group)."""
         if not self.theory:
-            return self.beta_const
+            return self.alpha**2
         raw = theory_beta(self.ridge.t, self.group_size, self.rep_dim, self.log_N_phi, self.sigma, self.S,
                           self.feature_bound, self.delta)
         return self.beta_scale * raw + self.lam * self.group_size * self.S**2

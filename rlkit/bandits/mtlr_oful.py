@@ -18,7 +18,7 @@ the steps are from memory, and these parts are ours:
   max_joint``, the separable relaxation otherwise);
 * ``L_t``: ``theory=True`` takes the multihead radius of :func:`rlkit.bandits.gfucb.theory_beta` with the
   linear class's ``log N(Phi) = d k log(1 + 4 S / alpha)`` (the order ``Mk + dk`` of Hu et al.'s radius, our
-  constants) plus ``lam g S^2``; ``theory=False`` a constant ``beta``.
+  constants) plus ``lam g S^2``; ``theory=False`` a constant radius ``alpha`` (``L_t = alpha^2``).
 
 Shapes: contexts ``(B, M, K, d)``, ``G: (B, M, d, d)``, ``B_hat: (B, G, d, k)``, ``W_hat: (B, M, k)``, actions
 ``(B, M)``. ``group_size`` as in :class:`rlkit.bandits.multitask_base.MultitaskBanditAgent`.
@@ -31,6 +31,7 @@ import math
 import torch
 
 from rlkit.bandits.gfucb import theory_beta
+from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.joint_optimism import enumerate_joint, relaxed_joint
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
 from rlkit.bandits.ridge import Ridge
@@ -44,7 +45,7 @@ class MTLROFUL(MultitaskBanditAgent):
     """MTLR-OFUL for shared linear representations (our reading of Hu et al. 2021; see the module docstring)."""
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, rep_dim: int,
-                 group_size: int | None = None, lam: float = 1.0, theory: bool = True, beta: float | None = None,
+                 group_size: int | None = None, lam: float = 1.0, theory: bool = True, alpha: float | None = None,
                  beta_scale: float = 1.0, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01, als_steps: int = 2,
                  max_joint: int = 4096, n_eta: int = 16, seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_tasks, n_arms, dim, group_size=group_size, seed=seed, device=device, dtype=dtype,
@@ -53,11 +54,7 @@ class MTLROFUL(MultitaskBanditAgent):
         if self.rep_dim > self.dim:
             raise RLKitError(f"rep_dim must be <= dim = {self.dim}, got {rep_dim}")
         self.lam = check_positive("lam", lam)
-        self.theory = bool(theory)
-        if self.theory == (beta is not None):
-            raise RLKitError(f"give beta (a squared radius) exactly when theory=False, "
-                             f"got theory={theory}, beta={beta}")
-        self.beta_const = None if beta is None else check_positive("beta", beta)
+        self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.beta_scale = check_positive("beta_scale", beta_scale)
         self.sigma = check_nonnegative("sigma", sigma)
         self.S = check_nonnegative("S", S)
@@ -70,18 +67,17 @@ class MTLROFUL(MultitaskBanditAgent):
         self.B_hat = torch.linalg.qr(init).Q  # (B, G, d, k)
         self.W_hat = torch.zeros(self.n_runs, self.n_tasks, self.rep_dim, device=self.device, dtype=self.dtype)
 
+    env_constants = ("sigma", "S")
+
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
-        tp = env.theory_params()
-        params.setdefault("rep_dim", tp["k"])
-        for key in ("sigma", "S"):
-            params.setdefault(key, tp[key])
+        params.setdefault("rep_dim", env.theory_params()["k"])
         return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
 
     def beta(self) -> float:
         """``L_t`` of the current round."""
         if not self.theory:
-            return self.beta_const
+            return self.alpha**2
         n = max(self.group_size * self.ridge.t, 1)
         log_n_phi = self.dim * self.rep_dim * math.log1p(4.0 * self.S * n)
         raw = theory_beta(self.ridge.t, self.group_size, self.rep_dim, log_n_phi, self.sigma, self.S, 1.0,

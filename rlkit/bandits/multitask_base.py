@@ -19,6 +19,9 @@ from rlkit.checks import RLKitError, check_finite, check_int, check_shape
 class MultitaskBanditAgent(BanditAgent):
     """Base class of multitask agents: sizes, task groups and input checks for ``(B, M, K, p)`` contexts."""
 
+    env_constants: tuple[str, ...] = ()
+    """Keyword arguments :meth:`for_env` fills from ``env.theory_params()`` when the spec leaves them out."""
+
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None, seed=0,
                  device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
@@ -33,6 +36,10 @@ class MultitaskBanditAgent(BanditAgent):
         if not hasattr(env, "n_tasks"):
             raise RLKitError(f"{cls.__name__} needs a multitask environment (contexts (B, M, K, p)); "
                              f"{type(env).__name__} has no task axis")
+        tp = env.theory_params()
+        for key in cls.env_constants:
+            if key in tp:
+                params.setdefault(key, tp[key])
         return cls(n_runs=env.num_envs, n_tasks=env.n_tasks, n_arms=env.n_arms, dim=env.dim, seed=seed,
                    device=device, dtype=dtype, **params)
 

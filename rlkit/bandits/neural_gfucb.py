@@ -18,8 +18,8 @@ set over network weights is unknown. **What is ours** (a heuristic, not the pape
    multihead ellipsoid at the learnt ``phi_hat`` (the representation's own uncertainty is not in the bonus);
 3. the radius: ``theory=True`` takes the reconstructed multihead ``beta_t`` of
    :func:`rlkit.bandits.gfucb.theory_beta` (notes Sec. 3) with ``log N(Phi) = log_N_phi`` as a hyper-parameter,
-   ``feature_bound = sqrt(k)`` (tanh features), plus ``lam g S^2``, times ``beta_scale``; ``theory=False`` a
-   constant radius ``alpha`` (the tuned default).
+   ``feature_bound = sqrt(k)`` (tanh features), plus ``lam g S^2``, times ``beta_scale``; ``theory=False`` (the
+   default) a constant radius ``alpha`` (0.3 unless given).
 
 ``group_size = 1`` is independent per-task neural UCB (one network per task: "GFUCB, 1 task" of the figure);
 ``group_size = M`` shares one representation across all tasks. Shapes: contexts ``(B, M, K, p)``, features
@@ -33,10 +33,14 @@ import math
 import torch
 
 from rlkit.bandits.gfucb import theory_beta
+from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.multihead_net import NeuralMultitaskAgent
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import RLKitError, check_nonnegative, check_open_unit, check_positive
+from rlkit.checks import check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
+
+DEFAULT_ALPHA = 0.3
+"""The tuned radius of ``theory=False`` (the figure-style experiment's; not tuned per environment)."""
 
 
 @AGENTS.register("NeuralGFUCB")
@@ -44,7 +48,7 @@ class NeuralGFUCB(NeuralMultitaskAgent):
     """Neural GFUCB: learnt shared MLP representation, per-task ellipsoid bonuses (ours; see the module docstring)."""
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,
-                 lam: float = 1.0, theory: bool = False, alpha: float | None = 0.3, beta_scale: float = 1.0,
+                 lam: float = 1.0, theory: bool = False, alpha: float | None = None, beta_scale: float = 1.0,
                  log_N_phi: float = 10.0, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01, hidden: int = 64,
                  rep_dim: int = 8, lr: float = 0.01, weight_decay: float = 0.0, w1_scale: float = 1.0,
                  refit_every: int = 5, refit_steps: int = 20, batch_size: int = 128, capacity: int = 1024, seed=0,
@@ -54,10 +58,7 @@ class NeuralGFUCB(NeuralMultitaskAgent):
                          refit_steps=refit_steps, batch_size=batch_size, capacity=capacity, seed=seed, device=device,
                          dtype=dtype, validate=validate)
         self.lam = check_positive("lam", lam)
-        self.theory = bool(theory)
-        if self.theory == (alpha is not None):
-            raise RLKitError(f"give alpha (the radius) exactly when theory=False, got theory={theory}, alpha={alpha}")
-        self.alpha = None if alpha is None else check_nonnegative("alpha", alpha)
+        self.theory, self.alpha = check_radius_choice(theory, DEFAULT_ALPHA if alpha is None and not theory else alpha)
         self.beta_scale = check_positive("beta_scale", beta_scale)
         self.log_N_phi = check_nonnegative("log_N_phi", log_N_phi)
         self.sigma = check_nonnegative("sigma", sigma)
@@ -65,13 +66,7 @@ class NeuralGFUCB(NeuralMultitaskAgent):
         self.delta = check_open_unit("delta", delta)
         self.ridge = Ridge((self.n_runs, self.n_tasks), self.rep_dim, self.lam, self.device, self.dtype)
 
-    @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
-        tp = env.theory_params()
-        for key in ("sigma", "S"):
-            if key in tp:
-                params.setdefault(key, tp[key])
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+    env_constants = ("sigma", "S")
 
     def radius(self) -> float:
         """``sqrt(beta_t)`` (theory) or ``alpha``."""

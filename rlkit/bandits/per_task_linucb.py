@@ -39,13 +39,7 @@ class PerTaskLinUCB(MultitaskBanditAgent):
                             S=S, delta=delta, seed=task_sequences(seed, self.n_runs, self.n_tasks), device=device,
                             dtype=dtype, validate=False)
 
-    @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
-        tp = env.theory_params()
-        for key in ("sigma", "S"):
-            if key in tp:
-                params.setdefault(key, tp[key])
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+    env_constants = ("sigma", "S")
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)

@@ -31,7 +31,7 @@ def test_one_task_identity_class_is_linucb_decision_for_decision(gen):
     B, K, d, T, alpha = 8, 12, 5, 300, 0.7
     theta = torch.randn(B, d, generator=gen, dtype=torch.float64) / math.sqrt(d)
     lin = LinUCB(B, K, d, theory=False, alpha=alpha, lam=0.5)
-    gf = GFUCB(B, 1, K, d, features=IdentityClass(B, d), n_candidates=1, rep_dim=d, theory=False, beta=alpha**2,
+    gf = GFUCB(B, 1, K, d, features=IdentityClass(B, d), n_candidates=1, rep_dim=d, theory=False, alpha=alpha,
                lam=0.5)
     assert gf.optimism == "joint"
     switches, last = 0, None
@@ -68,7 +68,7 @@ def test_block_decomposition_of_the_penalised_loss(gen):
 
     B, M, p, k, P, lam = 3, 4, 6, 3, 5, 0.7
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(0, B)), "w"), B, P, p, k, hidden=8)
-    agent = GFUCB(B, M, 4, p, features=cls, n_candidates=P, rep_dim=k, group_size=2, theory=False, beta=1.0, lam=lam)
+    agent = GFUCB(B, M, 4, p, features=cls, n_candidates=P, rep_dim=k, group_size=2, theory=False, alpha=1.0, lam=lam)
     X, R = feed(agent, 30, gen)  # (n, B, M, p), (n, B, M)
     phi = cls(X.permute(1, 2, 0, 3))  # (B, P, M, n, k)
     for j in range(P):
@@ -125,7 +125,7 @@ def test_true_function_is_covered_by_the_theory_set():
     B, T, delta = 32, 60, 0.1
     env = make(B, n_tasks=3, n_arms=5, n_candidates=8, hidden=16)
     agent = GFUCB.for_env(env, horizon=T, seed=0, delta=delta)
-    tiny = GFUCB.for_env(env, horizon=T, seed=0, theory=False, beta=agent.beta() / 1000)
+    tiny = GFUCB.for_env(env, horizon=T, seed=0, theory=False, alpha=math.sqrt(agent.beta() / 1000))
     ctx, _ = env.reset(seed=11)
     covered, covered_tiny = [], []
     for t in range(T):
@@ -150,8 +150,8 @@ def test_permuting_tasks_permutes_the_actions_only(gen):
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(1, B)), "w"), B, P, p, k, hidden=8)
     perm = torch.tensor([2, 0, 1])
     for optimism in ("joint", "relaxed", "per_task"):
-        one = GFUCB(B, M, K, p, features=cls, n_candidates=P, rep_dim=k, theory=False, beta=0.5, optimism=optimism)
-        two = GFUCB(B, M, K, p, features=cls, n_candidates=P, rep_dim=k, theory=False, beta=0.5, optimism=optimism)
+        one = GFUCB(B, M, K, p, features=cls, n_candidates=P, rep_dim=k, theory=False, alpha=0.7, optimism=optimism)
+        two = GFUCB(B, M, K, p, features=cls, n_candidates=P, rep_dim=k, theory=False, alpha=0.7, optimism=optimism)
         for _ in range(40):
             ctx = torch.randn(B, M, K, p, generator=gen, dtype=torch.float64)
             r = torch.randn(B, M, generator=gen, dtype=torch.float64)
@@ -166,7 +166,7 @@ def test_multitask_per_task_regret_beats_independent_learning():
     env = make(B, n_tasks=6, n_arms=5, n_candidates=16, hidden=16)
     finals = {}
     for g in (6, 1):
-        agent = GFUCB.for_env(env, horizon=T, seed=0, group_size=g, theory=False, beta=1.0)
+        agent = GFUCB.for_env(env, horizon=T, seed=0, group_size=g, theory=False, alpha=1.0)
         finals[g] = run_bandit(env, agent, T, seed=3)["regret_per_task"][:, -1]
     assert finals[6].mean() < 0.8 * finals[1].mean()
     assert (finals[6] < finals[1]).mean() >= 0.75  # paired runs (common random numbers)
@@ -185,11 +185,11 @@ def test_theory_beta_shape():
 def test_bad_input():
     env = make(2, preset="finite", n_tasks=4)
     with pytest.raises(RLKitError, match="n_tasks must be an integer >= 1, got 0"):
-        GFUCB(2, 0, 3, 4, features=IdentityClass(2, 4), n_candidates=1, rep_dim=4, theory=False, beta=1.0)
+        GFUCB(2, 0, 3, 4, features=IdentityClass(2, 4), n_candidates=1, rep_dim=4, theory=False, alpha=1.0)
     with pytest.raises(RLKitError, match="group_size must divide n_tasks = 4, got 3"):
         GFUCB.for_env(env, horizon=5, seed=0, group_size=3)
-    with pytest.raises(RLKitError, match="give beta"):
-        GFUCB.for_env(env, horizon=5, seed=0, theory=True, beta=1.0)
+    with pytest.raises(RLKitError, match="alpha must be None when theory=True"):
+        GFUCB.for_env(env, horizon=5, seed=0, theory=True, alpha=1.0)
     agent = GFUCB.for_env(env, horizon=5, seed=0, rep_dim=5)  # the class outputs k = 4
     ctx, _ = env.reset(seed=0)
     with pytest.raises(RLKitError, match=r"features of shape \(B, P, M, K, k\) = \(2, 16, 4, 10, 5\), got "

@@ -27,7 +27,7 @@ def test_low_rank_estimate_recovers_the_column_space(gen):
     B falls as data accumulate, to near zero."""
     B, M, T = 8, 10, 200
     env = make(B, n_tasks=M, sigma=0.1)
-    agent = MTLROFUL.for_env(env, horizon=T, seed=0, theory=False, beta=1.0, als_steps=3)
+    agent = MTLROFUL.for_env(env, horizon=T, seed=0, theory=False, alpha=1.0, als_steps=3)
     ctx, _ = env.reset(seed=2)
     truth = env.representation_class.maps[torch.arange(B), env.true_index]  # (B, d, k)
     errors = []
@@ -46,7 +46,7 @@ def test_low_rank_estimate_recovers_the_column_space(gen):
 
 def test_finite_linear_class_identifies_the_true_map():
     env = make(6, n_tasks=5)
-    agent = GFUCB.for_env(env, horizon=100, seed=0, theory=False, beta=1.0)
+    agent = GFUCB.for_env(env, horizon=100, seed=0, theory=False, alpha=1.0)
     run_bandit(env, agent, 100, seed=1)
     assert torch.equal(agent.estimate()[:, 0], env.true_index)
 

@@ -149,8 +149,8 @@ def test_shared_representation_beats_independent_networks():
 
 def test_bad_input():
     env = make(2)
-    with pytest.raises(RLKitError, match="give alpha"):
-        NeuralGFUCB.for_env(env, horizon=5, seed=0, theory=True)
+    with pytest.raises(RLKitError, match="alpha must be None when theory=True"):
+        NeuralGFUCB.for_env(env, horizon=5, seed=0, theory=True, alpha=0.3)
     with pytest.raises(RLKitError, match="group_size must divide n_tasks = 4, got 3"):
         NeuralGFUCB.for_env(env, horizon=5, seed=0, group_size=3)
     with pytest.raises(RLKitError, match="epsilon must lie in"):
@@ -161,5 +161,5 @@ def test_bad_input():
         agent.act(torch.zeros(2, 4, 5, 7, dtype=torch.float64))
     with pytest.raises(RLKitError, match="rewards must be finite"):
         agent.update(ctx, torch.zeros(2, 4, dtype=torch.long), torch.full((2, 4), float("nan"), dtype=torch.float64))
-    agent = NeuralGFUCB.for_env(env, horizon=5, seed=0, theory=True, alpha=None, log_N_phi=50.0)
+    agent = NeuralGFUCB.for_env(env, horizon=5, seed=0, theory=True, log_N_phi=50.0)
     assert agent.radius() > 1.0  # the reconstructed multihead radius
