@@ -48,6 +48,7 @@ import inspect
 import math
 from pathlib import Path
 
+import matplotlib.ticker
 import numpy as np
 import torch
 
@@ -155,6 +156,9 @@ class BanditSweepKind(ExperimentKind):
         ax.set_yscale("log" if opts.get("logy", False) else "linear")
         finals = {label: self.finals(spec, arrays, term) for label, arrays in results.items()}
         draw_curves(ax, x, finals, slope=False)
+        if np.all(np.isfinite(x)):  # the swept values themselves as ticks
+            ax.set_xticks(x, [str(v) for v in sweep["values"]])
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         colors = {line.get_label(): line.get_color() for line in ax.get_lines()}
         for line in ax.get_lines():
             line.set_marker("o")
