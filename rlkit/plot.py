@@ -104,3 +104,10 @@ def new_figure(title: str, xlabel: str, ylabel: str, loglog: bool = False):
         ax.set_yscale("log")
     ax.grid(alpha=0.3, which="both")
     return fig, ax
+
+
+def legend_outside(fig, ax, fontsize: int = 8) -> None:
+    """The legend to the right of the axes, so that it covers no data (the figure widens to keep the axes' size)."""
+    ax.legend(fontsize=fontsize, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width * 1.6, height)

@@ -23,6 +23,7 @@ Spec (TOML)::
     theory = "oful.regret_bound" # a function of rlkit.theory, fed with the environment's constants
     theory_params = { delta = 0.01 }
     loglog = true
+    legend = "outside"           # optional: the legend right of the axes (default: inside, best place)
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
 checkpoints :func:`rlkit.rollout.checkpoints` (``P`` points), one array per regret term the environment
@@ -41,13 +42,13 @@ import torch
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import draw_curves, loglog_slope, new_figure, save, theory_curve
+from rlkit.plot import draw_curves, legend_outside, loglog_slope, new_figure, save, theory_curve
 from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints, run_bandit
 from rlkit.seeding import run_sequences
 
 TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot"}
-PLOT_KEYS = {"theory", "theory_params", "loglog", "term", "title"}
+PLOT_KEYS = {"theory", "theory_params", "loglog", "term", "title", "legend"}
 
 
 def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
@@ -184,7 +185,10 @@ class BanditKind(ExperimentKind):
                 env = make_env(spec["env"], 1, "cpu", spec["dtype"])
                 label, values = theory_curve(opts["theory"], t, env.theory_params(), opts.get("theory_params"))
                 ax.plot(t, values, "k--", lw=1.2, label=label)
-            ax.legend(fontsize=8)
+            if opts.get("legend") == "outside":
+                legend_outside(fig, ax)
+            else:
+                ax.legend(fontsize=8)
             paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
         return paths
 

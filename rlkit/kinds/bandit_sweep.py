@@ -55,7 +55,7 @@ import torch
 from rlkit.checks import RLKitError, SpecError, check_choice
 from rlkit.kinds.bandit import BanditKind, make_env, resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import bootstrap_band, draw_curves, new_figure, save, theory_function
+from rlkit.plot import bootstrap_band, draw_curves, legend_outside, new_figure, save, theory_function
 from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints, run_bandit
 from rlkit.seeding import run_sequences
@@ -174,7 +174,7 @@ class BanditSweepKind(ExperimentKind):
             ax.plot(x, shape * mean0 / shape[0], "--", lw=1.2, color=colors.get(entry["agent"], "k"),
                     label=f"{getattr(fn, 'label', entry['function'])}\n  (shape, matched to {entry['agent']} at "
                           f"{sweep['param']} = {sweep['values'][0]})")
-        ax.legend(fontsize=7, loc="best")
+        legend_outside(fig, ax, fontsize=7)
         return save(fig, stem)
 
 
