@@ -5,8 +5,8 @@ and runs them with grouped matmuls (``torch.baddbmm``), so a batch of runs train
 program: no Python loop over runs or tasks. Network ``n`` has a trunk ``phi_n(x) = tanh(W2 relu(W1 x + b1) +
 b2) in [-1, 1]^k`` and ``g`` linear heads ``f_{n,i}(x) = <phi_n(x), w_{n,i}>``, fitted to the pooled squared
 loss of its ``g`` tasks by Adam on minibatches sampled uniformly from its data. Weights: ``W1 (N, p, h)``,
-``b1 (N, 1, h)``, ``W2 (N, h, k)``, ``b2 (N, 1, k)``, heads ``(N, g, k)``; ``W1 ~ N(0, w1_scale^2)`` (unit-norm
-contexts give unit-variance pre-activations), ``W2 ~ N(0, 1/h)``, heads ``~ N(0, 1/k)``, biases 0.
+``b1 (N, 1, h)``, ``W2 (N, h, k)``, ``b2 (N, 1, k)``, heads ``(N, g, k)``, each initialised as
+``torch.nn.Linear`` initialises its weight and bias: uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``.
 
 :class:`NeuralMultitaskAgent` is the part every neural multitask agent shares: the data buffer
 ``X: (B, M, cap, p)``, ``Y: (B, M, cap)``, one network per (run, group of ``group_size`` tasks), and the refit
@@ -22,27 +22,27 @@ import torch
 
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
 from rlkit.checks import check_int, check_nonnegative, check_positive
-from rlkit.seeding import setup_normal
+from rlkit.seeding import setup_uniform
 
 
 class MultiheadNets:
     """``n_runs * n_groups`` independent trunk + ``n_heads`` head networks, batched (see the module docstring)."""
 
-    def __init__(self, normal, n_runs: int, n_groups: int, n_heads: int, dim: int, hidden: int, rep_dim: int, *,
-                 lr: float, weight_decay: float = 0.0, w1_scale: float = 1.0, device=None, dtype=torch.float64):
+    def __init__(self, uniform, n_runs: int, n_groups: int, n_heads: int, dim: int, hidden: int, rep_dim: int, *,
+                 lr: float, weight_decay: float = 0.0, device=None, dtype=torch.float64):
         self.n_nets, self.n_heads, self.rep_dim = n_runs * n_groups, n_heads, rep_dim
         N, p, h, k = self.n_nets, dim, hidden, rep_dim
 
-        def draw(*shape, scale):
-            return (scale * normal(n_groups, *shape)).reshape(N, *shape).to(device, dtype)
+        def draw(*shape, fan_in):  # uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), as torch.nn.Linear
+            return ((2.0 * uniform(n_groups, *shape) - 1.0) / math.sqrt(fan_in)).reshape(N, *shape).to(device, dtype)
 
         with torch.inference_mode(False):
             self.params = {
-                "W1": draw(p, h, scale=w1_scale),
-                "b1": torch.zeros(N, 1, h, device=device, dtype=dtype),
-                "W2": draw(h, k, scale=1.0 / math.sqrt(h)),
-                "b2": torch.zeros(N, 1, k, device=device, dtype=dtype),
-                "heads": draw(n_heads, k, scale=1.0 / math.sqrt(k)),
+                "W1": draw(p, h, fan_in=p),
+                "b1": draw(1, h, fan_in=p),
+                "W2": draw(h, k, fan_in=h),
+                "b2": draw(1, k, fan_in=h),
+                "heads": draw(n_heads, k, fan_in=k),
             }
             for v in self.params.values():
                 v.requires_grad_(True)
@@ -84,19 +84,19 @@ class NeuralMultitaskAgent(MultitaskBanditAgent):
     group, and the warm-started refit schedule."""
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,
-                 hidden: int = 64, rep_dim: int = 8, lr: float = 0.01, weight_decay: float = 0.0,
-                 w1_scale: float = 1.0, refit_every: int = 5, refit_steps: int = 20, batch_size: int = 128,
-                 capacity: int = 1024, seed=0, device=None, dtype=None, validate: bool = True):
+                 hidden: int = 64, rep_dim: int = 8, lr: float = 0.01, weight_decay: float = 0.0, refit_every: int = 5,
+                 refit_steps: int = 20, batch_size: int = 128, capacity: int = 1024, seed=0, device=None, dtype=None,
+                 validate: bool = True):
         super().__init__(n_runs, n_tasks, n_arms, dim, group_size=group_size, seed=seed, device=device, dtype=dtype,
                          validate=validate)
         self.rep_dim = check_int("rep_dim", rep_dim)
         self.refit_every = check_int("refit_every", refit_every)
         self.refit_steps = check_int("refit_steps", refit_steps, 0)
         self.batch_size = check_int("batch_size", batch_size)
-        self.net = MultiheadNets(setup_normal(self.rng, "init"), self.n_runs, self.n_groups, self.group_size,
+        self.net = MultiheadNets(setup_uniform(self.rng, "init"), self.n_runs, self.n_groups, self.group_size,
                                  self.dim, check_int("hidden", hidden), self.rep_dim, lr=check_positive("lr", lr),
-                                 weight_decay=check_nonnegative("weight_decay", weight_decay),
-                                 w1_scale=check_positive("w1_scale", w1_scale), device=self.device, dtype=self.dtype)
+                                 weight_decay=check_nonnegative("weight_decay", weight_decay), device=self.device,
+                                 dtype=self.dtype)
         self._batches = self.rng.stream("minibatches")
         self.t = 0
         self._alloc(check_int("capacity", capacity))

@@ -25,10 +25,10 @@ class NeuralEpsilonGreedy(NeuralMultitaskAgent):
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, epsilon: float = 0.1,
                  decay: bool = False, group_size: int | None = 1, hidden: int = 64, rep_dim: int = 8, lr: float = 0.01,
-                 weight_decay: float = 0.0, w1_scale: float = 1.0, refit_every: int = 5, refit_steps: int = 20,
+                 weight_decay: float = 0.0, refit_every: int = 5, refit_steps: int = 20,
                  batch_size: int = 128, capacity: int = 1024, seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_tasks, n_arms, dim, group_size=group_size, hidden=hidden, rep_dim=rep_dim, lr=lr,
-                         weight_decay=weight_decay, w1_scale=w1_scale, refit_every=refit_every,
+                         weight_decay=weight_decay, refit_every=refit_every,
                          refit_steps=refit_steps, batch_size=batch_size, capacity=capacity, seed=seed, device=device,
                          dtype=dtype, validate=validate)
         if not 0.0 <= float(epsilon) <= (float("inf") if decay else 1.0):

@@ -50,11 +50,11 @@ class NeuralGFUCB(NeuralMultitaskAgent):
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,
                  lam: float = 1.0, theory: bool = False, alpha: float | None = None, beta_scale: float = 1.0,
                  log_N_phi: float = 10.0, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01, hidden: int = 64,
-                 rep_dim: int = 8, lr: float = 0.01, weight_decay: float = 0.0, w1_scale: float = 1.0,
+                 rep_dim: int = 8, lr: float = 0.01, weight_decay: float = 0.0,
                  refit_every: int = 5, refit_steps: int = 20, batch_size: int = 128, capacity: int = 1024, seed=0,
                  device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_tasks, n_arms, dim, group_size=group_size, hidden=hidden, rep_dim=rep_dim, lr=lr,
-                         weight_decay=weight_decay, w1_scale=w1_scale, refit_every=refit_every,
+                         weight_decay=weight_decay, refit_every=refit_every,
                          refit_steps=refit_steps, batch_size=batch_size, capacity=capacity, seed=seed, device=device,
                          dtype=dtype, validate=validate)
         self.lam = check_positive("lam", lam)

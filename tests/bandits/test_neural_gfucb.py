@@ -11,7 +11,7 @@ from rlkit.bandits import NeuralEpsilonGreedy, NeuralGFUCB
 from rlkit.bandits.multihead_net import MultiheadNets
 from rlkit.checks import RLKitError
 from rlkit.rollout import run_bandit
-from rlkit.seeding import BatchRNG, run_sequences, setup_normal
+from rlkit.seeding import BatchRNG, run_sequences, setup_uniform
 from tests.threads import one_thread  # noqa: F401  (autouse fixture)
 
 
@@ -22,12 +22,15 @@ def make(B, **kw):
 
 
 def nets(B, G=1, g=2, p=5, h=7, k=3, seed=0):
-    return MultiheadNets(setup_normal(BatchRNG(run_sequences(seed, B)), "init"), B, G, g, p, h, k, lr=0.01)
+    return MultiheadNets(setup_uniform(BatchRNG(run_sequences(seed, B)), "init"), B, G, g, p, h, k, lr=0.01)
 
 
 def test_batched_networks_match_a_per_network_torch_module(gen):
     """Features and loss gradients of network n equal those of a plain nn.Module with its weights."""
     net = nets(3, G=2)
+    for name, fan_in in (("W1", 5), ("b1", 5), ("W2", 7), ("b2", 7), ("heads", 3)):  # torch.nn.Linear's init
+        w = net.params[name].detach()
+        assert float(w.abs().max()) <= fan_in**-0.5 and float(w.abs().max()) > 0.8 * fan_in**-0.5, name
     x = torch.randn(6, 9, 5, generator=gen, dtype=torch.float64)
     task = torch.randint(0, 2, (6, 9), generator=gen)
     y = torch.randn(6, 9, generator=gen, dtype=torch.float64)
@@ -51,11 +54,11 @@ def test_networks_train_independently(gen):
     X2, Y2 = X.clone(), Y.clone()
     X2[1], Y2[1] = torch.randn(2, 40, 5, generator=gen, dtype=torch.float64), -Y[1]
     a, b = nets(2), nets(2)
-    u = torch.rand(60, 2, 32, generator=gen, dtype=torch.float64)
+    u = torch.rand(200, 2, 32, generator=gen, dtype=torch.float64)
     before = float(a.loss(X.flatten(1, 2), torch.arange(2).repeat_interleave(40).expand(2, -1), Y.flatten(1)).detach())
     for net, (Xs, Ys) in ((a, (X, Y)), (b, (X2, Y2))):
         draws = iter(u)
-        net.fit(Xs, Ys, 40, 60, 32, lambda it=draws: next(it))
+        net.fit(Xs, Ys, 40, 200, 32, lambda it=draws: next(it))
     for k in a.params:
         assert torch.allclose(a.params[k][0], b.params[k][0], atol=1e-13), k
         assert not torch.allclose(a.params[k][1], b.params[k][1]) or k in ("b1", "b2")
