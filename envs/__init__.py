@@ -19,9 +19,13 @@ _register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
 _register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
 _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
+_register("ContextualCartPole-v0", "rlkit.envs.contextual_cartpole:ContextualCartPole", max_episode_steps=500)
+_register("ContextualPendulum-v0", "rlkit.envs.contextual_pendulum:ContextualPendulum", max_episode_steps=200)
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
+from rlkit.envs.contextual_cartpole import ContextualCartPole  # noqa: E402
+from rlkit.envs.contextual_pendulum import ContextualPendulum  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
@@ -30,3 +34,4 @@ from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
+__all__ += ["ContextualCartPole", "ContextualPendulum"]
