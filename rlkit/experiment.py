@@ -32,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PLUGINS = ("rlkit.envs", "rlkit.bandits", "rlkit.mdp", "rlkit.kinds")
+PLUGINS = ("rlkit.envs", "rlkit.bandits", "rlkit.mdp", "rlkit.transfer", "rlkit.kinds")
 
 
 def load_plugins() -> None:
@@ -65,7 +65,7 @@ def resolve(spec: dict, *, runs=None, horizon=None, seed=None) -> dict:
     return KINDS.get(spec["kind"])().resolve(spec)
 
 
-def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int | None):
+def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int | None, inputs: dict | None = None):
     """Worker entry point (top level so that it pickles for process pools and Ray): ``(unit, arrays, seconds)``."""
     import torch
 
@@ -73,7 +73,8 @@ def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int |
         torch.set_num_threads(threads)
     load_plugins()
     start = time.perf_counter()
-    arrays = KINDS.get(kind_name)().run_unit(spec, unit, device)
+    extra = {"inputs": inputs} if inputs else {}  # only kinds whose units take other units' arrays get them
+    arrays = KINDS.get(kind_name)().run_unit(spec, unit, device, **extra)
     return unit, arrays, time.perf_counter() - start
 
 
@@ -89,22 +90,31 @@ def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, ho
     store = ResultStore(out if out is not None else Path("results") / resolved["name"])
     store.claim(resolved)
     units = kind.units(resolved)
-    todo = kind.schedule(resolved, [u for u in units if not store.has(u)])
-    workers = check_int("workers", workers if workers is not None else min(os.cpu_count() or 1, max(len(todo), 1)))
-    bar = _progress(len(units), len(units) - len(todo), resolved["name"], progress)
-    try:
-        for unit, arrays, seconds in _execute(resolved, todo, device, workers, backend, address):
-            store.write(unit, arrays, seconds)
-            bar.update(1)
-    finally:
-        bar.close()
+    if workers is not None:
+        check_int("workers", workers)
+    for label, stage in kind.stages(resolved):  # one stage (and bar) unless the kind's units feed each other
+        todo = kind.schedule(resolved, [u for u in stage if not store.has(u)])
+        n_workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(todo), 1))
+        read: dict[str, dict] = {}  # each input read once, shared by the units that take it
+        inputs = {u.key: {d.key: read[d.key] if d.key in read else read.setdefault(d.key, store.read(d))
+                          for d in kind.inputs(resolved, u)} for u in todo}
+        desc = f"{resolved['name']} {label}".strip()
+        bar = _progress(len(stage), len(stage) - len(todo), desc, progress)
+        try:
+            for unit, arrays, seconds in _execute(resolved, todo, device, n_workers, backend, address, inputs):
+                store.write(unit, arrays, seconds)
+                bar.update(1)
+        finally:
+            bar.close()
     results = store.gather(units)
     store.write_summary({**kind.summarize(resolved, results), "compute_seconds": store.seconds(units)})
     return store.root
 
 
-def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: str, address: str | None):
-    """Yield ``(unit, arrays)`` as units finish, on the chosen backend."""
+def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: str, address: str | None,
+             inputs: dict | None = None):
+    """Yield ``(unit, arrays)`` as units finish, on the chosen backend (``inputs``: unit key -> its inputs)."""
+    inputs = inputs or {}
     name = spec["kind"]
     if backend == "ray":
         try:
@@ -113,21 +123,21 @@ def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: s
             raise RLKitError("backend 'ray' needs Ray: pip install 'rlkit[distributed]'") from None
         ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
         remote = ray.remote(num_cpus=1)(_compute)
-        pending = [remote.remote(name, spec, u, device, 1) for u in todo]
+        pending = [remote.remote(name, spec, u, device, 1, inputs.get(u.key)) for u in todo]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             yield ray.get(done[0])
         return
     if workers <= 1 or len(todo) <= 1:
         for unit in todo:
-            yield _compute(name, spec, unit, device, None)
+            yield _compute(name, spec, unit, device, None, inputs.get(unit.key))
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_compute, name, spec, u, device, threads) for u in todo]
+        futures = [pool.submit(_compute, name, spec, u, device, threads, inputs.get(u.key)) for u in todo]
         for fut in as_completed(futures):
             yield fut.result()
 

@@ -7,6 +7,8 @@ from rlkit.kinds import (
     bandit,  # noqa: F401  (registers kind "bandit")
     offline_sweep,  # noqa: F401  (registers kind "offline_sweep")
     timing_sweep,  # noqa: F401  (registers kind "timing_sweep")
+    transfer_build,  # noqa: F401  (registers kind "transfer_build")
+    transfer_select,  # noqa: F401  (registers kind "transfer")
 )
 from rlkit.kinds.base import ExperimentKind, Unit
 
