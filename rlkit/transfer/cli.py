@@ -39,7 +39,7 @@ def add_parser(sub) -> None:
 
 
 def open_matrix(path: str | Path) -> TransferMatrix:
-    """A matrix file, or the matrix of a finished ``transfer_build`` results directory."""
+    """A matrix file, or the matrix of a finished ``transfer_build`` (or ``transfer``) results directory."""
     path = Path(path)
     if path.is_dir():
         from rlkit.experiment import load_plugins
@@ -49,8 +49,13 @@ def open_matrix(path: str | Path) -> TransferMatrix:
         load_plugins()
         store = ResultStore(path)
         spec = store.spec()
+        if spec.get("kind") == "transfer":
+            from rlkit.kinds.transfer_select import load_matrix
+
+            return load_matrix(spec["matrix"])
         if spec.get("kind") != "transfer_build":
-            raise RLKitError(f"{str(path)!r} holds results of kind {spec.get('kind')!r}, not a transfer_build")
+            raise RLKitError(f"{str(path)!r} holds results of kind {spec.get('kind')!r}, not a transfer matrix "
+                             "(kind transfer_build or transfer)")
         kind = KINDS.get("transfer_build")()
         units = kind.units(spec)
         missing = [u for u in units if not store.has(u)]
