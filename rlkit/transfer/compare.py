@@ -46,7 +46,8 @@ def standard_agents(slope: float = 0.005, random_runs: int = 100, multitask_leve
     return out
 
 
-def _cls(algo: str):
+def strategy_class(algo: str):
+    """The registered transfer strategy or reference level called ``algo``."""
     cls = AGENTS.get(algo)
     if not (isinstance(cls, type) and issubclass(cls, (TransferStrategy, ReferenceLevel))):
         raise SpecError(f"agent {algo!r} is not a transfer strategy or reference level; use one of "
@@ -68,7 +69,7 @@ def resolve_strategies(agents, matrix: TransferMatrix) -> list[dict]:
     for i, a in enumerate(agents):
         if not isinstance(a, dict) or "algo" not in a:
             raise SpecError(f"agents[{i}] must be a table with an 'algo' key, got {a!r}")
-        cls = _cls(a["algo"])
+        cls = strategy_class(a["algo"])
         label = str(a.get("label", a["algo"]))
         if label in labels:
             raise SpecError(f"agents[{i}]: label {label!r} is used twice; give each agent a distinct label")
@@ -116,7 +117,7 @@ def run_seed(seed: int, trial: int, algo: str, run: int) -> np.random.SeedSequen
 
 def run_agent(matrix: TransferMatrix, entry: dict, trial: int, seed: int, steps: int) -> dict[str, np.ndarray]:
     """One entry on one trial: ``{"picks": (R, K), "curve": (R, K)}``."""
-    cls = _cls(entry["algo"])
+    cls = strategy_class(entry["algo"])
     M = matrix.normalized(trial)
     steps = check_int("steps", steps)
     if steps > matrix.n:
@@ -166,7 +167,7 @@ def summarize(matrix: TransferMatrix, agents: list[dict], results: dict[str, dic
         mean = arrays["curve"].mean(axis=(0, 1))
         row = {"algo": entry["algo"], "mean_curve": mean.tolist(),
                "at_k": {str(k): float(mean[k - 1]) for k in (*REPORT_K, K) if k <= K}}
-        if issubclass(_cls(entry["algo"]), TransferStrategy):
+        if issubclass(strategy_class(entry["algo"]), TransferStrategy):
             ratio = sample_efficiency(mean, matrix.n, levels)
             row["k_star"] = k_star(mean, max(levels))
             row["n_over_k_star"] = ratio

@@ -13,7 +13,7 @@ import numpy as np
 
 from rlkit.plot import draw_curves, new_figure, save
 from rlkit.transfer.base import ReferenceLevel
-from rlkit.transfer.compare import _cls, reference_levels
+from rlkit.transfer.compare import reference_levels, strategy_class
 from rlkit.transfer.matrix import TransferMatrix
 from rlkit.transfer.metrics import sample_efficiency
 
@@ -38,7 +38,7 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
             bound = (entry["label"], Y.mean(axis=(0, 1)))
             continue
         label = entry["label"]
-        if not issubclass(_cls(entry["algo"]), ReferenceLevel):
+        if not issubclass(strategy_class(entry["algo"]), ReferenceLevel):
             label = f"{label} ({_ratio_text(sample_efficiency(Y.mean(axis=(0, 1)), matrix.n, levels))})"
         if Y.shape[1] > 1:
             label += f", {Y.shape[1]} orders"

@@ -85,3 +85,20 @@ def test_bad_contexts_are_refused(kwargs, match):
         ContextualCartPole(**kwargs)
     with pytest.raises(RLKitError, match=r"dt must lie in \[0.005, 0.5\]"):
         ContextualPendulum(dt=1.0)
+
+
+def test_multitask_env_draws_a_context_per_episode_reproducibly():
+    from rlkit.transfer.sampled_context import SampledContextEnv
+
+    def make(v):
+        return gym.make("rlkit/ContextualCartPole-v0", masscart=v, context_in_obs=True)
+
+    def draws(seed):
+        env = SampledContextEnv(make, [0.5, 1.0, 2.0, 4.0], seed=seed)
+        return [env.reset()[1]["context_value"] for _ in range(20)]
+
+    a = draws(0)
+    assert a == draws(0) and a != draws(1) and set(a) == {0.5, 1.0, 2.0, 4.0}
+    env = SampledContextEnv(make, [0.5, 4.0], seed=0)
+    obs, info = env.reset()
+    assert obs[4] == info["context_value"]  # the context shown is the one drawn

@@ -146,3 +146,14 @@ def test_select_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["transfer", "select", str(tmp_path / "none.npz")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert TransferMatrix.load(good).n == 6
+
+
+def test_a_matrix_file_spec_is_bound_to_the_file(tmp_path):
+    path = sd_mbtl(8, 1, seed=4, w_left=0.05, w_right=0.05).save(tmp_path / "m.npz")
+    text = f'name = "f"\nkind = "transfer"\n[matrix]\nfile = "{path}"\n[[agents]]\nalgo = "Greedy"\n'
+    out = run(write(tmp_path, text, "f.toml"), out=tmp_path / "r", workers=1, progress=False)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["agents"]["Greedy"]["picks"] == [[3, 6, 1, 4, 2, 5, 0, 0]]  # the reference's repeats, N = 8
+    sd_mbtl(8, 1, seed=5).save(path)  # another matrix under the same name: a different spec
+    with pytest.raises(SpecError, match="different spec"):
+        run(write(tmp_path, text, "f.toml"), out=tmp_path / "r", workers=1, progress=False)
