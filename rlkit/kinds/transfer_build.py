@@ -111,6 +111,8 @@ def placeholder_matrix(spec: dict) -> TransferMatrix:
 
 @KINDS.register("transfer_build")
 class TransferBuildKind(ExperimentKind):
+    """Experiment kind ``transfer_build``: train per source context, evaluate every cell, select (module docstring)."""
+
     name = "transfer_build"
 
     # ---------------------------------------------------------------- spec

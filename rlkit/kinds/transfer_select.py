@@ -59,6 +59,8 @@ def load_matrix(matrix_spec: dict) -> TransferMatrix:
 
 @KINDS.register("transfer")
 class TransferSelectKind(ExperimentKind):
+    """Experiment kind ``transfer``: strategies played against a given transfer matrix (module docstring)."""
+
     name = "transfer"
 
     def resolve(self, spec: dict) -> dict:
