@@ -71,7 +71,9 @@ def train(make_env: Callable[[int], gym.Env], algo: str, timesteps: int, seed: i
 
 def load(model: bytes, algo: str):
     """The SB3 model saved in ``model`` (zip bytes from :func:`train`)."""
-    return algorithm(algo).load(io.BytesIO(bytes(model)), device="cpu")
+    cls = algorithm(algo)
+    with preserved_global_rng():  # building the policy before loading its weights draws from the globals
+        return cls.load(io.BytesIO(bytes(model)), device="cpu")
 
 
 def evaluate(model, make_env: Callable[[], gym.Env], seeds: Sequence[int], deterministic: bool = True,

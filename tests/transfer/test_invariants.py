@@ -168,3 +168,11 @@ def test_bad_strategy_input_is_refused():
             return 0
     with pytest.raises(RLKitError, match="chose task 0 a second time"):
         play(Repeats(5), np.zeros((5, 5)), 2)
+
+
+def test_selection_never_touches_the_global_rng():
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 (checking that nothing uses it)
+    M = random_matrix(10, 1)
+    MBTL(10, acquisition="ucb_dist", seed=0).run(M, 4)
+    RandomOrder(10, seed=0).run(M, 4)
+    assert np.array_equal(before, np.random.get_state()[1])  # noqa: NPY002
