@@ -11,8 +11,9 @@ arguments). All episodes on target ``j`` of trial ``t`` start from the same rese
 source (common random numbers), and every training run has its own seed stream.
 
 The summary runs the selection strategies on the finished matrix; ``rlkit plot`` draws normalised
-generalised performance vs the number of trained tasks and writes the matrix beside the figure
-(``<name>_matrix.npz``, the format of :class:`rlkit.transfer.TransferMatrix`).
+generalised performance vs the number of trained tasks (``<name>.png``), a heat map of the matrix
+(``<name>_heatmap.png``) and writes the matrix beside them (``<name>_matrix.npz``, the format of
+:class:`rlkit.transfer.TransferMatrix`).
 
 Spec (TOML)::
 
@@ -276,12 +277,14 @@ class TransferBuildKind(ExperimentKind):
                 "selection": selection}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        from rlkit.transfer.figure import draw
+        from rlkit.transfer.figure import draw, draw_matrix
 
-        matrix = self.matrix(spec, results)
-        path = matrix.save(Path(stem).with_name(f"{Path(stem).name}_matrix.npz"))
+        matrix, stem = self.matrix(spec, results), Path(stem)
+        path = matrix.save(stem.with_name(f"{stem.name}_matrix.npz"))
         curves = compare(matrix, spec["agents"], spec["seed"])
-        return draw(matrix, spec["agents"], curves, stem, spec["plot"].get("title", spec["name"])) + [path]
+        title = spec["plot"].get("title", spec["name"])
+        return (draw(matrix, spec["agents"], curves, stem, title)
+                + draw_matrix(matrix, stem.with_name(f"{stem.name}_heatmap"), title) + [path])
 
 
 def _parse(unit: Unit) -> tuple[str, int, str]:

@@ -53,3 +53,20 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     ax.set_xlim(1, K)
     return save(fig, stem)
+
+
+def draw_matrix(matrix: TransferMatrix, stem, title: str) -> list[Path]:
+    """Heat map of the normalised transfer matrix, mean over trials (rows: sources, columns: targets)."""
+    M = matrix.normalized().mean(0)
+    fig, ax = new_figure(f"{title}: normalised J(source, target), mean of {matrix.trials} trial(s)",
+                         f"target context ({matrix.meta.get('context', 'index')})",
+                         f"source context ({matrix.meta.get('context', 'index')})")
+    fig.set_size_inches(6.4, 5.4)
+    ax.grid(False)
+    image = ax.imshow(M, origin="lower", cmap="viridis", aspect="auto")
+    ticks = np.unique(np.linspace(0, matrix.n - 1, min(matrix.n, 6)).round().astype(int))
+    labels = [f"{matrix.contexts[i]:.3g}" for i in ticks]
+    ax.set_xticks(ticks, labels)
+    ax.set_yticks(ticks, labels)
+    fig.colorbar(image, ax=ax, label=f"(J - {matrix.bounds[0]:g}) / ({matrix.bounds[1]:g} - {matrix.bounds[0]:g})")
+    return save(fig, stem)

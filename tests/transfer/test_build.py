@@ -14,6 +14,7 @@ from rlkit.cli import main
 from rlkit.experiment import load_plugins, run
 from rlkit.registry import KINDS
 from rlkit.results import ResultStore
+from rlkit.transfer import TransferMatrix
 
 pytest.importorskip("stable_baselines3")
 
@@ -73,7 +74,8 @@ def test_build_end_to_end(clean, capsys):
     assert np.allclose(m.contexts, [0.1, 5.05, 10.0]) and np.all(m.values >= 1) and np.all(m.values <= 500)
     assert len(cells(clean)) == 12  # (3 sources + multi-task) x 3 targets, one cell per unit
     main(["plot", str(clean)])
-    assert (clean / "tiny_build.png").exists() and (clean / "tiny_build_matrix.npz").exists()
+    assert (clean / "tiny_build.png").exists() and (clean / "tiny_build_heatmap.png").exists()
+    assert np.array_equal(TransferMatrix.load(clean / "tiny_build_matrix.npz").values, m.values)
     assert main(["transfer", "select", str(clean), "--steps", "3"]) == 0
     assert "Multi-task" in capsys.readouterr().out
 
