@@ -265,6 +265,9 @@ class TransferBuildKind(ExperimentKind):
         meta = {"name": spec["name"], "family": fam["name"], "context": fam["context"], "options": fam["options"],
                 "train": spec["train"], "evaluate": spec["evaluate"], "seed": spec["seed"],
                 "train_seconds_sources": seconds["train"]}
+        slopes = [a["slope"] for a in spec["agents"] if a["algo"] == "MBTL" and "slope" in a]
+        if slopes:  # MBTL's gap slope for this grid: what `rlkit transfer select` uses by default
+            meta["slope"] = slopes[0]
         return TransferMatrix(values, fam["values"], fam["bounds"], multitask, std, meta)
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:

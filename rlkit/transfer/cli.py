@@ -34,7 +34,8 @@ def add_parser(sub) -> None:
     s.add_argument("--steps", type=int, help="number of selection steps K (default: N)")
     s.add_argument("--seed", type=int, default=0, help="root seed (GP restarts, random orders)")
     s.add_argument("--random-orders", type=int, default=100, help="random orders per trial (default 100)")
-    s.add_argument("--plot", metavar="STEM", help="also draw the figure to STEM.png / STEM.pdf")
+    s.add_argument("--plot", metavar="STEM", help="also draw the figure to STEM.png / .pdf and the matrix's heat "
+                   "map to STEM_heatmap.png / .pdf")
     s.add_argument("--title", help="figure title (default: the matrix's name)")
 
 
@@ -97,8 +98,11 @@ def select(args: argparse.Namespace) -> int:
         if "picks" in row:
             print(f"picks {label} (trial 0): {row['picks'][0][:K]}")
     if args.plot:
-        from rlkit.transfer.figure import draw
+        from rlkit.transfer.figure import draw, draw_matrix
 
-        for path in draw(matrix, agents, curves, args.plot, args.title or matrix.meta.get("name", "transfer")):
+        title = args.title or matrix.meta.get("name", "transfer")
+        stem = Path(args.plot)
+        for path in draw(matrix, agents, curves, stem, title) + draw_matrix(
+                matrix, stem.with_name(f"{stem.name}_heatmap"), title):
             print(f"figure: {path}")
     return 0

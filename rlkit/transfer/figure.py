@@ -68,5 +68,6 @@ def draw_matrix(matrix: TransferMatrix, stem, title: str) -> list[Path]:
     labels = [f"{matrix.contexts[i]:.3g}" for i in ticks]
     ax.set_xticks(ticks, labels)
     ax.set_yticks(ticks, labels)
-    fig.colorbar(image, ax=ax, label=f"(J - {matrix.bounds[0]:g}) / ({matrix.bounds[1]:g} - {matrix.bounds[0]:g})")
+    lower, upper = matrix.bounds
+    fig.colorbar(image, ax=ax, label=f"(J - lower) / (upper - lower), bounds [{lower:g}, {upper:g}], not clipped")
     return save(fig, stem)
