@@ -19,6 +19,7 @@ _register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
 _register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
 _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
+_register("TrafficSignal-v0", "rlkit.envs.traffic_signal:TrafficSignal")  # needs the traffic extra (SUMO)
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
@@ -26,7 +27,12 @@ from rlkit.envs.dataset import Dataset, collect  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
+from rlkit.envs.sumo_simulation import SimulationError  # noqa: E402
+from rlkit.envs.traffic_network import TrafficContext  # noqa: E402
+from rlkit.envs.traffic_signal import TrafficSignal, make_vector_env  # noqa: E402  (SUMO imported lazily)
+from rlkit.envs.worker_vector_env import WorkerVectorEnv  # noqa: E402
 
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
+__all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorEnv", "make_vector_env"]
