@@ -171,8 +171,6 @@ def cached_file(root: Path, kind: str, params: dict, suffix: str, write) -> Path
     The record ``<kind>-<hash>.json`` (parameters, generator and SUMO versions, SHA-256 of the file) is
     written after the file, so a file without a matching record is never trusted.
     """
-    from rlkit.results import _atomic_write
-
     record = {"kind": kind, "params": params, "generator": GENERATOR_VERSION, "sumo": _sumo_version()}
     key = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16]
     path = root / f"{kind}-{key}{suffix}"
@@ -192,6 +190,8 @@ def cached_file(root: Path, kind: str, params: dict, suffix: str, write) -> Path
         os.replace(out, path)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+    from rlkit.results import _atomic_write  # imported here: rlkit.results is slow to import, reuse is not
+
     _atomic_write(meta, json.dumps({"record": record, "sha256": digest}, sort_keys=True, indent=1).encode())
     return path
 

@@ -84,7 +84,18 @@ def _sumo_rl():
 
 
 class TrafficSignal(gym.Env):
-    """A single signalised intersection on SUMO via sumo-rl; context = inflow, speed limit, lane length."""
+    """A single signalised intersection on SUMO via sumo-rl; context = inflow, speed limit, lane length.
+
+    Args:
+        inflow, speed_limit, lane_length: the context (veh/h, m/s, m; see ``TrafficContext``).
+        episode_seconds: simulated seconds per episode (MBTL: 5400).
+        green_time, yellow_time: seconds per decision and of the yellow inside it (MBTL: 10, 4).
+        turn_share: share of vehicles that turn (left or right; MBTL: 0.25).
+        reward: one of :data:`REWARDS` (sumo-rl's reward functions).
+        backend: ``"libsumo"`` (in-process, one per process) or ``"traci"`` (a sumo child process).
+        timeout: seconds TraCI waits for each answer from sumo (TraCI only; libsumo is checked per step).
+        cache_dir: where the context's network and route files go (default: the user cache directory).
+    """
 
     metadata = {"render_modes": []}
     fixed_ts = False  # read by sumo-rl's signal agent: the agent, not the static program, sets the phases
@@ -220,13 +231,15 @@ class TrafficSignal(gym.Env):
 
 
 def make_vector_env(num_envs: int | None = None, contexts: Sequence | None = None, *, timeout: float = 120.0,
-                    context: str | None = None, **env_kwargs) -> WorkerVectorEnv:
+                    start_method: str | None = None, **env_kwargs) -> WorkerVectorEnv:
     """``num_envs`` :class:`TrafficSignal` environments, one per worker process (libsumo: one simulation each).
 
     ``contexts`` (one :class:`~rlkit.envs.traffic_network.TrafficContext` or mapping per worker) sets each
-    worker's task; without it all run the default context. ``env_kwargs`` go to every environment,
-    ``context`` is the multiprocessing start method (gymnasium's default when ``None``). A dead or silent
-    worker raises :class:`SimulationError` within ``timeout`` seconds; the next ``reset`` restarts it.
+    worker's task; without it all run the default context. ``env_kwargs`` go to every environment;
+    ``start_method`` is multiprocessing's (``"fork"``, ``"spawn"``, ...; gymnasium's default when ``None``).
+    A dead or silent worker raises :class:`SimulationError` within ``timeout`` seconds; the next ``reset``
+    restarts it. Open no libsumo environment in this process meanwhile: AsyncVectorEnv builds one copy of
+    the environment here to read its spaces (closed at once), which the one-per-process rule refuses.
     """
     from functools import partial
 
@@ -235,4 +248,4 @@ def make_vector_env(num_envs: int | None = None, contexts: Sequence | None = Non
     elif num_envs is not None and num_envs != len(contexts):
         raise RLKitError(f"num_envs ({num_envs}) must equal len(contexts) ({len(contexts)})")
     fns = [partial(TrafficSignal, **TrafficContext.coerce(c).as_dict(), **env_kwargs) for c in contexts]
-    return WorkerVectorEnv(fns, timeout=timeout, context=context)
+    return WorkerVectorEnv(fns, timeout=timeout, context=start_method)

@@ -16,6 +16,7 @@ libsumo environment needs: one simulation per process), but a worker that is kil
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Callable, Sequence
 
 import gymnasium as gym
@@ -48,8 +49,9 @@ class WorkerVectorEnv(VectorWrapper):
 
     def _fail(self, what: str, error: BaseException) -> SimulationError:
         self.broken = True
+        deadline = time.monotonic() + 0.5
         for p in self.env.processes:
-            p.join(timeout=0.5)  # let a dying worker report its exit code
+            p.join(timeout=max(0.0, deadline - time.monotonic()))  # let a dying worker report its exit code
         dead = [f"worker {i} (pid {pid}) exited with code {code}" for i, pid, code in self.workers()
                 if code is not None]
         why = "; ".join(dead) if dead else (f"no answer within {self.timeout} s"
@@ -74,29 +76,25 @@ class WorkerVectorEnv(VectorWrapper):
         self.env = self._spawn()
         self.broken = False
 
+    def _call(self, what: str, send: Callable[[], None], wait: Callable):
+        try:
+            send()
+            return wait(timeout=self.timeout)
+        except _PIPE_ERRORS as e:
+            raise self._fail(what, e) from e
+        except Exception:  # a worker's own error, re-raised by gymnasium, which has shut that worker down
+            self.broken = True
+            raise
+
     def reset(self, *, seed=None, options=None):
         if self.broken:
             self._restart()
-        try:
-            self.env.reset_async(seed=seed, options=options)
-            return self.env.reset_wait(timeout=self.timeout)
-        except _PIPE_ERRORS as e:
-            raise self._fail("reset", e) from e
-        except Exception:
-            self.broken = True
-            raise
+        return self._call("reset", lambda: self.env.reset_async(seed=seed, options=options), self.env.reset_wait)
 
     def step(self, actions):
         if self.broken:
             raise SimulationError("a worker failed earlier; call reset() to restart the workers")
-        try:
-            self.env.step_async(actions)
-            return self.env.step_wait(timeout=self.timeout)
-        except _PIPE_ERRORS as e:
-            raise self._fail("step", e) from e
-        except Exception:
-            self.broken = True
-            raise
+        return self._call("step", lambda: self.env.step_async(actions), self.env.step_wait)
 
     def close(self, **kwargs):
         if self.broken:

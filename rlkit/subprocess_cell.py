@@ -43,9 +43,10 @@ def _child(fn, args, kwargs, result_path: str, error_path: str) -> None:
         os.setsid()  # own process group: a kill on timeout takes the cell's children (e.g. sumo) with it
     try:
         result = fn(*args, **kwargs)
-        from rlkit.results import _atomic_write
-
-        _atomic_write(Path(result_path), pickle.dumps(result))
+        tmp = f"{result_path}.{os.getpid()}.tmp"  # atomic: temporary file, fsync, rename into place
+        with open(tmp, "wb") as f:
+            pickle.dump(result, f), f.flush(), os.fsync(f.fileno())
+        os.replace(tmp, result_path)
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which decides
         kind = "bad-input" if isinstance(e, RLKitError) else "error"
         Path(error_path).write_text(f"{kind}\n{type(e).__name__}: {e}\n{traceback.format_exc()}")

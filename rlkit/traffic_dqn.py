@@ -123,30 +123,50 @@ def evaluate(policy_path: str | os.PathLike, context, episodes: int, seed: int, 
              env_kwargs: Mapping | None = None, metric: str = "score", threads: int = 1) -> float:
     """Mean over ``episodes`` of the greedy policy's score (or return) on ``context``; episode ``i`` uses
     seed ``seed + i``. ``metric``: ``"score"`` (MBTL's, see :func:`episode_score`; normalise with
-    :func:`normalise`) or ``"return"`` (sum of rewards). ``env_kwargs`` as in :func:`train_dqn`."""
+    :func:`normalise`) or ``"return"`` (sum of rewards; with ``diff-waiting-time`` it telescopes to minus
+    the waiting time left at the end, /100). ``env_kwargs`` as in :func:`train_dqn`."""
+    return evaluate_many(policy_path, [context], episodes, seed, env_kwargs=env_kwargs, metric=metric,
+                         threads=threads)[0]
+
+
+def evaluate_many(policy_path: str | os.PathLike, contexts, episodes: int, seed: int, *,
+                  env_kwargs: Mapping | None = None, metric: str = "score", threads: int = 1) -> list[float]:
+    """:func:`evaluate` on every context in ``contexts`` (one transfer-matrix row), in one environment.
+
+    One process, one simulation: the policy is loaded once and the environment switches task between
+    episodes (``reset(options={"context": ...})``), so a row costs one process start, not one per target.
+    """
     import torch
     from stable_baselines3 import DQN
+
+    from rlkit.envs.traffic_network import TrafficContext
 
     metric = check_choice("metric", metric, ("score", "return"))
     episodes = check_int("episodes", episodes)
     seed = check_int("seed", seed, minimum=0)
+    contexts = [TrafficContext.coerce(c) for c in contexts]
+    if not contexts:
+        raise RLKitError("contexts must hold at least one context, got none")
     if not Path(policy_path).is_file():
         raise RLKitError(f"policy_path {str(policy_path)!r} is not a file")
     torch.set_num_threads(check_int("threads", threads))
     model = DQN.load(policy_path, device="cpu")
-    env = _make_env(context, env_kwargs)
-    values = []
+    env = _make_env(contexts[0], env_kwargs)
+    means = []
     try:
-        for i in range(episodes):
-            obs, info = env.reset(seed=seed + i)
-            waiting, total, done = [info["waiting_time"]], 0.0, False
-            while not done:
-                action, _ = model.predict(obs, deterministic=True)
-                obs, reward, terminated, truncated, info = env.step(int(action))
-                waiting.append(info["waiting_time"])
-                total += reward
-                done = terminated or truncated
-            values.append(episode_score(waiting, env.episode_seconds) if metric == "score" else total)
+        for context in contexts:
+            values = []
+            for i in range(episodes):
+                obs, info = env.reset(seed=seed + i, options={"context": context})
+                waiting, total, done = [info["waiting_time"]], 0.0, False
+                while not done:
+                    action, _ = model.predict(obs, deterministic=True)
+                    obs, reward, terminated, truncated, info = env.step(int(action))
+                    waiting.append(info["waiting_time"])
+                    total += reward
+                    done = terminated or truncated
+                values.append(episode_score(waiting, env.episode_seconds) if metric == "score" else total)
+            means.append(float(np.mean(values)))
     finally:
         env.close()
-    return float(np.mean(values))
+    return means

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rlkit.checks import RLKitError
-from rlkit.traffic_dqn import SCORE_BOUNDS, episode_score, evaluate, normalise, train_dqn
+from rlkit.traffic_dqn import SCORE_BOUNDS, episode_score, evaluate, evaluate_many, normalise, train_dqn
 
 needs_traffic = pytest.mark.skipif(
     not all(importlib.util.find_spec(m) for m in ("sumo", "libsumo", "sumo_rl", "stable_baselines3")),
@@ -38,6 +38,8 @@ def test_tiny_training_and_evaluation(tmp_path):
     assert SCORE_BOUNDS[0] < score <= 0.0
     other = evaluate(path, {**context, "inflow": 1800.0}, 2, 100, env_kwargs=env_kwargs)  # zero-shot transfer
     assert other < score  # twice the traffic waits more, whatever the policy
+    row = evaluate_many(path, [{**context, "inflow": 1800.0}, context], 2, 100, env_kwargs=env_kwargs)
+    assert row == [other, score]  # one process, the task switched between episodes: the same numbers
     ret = evaluate(path, context, 1, 100, env_kwargs=env_kwargs, metric="return")
     assert np.isfinite(ret)
     with pytest.raises(RLKitError, match="policy_path"):

@@ -130,6 +130,19 @@ def test_context_validation_and_grids():
     assert [c.speed_limit for c in mbtl_contexts("speed_limit", n=5)] == [5.0, 10.0, 15.0, 20.0, 25.0]
 
 
+def test_sumo_home_is_set_from_the_wheel_when_missing_or_wrong(monkeypatch, tmp_path):
+    import sumo
+
+    from rlkit.envs.sumo_simulation import ensure_sumo
+
+    for value in (None, str(tmp_path)):  # missing, or pointing at no SUMO
+        if value is None:
+            monkeypatch.delenv("SUMO_HOME", raising=False)
+        else:
+            monkeypatch.setenv("SUMO_HOME", value)
+        assert ensure_sumo() == sumo.SUMO_HOME == os.environ["SUMO_HOME"]
+
+
 def test_second_libsumo_env_in_a_process_is_an_error(cache):
     first = TrafficSignal(episode_seconds=60, cache_dir=cache)
     try:
@@ -209,6 +222,14 @@ def test_vector_env_matches_single_and_survives_a_killed_worker(cache):
         with pytest.raises(SimulationError, match="reset"):
             vec.step(np.array([0, 0]))
         np.testing.assert_array_equal(run(), single)  # reset restarted the dead worker
+        vec.timeout = 2.0
+        os.kill(vec.workers()[0][1], signal.SIGSTOP)  # a hung worker
+        start = time.perf_counter()
+        with pytest.raises(SimulationError, match="no answer within 2.0 s"):
+            vec.step(np.array([0, 0]))
+        assert time.perf_counter() - start < 2.0 + 3.0
+        vec.timeout = 30.0
+        np.testing.assert_array_equal(run(), single)
     finally:
         vec.close()
 
