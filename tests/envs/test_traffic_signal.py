@@ -117,12 +117,12 @@ def test_context_files_are_reused_and_regenerated(tmp_path):
     assert intersection_files(base, cache=tmp_path)[0] == net and net.read_text() == good
 
 
-def test_context_validation_and_grids():
+def test_context_validation_and_grids(cache):
     for bad in ({"inflow": -1}, {"speed_limit": 0}, {"lane_length": 5}, {"speed": 3}):
         with pytest.raises(RLKitError):
             TrafficContext.coerce(bad)
     with pytest.raises(RLKitError, match="more than one departure per second"):
-        intersection_files(TrafficContext(inflow=50_000))
+        intersection_files(TrafficContext(inflow=50_000), cache=cache)
     with pytest.raises(RLKitError, match="yellow_time must be < green_time"):
         TrafficSignal(green_time=4, yellow_time=4)
     grid = mbtl_contexts("inflow")
