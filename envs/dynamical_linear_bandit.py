@@ -103,12 +103,10 @@ def phi_constant(A: np.ndarray, rho: float | None = None, horizon: int = _PHI_HO
     if rho < rho_A * (1 - 1e-12):
         return math.inf  # ||A^tau|| / rho^tau grows without bound
     M = A / rho
-    P = np.eye(A.shape[0])
-    best = 1.0
+    P = [np.eye(A.shape[0])]
     for _ in range(horizon):
-        P = P @ M
-        best = max(best, float(np.linalg.norm(P, 2)))
-    return best
+        P.append(P[-1] @ M)
+    return max(1.0, float(np.linalg.norm(np.stack(P[1:]), 2, axis=(1, 2)).max()))  # one batched SVD call
 
 
 def _matrix(name: str, value, shape: tuple) -> np.ndarray:
@@ -276,6 +274,7 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         self._scale = torch.full((n + 1,), self.noise, **kw)
         self._scale[0] = self.reward_noise
         self._jstar_b = torch.full((self.num_envs,), self._jstar, **kw)
+        self._jstar_col = self._jstar_b.unsqueeze(1)
         self._index_shape = torch.Size([self.num_envs])
         self._build_held_tables()
 
@@ -353,12 +352,6 @@ class DynamicalLinearBandit(BatchedBanditEnv):
                              f"{self.dim}) (action vectors), got {tuple(actions.shape)}")
         return actions.long()
 
-    def _gather(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``[<theta, u>, (B u)^T]`` ``(B, 1 + n)`` and ``<h, u>`` ``(B,)`` for arm indices or action vectors."""
-        if actions.is_floating_point():
-            return actions @ self._Gm, actions @ self._h
-        return self._G.index_select(0, actions), self._H.index_select(0, actions)
-
     def step(self, actions):
         """``actions``: arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an expert's
         allocation outside the finite menu ``U``)."""
@@ -406,8 +399,8 @@ class DynamicalLinearBandit(BatchedBanditEnv):
             left -= L
         mean = means[0] if len(means) == 1 else torch.cat(means, 1)
         rew = rewards[0] if len(rewards) == 1 else torch.cat(rewards, 1)
-        steady = self._gather(actions)[1]
-        info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_b.unsqueeze(1).expand(-1, n),
+        steady = actions @ self._h if actions.is_floating_point() else self._H.index_select(0, actions)
+        info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_col.expand(-1, n),
                 "steady_state_reward": steady.unsqueeze(1).expand(-1, n)}
         return self._observe(), rew, self._false, self._false, info
 

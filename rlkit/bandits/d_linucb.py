@@ -111,7 +111,7 @@ class DLinUCB(BanditAgent):
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)
         mean = (contexts @ self.theta.unsqueeze(-1)).squeeze(-1)  # (B, K)
-        width = ((contexts @ self._Q) * contexts).sum(-1).clamp_min(0).sqrt()
+        width = torch.linalg.vecdot(contexts @ self._Q, contexts).clamp_min_(0).sqrt_()
         return (mean + self.beta() * width).argmax(-1)
 
     def keeps(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> int:
