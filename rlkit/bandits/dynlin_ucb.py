@@ -51,7 +51,7 @@ import math
 import numpy as np
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold, check_radius_choice
 from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
@@ -169,7 +169,7 @@ class DynLinUCB(BanditAgent):
             if src in tp:
                 params.setdefault(key, tp[src])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------------ maths
     def beta(self, t: int | None = None) -> float:

@@ -26,7 +26,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold
 from rlkit.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
 from rlkit.registry import AGENTS
@@ -72,7 +72,7 @@ class EXP3(BanditAgent):
         if params.get("batch") == "dynlin" and "rho" in tp:
             params.setdefault("rho_bar", tp["rho"])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     @classmethod
     def decides_every_round(cls, params: dict) -> bool:

@@ -49,6 +49,7 @@ class LinUCB(BanditAgent):
         self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
         self._log_term = 2.0 * math.log(1.0 / self.delta) - self.dim * math.log(self.lam)
         self._radius0 = math.sqrt(self.lam) * self.S
+        self._alpha_b = torch.full((self.n_runs,), self.alpha, device=self.device, dtype=self.dtype)
 
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
@@ -61,7 +62,7 @@ class LinUCB(BanditAgent):
     def beta(self) -> torch.Tensor:
         """Confidence radius ``(B,)`` for the current round."""
         if not self.theory:
-            return torch.full((self.n_runs,), self.alpha, device=self.device, dtype=self.dtype)
+            return self._alpha_b
         inner = (self.ridge.cov.logdet() + self._log_term).clamp_min_(0)
         return inner.sqrt_().mul_(self.sigma).add_(self._radius0)
 
