@@ -16,7 +16,7 @@ Side by side in one process, on the same problem (a linear bandit with fixed con
 Prints every figure, its ratio to the numpy per-run loop and the ratio of rlkit at the largest B to it.
 Timings are wall-clock on whatever machine runs it; nothing here is asserted.
 
-    python benchmarks/bandit_throughput.py [--batches 1 10 64 2048] [--threads 1] [--seconds 3]
+    python benchmarks/bandit_throughput.py [--batches 1 10 64 2048] [--threads 1] [--seconds 3] [--clock cpu]
     python benchmarks/bandit_throughput.py --device cuda --dtype float32 --batches 2048 65536 262144 --no-peers
 """
 
@@ -152,13 +152,16 @@ def contextualbandits_rate(seconds: float) -> float | None:
     return _rate(steps, 1, seconds)
 
 
+CLOCK = time.perf_counter  # --clock cpu: time.process_time (this process's CPU time: robust on a shared machine)
+
+
 def _rate(steps, decisions_per_step: int, seconds: float) -> float:
     steps(2)  # warm-up
     n, elapsed = 1, 0.0
     while True:
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         steps(n)
-        elapsed = time.perf_counter() - t0
+        elapsed = CLOCK() - t0
         if elapsed >= seconds / 4 or n > 10**6:
             break
         n *= 4
@@ -173,13 +176,17 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=3.0, help="rough time budget per figure")
     p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's choice)")
     p.add_argument("--no-peers", action="store_true", help="skip MABWiser and contextualbandits (slow, CPU only)")
+    p.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                   help="wall-clock time, or this process's CPU time (steadier on a shared machine; CPU devices only)")
     args = p.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.threads:
         torch.set_num_threads(args.threads)
     warnings.filterwarnings("ignore")
     dtype = getattr(torch, args.dtype)
     print(f"LinUCB online loop, K = {K}, d = {D}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"device {args.device}, {args.dtype}")
+          f"device {args.device}, {args.dtype}, {args.clock} clock")
     numpy_rate = numpy_loop_rate(64, args.seconds)  # first, then rlkit: the same process, one after the other
     rows = [(f"rlkit LinUCB, B = {B}", rlkit_rate(B, args.seconds, args.device, dtype)) for B in args.batches]
     best = rows[-1][1]

@@ -14,7 +14,8 @@ rlkit's run as the experiment ``experiments/dynlin_ucb_synthetic.toml`` does: al
 through :func:`rlkit.rollout.run_bandit` under ``torch.inference_mode``, three regret curves recorded, one thread.
 Each timing is the wall time from building the environment and agent to the end of the runs; the two
 implementations alternate (rlkit, authors, rlkit, authors, ...) and the best of ``--repeats`` is kept, so a
-load spike on a shared machine hits both. Prints seconds, the ratio authors / rlkit, and each side's mean
+load spike on a shared machine hits both; ``--clock cpu`` times each side's CPU time instead of the wall clock.
+Prints seconds, the ratio authors / rlkit, and each side's mean
 steady-state pseudo-regret ``sum_t (J* - <h, u_t>)`` (the two differ by the departures listed in
 ``rlkit/bandits/dynlin_ucb.py`` and by their randomness, not by the problem). Timings only; not a test.
 """
@@ -54,6 +55,7 @@ def _rlkit_agents():
     }
 
 
+CLOCK = time.perf_counter  # --clock cpu: time.process_time
 NAMES = ["DynLin-UCB(log T)", "DynLin-UCB(1)", "Lin-UCB(log T)", "Lin-UCB(1)", "D-Lin-UCB(log T)", "D-Lin-UCB(1)",
          "AR2", "EXP3", "Batch-EXP3"]
 DEFAULT_AGENTS = ["DynLin-UCB(log T)", "DynLin-UCB(1)", "AR2", "EXP3"]
@@ -155,18 +157,18 @@ def rlkit_run(name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
     from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
     from rlkit.rollout import checkpoints, run_bandit
 
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     env = DynamicalLinearBandit(num_envs=runs, config="synthetic", noise=0.01)
     agent = _rlkit_agents()[name](env, T)
     with torch.inference_mode():
         out = run_bandit(env, agent, T, seed=0, record_at=checkpoints(T))
-    return time.perf_counter() - t0, out["steady_state_regret"][:, -1]
+    return CLOCK() - t0, out["steady_state_regret"][:, -1]
 
 
 def authors_run(python: str, path: str, config: str, name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
     """Seconds and steady-state pseudo-regret ``(runs,)`` of the authors' agent, from a worker process."""
     cmd = [python, __file__, "--worker", "--authors", path, "--config", config, "--horizon", str(T),
-           "--runs", str(runs), "--agents", name]
+           "--runs", str(runs), "--agents", name, "--clock", "cpu" if CLOCK is time.process_time else "wall"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"the authors' code failed ({' '.join(cmd)}):\n{done.stderr.strip()[-2000:]}\n"
@@ -184,19 +186,23 @@ def main() -> None:
     p.add_argument("--runs", type=int, nargs="+", default=[1, 10])
     p.add_argument("--repeats", type=int, default=2, help="alternations per (agent, runs); the best is kept")
     p.add_argument("--agents", nargs="+", default=DEFAULT_AGENTS, choices=NAMES)
+    p.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                   help="wall-clock time, or each process's CPU time (steadier on a shared machine)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if a.clock == "cpu" else time.perf_counter
     if a.worker:  # one timed run of the authors' code; prints a JSON line
         authors = Authors(a.authors, a.config)
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         regret = authors.run(a.agents[0], a.horizon, a.runs[0])
-        print(json.dumps({"seconds": time.perf_counter() - t0, "regret": regret.tolist()}))
+        print(json.dumps({"seconds": CLOCK() - t0, "regret": regret.tolist()}))
         return
     import torch
 
     torch.set_num_threads(1)
     rlkit_run("DynLin-UCB(1)", 1000, 1)  # warm-up: imports, first-call costs
-    print(f"synthetic system, T = {a.horizon}; seconds (best of {a.repeats}, alternating), one thread each")
+    print(f"synthetic system, T = {a.horizon}; {a.clock} seconds (best of {a.repeats}, alternating), one thread each")
     print(f"{'agent':<20}{'runs':>5}{'rlkit s':>10}{'authors s':>11}{'authors / rlkit':>17}"
           f"{'regret rlkit':>14}{'regret authors':>16}")
     for name in a.agents:
