@@ -36,11 +36,15 @@ from rlkit.bandits import LinUCB
 K, D, SIGMA = 20, 10, 0.1
 
 
-def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
+def linucb_loop(B: int, device: str = "cpu", dtype=torch.float64, wrap=None):
+    """The loop a user of the Python API writes (act, env.step, update); returns ``steps(n)``. ``wrap(agent, env)``
+    may return stand-ins for both (the per-decision profile counts through them)."""
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
                        sigma=SIGMA, device=device, dtype=dtype)
     agent = LinUCB.for_env(env, horizon=10**6, seed=0, device=device, dtype=dtype, validate=False)
     ctx, _ = env.reset(seed=0)
+    if wrap is not None:
+        agent, env = wrap(agent, env)
 
     def steps(n):
         nonlocal ctx
@@ -51,7 +55,11 @@ def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
             ctx = nxt
         _sync(device)
 
-    return _rate(steps, B, seconds)
+    return steps
+
+
+def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
+    return _rate(linucb_loop(B, device, dtype), B, seconds)
 
 
 def _sync(device: str) -> None:

@@ -26,14 +26,13 @@ import argparse
 import collections
 import time
 
-import gymnasium as gym
 import numpy as np
 import torch
+from bandit_throughput import linucb_loop
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-import rlkit.envs  # noqa: F401
-from rlkit.bandits import AR2, EXP3, DLinUCB, DynLinUCB, LinUCB
+from rlkit.bandits import AR2, EXP3, DLinUCB, DynLinUCB
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
 
@@ -104,20 +103,7 @@ class _Parts:
 
 
 def _linucb_loop(B, rounds, wrap):
-    env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=20,
-                       dim=10, sigma=0.1)
-    agent = LinUCB.for_env(env, horizon=10**6, seed=0, validate=False)
-    ctx, _ = env.reset(seed=0)
-    agent, env = wrap(agent, env)
-
-    def play(n):
-        nonlocal ctx
-        for _ in range(n):
-            a = agent.act(ctx)
-            nxt, r, _, _, _ = env.step(a)
-            agent.update(ctx, a, r)
-            ctx = nxt
-
+    play = linucb_loop(B, wrap=wrap)  # the same loop as benchmarks/bandit_throughput.py
     play(200)  # warm-up: tracked arms, buffers
     return play, rounds
 
