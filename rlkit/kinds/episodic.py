@@ -25,8 +25,8 @@ Spec (TOML)::
     loglog = true
 
     env_overrides = [{ horizon = 5 }, { horizon = 10 }]   # optional, before any [table]: a sweep over
-                                 # environment parameters; each entry updates [env] (any key, even id) for one
-                                 # point, every agent runs on every point
+                                 # environment parameters; each entry updates [env] for one point (an entry with
+                                 # its own id replaces [env]: a sweep over instances); every agent runs every point
 
 Units are (agent, chunk of runs) for each sweep point; a unit of point ``g`` holds the runs ``g R + i`` of a
 flattened index (``R = runs``; run ``i`` of every point has the same seeds), so the generic runner needs no sweep
@@ -76,13 +76,17 @@ class EpisodicKind(BanditKind):
             raise SpecError("env_overrides must be a non-empty list of tables of [env] keys, e.g. "
                             f"[{{ horizon = 5 }}, {{ horizon = 10 }}], got {overrides!r}")
         for o in overrides:  # every point must build (and be of the right family) now, not in a worker later
-            env = {**spec["env"], **o}
+            env = self._point(spec["env"], o)
             self.check_env(make_env(env, 1, "cpu", spec["dtype"]), env)
         return [dict(o) for o in overrides]
 
+    @staticmethod
+    def _point(env: dict, override: dict) -> dict:
+        return dict(override) if "id" in override else {**env, **override}
+
     def points(self, spec: dict) -> list[dict]:
         """The ``[env]`` table of every sweep point (one point, ``[env]`` itself, without ``env_overrides``)."""
-        return [{**spec["env"], **o} for o in spec.get("env_overrides") or [{}]]
+        return [self._point(spec["env"], o) for o in spec.get("env_overrides") or [{}]]
 
     @staticmethod
     def point_label(spec: dict, g: int) -> str:

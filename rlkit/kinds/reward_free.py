@@ -156,30 +156,35 @@ class RewardFreeKind(EpisodicKind):
     def _plot_curves(self, spec, results, stem) -> list[Path]:
         import matplotlib.pyplot as plt
 
-        at = self.record_at(spec)
+        at, floor = self.record_at(spec), 1e-4  # exact zeros (every planned policy optimal) drawn at the floor
         parts = self.split(spec, results)
         G = len(parts)
-        fig, axes = plt.subplots(1, G, figsize=(5.2 * G, 4.6), squeeze=False)
-        for g, (ax, part) in enumerate(zip(axes[0], parts)):
+        fig = plt.figure(figsize=(5.2 * G, 5.2))
+        grid = fig.add_gridspec(2, G, height_ratios=[1, 0.14])
+        for g, part in enumerate(parts):
+            ax = fig.add_subplot(grid[0, g])
             env = self.points(spec)[g]
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.grid(alpha=0.3, which="both")
             ax.set_xlabel("exploration episodes k")
             ax.set_ylabel("worst suboptimality over the reward family")
-            floor = 1e-4  # exact zeros (every planned policy optimal) drawn at the floor of the log axis
             draw_curves(ax, at, {label: np.maximum(a["suboptimality"], floor) for label, a in part.items()},
                         slope=False)
-            lines = ax.get_lines()
-            for line, (label, arrays) in zip(lines, part.items()):
+            for line, (label, arrays) in zip(list(ax.get_lines()), part.items()):
                 if "certificate" in arrays:
                     ax.plot(at, arrays["certificate"].mean(0), ls="--", lw=1.2, color=line.get_color(),
-                            label=f"{label}: certificate 4 V_hat_k(s_1) (mean)")
-            ax.axhline(spec["reward_free"]["eps"], color="0.4", lw=0.8, ls=":", label="eps")
+                            label=f"{label}: its certificate 4 V_hat_k(s_1) (mean over runs)")
+            eps = spec["reward_free"]["eps"]
+            ax.axhline(eps, color="0.4", lw=0.8, ls=":", label=f"eps = {eps:g}")
             ax.set_title(f"{env['id'].removeprefix('rlkit/')} ({_env_text(env)})", fontsize=9)
-            ax.legend(fontsize=7, loc="lower left")
-        fig.suptitle(f"{spec['plot'].get('title', spec['name'])}: mean, 95% bootstrap CI over {spec['runs']} runs; "
-                     f"values below {floor:g} drawn at {floor:g}", fontsize=9)
+            if g == 0:
+                handles, labels = ax.get_legend_handles_labels()
+        legend = fig.add_subplot(grid[1, :])
+        legend.axis("off")
+        legend.legend(handles, labels, loc="center", ncol=min(len(labels), 3), fontsize=8, frameon=False)
+        fig.suptitle(f"{spec['plot'].get('title', spec['name'])}: mean, 95% bootstrap CI over {spec['runs']} runs, "
+                     f"K = {spec['episodes']}; values below {floor:g} drawn at {floor:g}", fontsize=9)
         return save(fig, stem)
 
     def _plot_sweep(self, spec, results, stem) -> list[Path]:
@@ -190,9 +195,14 @@ class RewardFreeKind(EpisodicKind):
         labels = list(parts[0])
         reach = {label: np.stack([np.minimum(episodes_to_eps(p[label]["suboptimality"], at, eps), K) for p in parts],
                                  1) for label in labels}  # (runs, G), never-reached runs counted as K
+        xlabel = f"{key}   (mean, 95% bootstrap CI over {spec['runs']} runs; {_env_text(spec['env'])})"
         fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: episodes until the worst suboptimality "
-                             f"stays <= {eps:g}", key, "exploration episodes", loglog=True)
+                             f"stays <= {eps:g}", xlabel, "exploration episodes", loglog=True)
         draw_curves(ax, x, reach)
+        for line in ax.get_lines():
+            line.set_marker("o")
+        ax.set_xticks(x, [f"{v:g}" for v in x])
+        ax.minorticks_off()
         for line, label in zip(ax.get_lines(), labels):
             censored = np.asarray([np.isinf(episodes_to_eps(p[label]["suboptimality"], at, eps)).any()
                                    for p in parts])
@@ -203,8 +213,6 @@ class RewardFreeKind(EpisodicKind):
         name, ref = theory_curve("reward_free.reference_episodes", x, env.theory_params(), {"eps": eps})
         ax.plot(x, ref, "k--", lw=1.2, label=name)
         ax.axhline(K, color="0.5", lw=0.8, ls=":", label=f"K = {K} episodes run")
-        ax.text(0.01, 0.01, f"mean, 95% bootstrap CI over {spec['runs']} runs; {_env_text(spec['env'])}",
-                transform=ax.transAxes, fontsize=7, va="bottom")
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
         ax.figure.set_size_inches(9.6, 4.6)
         return save(ax.figure, stem)

@@ -208,13 +208,14 @@ class HFUCRLRFE(RewardFreeAgent):
         st, ac, nx = (x.view(B, 1, 1, H) for x in self._buf)
         phi = self.features.psi_at(W, st, ac)  # (B, 2, M, H, d)
         y = torch.gather(W, -1, nx.unsqueeze(-1).expand(B, 2, M, H, 1)).squeeze(-1)  # (B, 2, M, H)
-        phi_h = phi.transpose(2, 3)  # (B, 2, H, M, d)
-        aleatoric = home_aleatoric(phi_h, self.theta_dot.unsqueeze(2), self.frozen_inv.unsqueeze(2), beta_k)
+        aleatoric = home_aleatoric(phi.transpose(2, 3), self.theta_dot.unsqueeze(2), self.frozen_inv.unsqueeze(2),
+                                   beta_k).transpose(2, 3)  # (B, 2, M, H): Vbar + E on the frozen matrices
         mask = self.active.to(self.dtype).view(B, 1, 1)
-        for h in range(H):
-            x = phi_h[:, :, h]  # (B, 2, M, d)
-            sigma2 = home_variances(aleatoric[:, :, h], self.vtr.cov.inv_norm(x), self.alpha, self.gamma)
-            self.vtr.update(x, y[..., h], mask / sigma2)
+
+        def weight(h, x):  # 1 / sigma^2 with the epistemic term on the running matrices; 0 for stopped runs
+            return mask / home_variances(aleatoric[..., h], self.vtr.cov.inv_norm(x), self.alpha, self.gamma)
+
+        self.vtr.update_sequential(phi, y, weight)
         self.theta_dot = self.vtr.estimate()
         self.frozen_inv = self.vtr.cov.inverse.clone()
         if self.confidence is not None:

@@ -55,6 +55,22 @@ class WeightedVTR:
         contrib = wy.unsqueeze(-1) * phi
         self.b = self.b + (contrib if phi.dim() == len(self.batch_shape) + 1 else contrib.sum(-2))
 
+    def update_sequential(self, phi: torch.Tensor, target: torch.Tensor, weight_fn) -> torch.Tensor:
+        """``k`` rank-1 updates in order, each weight computed from the running matrix (HOME's epistemic term):
+        ``phi: (*b, k, d)``, ``target: (*b, k)``, ``weight_fn(j, phi_j: (*b, d)) -> (*b,)`` is called before update
+        ``j``. ``b`` is updated once at the end; returns the weights ``(*b, k)``."""
+        if tuple(target.shape) != tuple(phi.shape[:-1]) or phi.dim() != len(self.batch_shape) + 2:
+            raise RLKitError(f"phi must have shape (*b, k, d) and target (*b, k), got {tuple(phi.shape)} and "
+                             f"{tuple(target.shape)}")
+        w = torch.empty_like(target)
+        for j in range(phi.shape[-2]):
+            x = phi[..., j, :]
+            wj = weight_fn(j, x)
+            self.cov.update(x, wj)
+            w[..., j] = wj
+        self.b = self.b + ((w * target).unsqueeze(-1) * phi).sum(-2)
+        return w
+
     def estimate(self) -> torch.Tensor:
         """``theta_hat = Sigma^{-1} b``, ``(*b, d)``."""
         return self.cov.solve(self.b)
