@@ -49,7 +49,7 @@ from rlkit.episodes import run_episodes
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.mdp.reward_free import RewardFreeAgent, suboptimality
-from rlkit.plot import draw_curves, new_figure, save, theory_curve
+from rlkit.plot import draw_curves, save, theory_curve
 from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints
 
@@ -188,34 +188,43 @@ class RewardFreeKind(EpisodicKind):
         return save(fig, stem)
 
     def _plot_sweep(self, spec, results, stem) -> list[Path]:
+        import matplotlib.pyplot as plt
+
         at, eps, K = self.record_at(spec), spec["reward_free"]["eps"], spec["episodes"]
         key = next(iter(spec["env_overrides"][0]))
         x = np.asarray([o[key] for o in spec["env_overrides"]], dtype=np.float64)
         parts = self.split(spec, results)
         labels = list(parts[0])
-        reach = {label: np.stack([np.minimum(episodes_to_eps(p[label]["suboptimality"], at, eps), K) for p in parts],
-                                 1) for label in labels}  # (runs, G), never-reached runs counted as K
-        xlabel = f"{key}   (mean, 95% bootstrap CI over {spec['runs']} runs; {_env_text(spec['env'])})"
-        fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: episodes until the worst suboptimality "
-                             f"stays <= {eps:g}", xlabel, "exploration episodes", loglog=True)
-        draw_curves(ax, x, reach)
-        for line in ax.get_lines():
+        first = {label: np.stack([episodes_to_eps(p[label]["suboptimality"], at, eps) for p in parts], 1)
+                 for label in labels}  # (runs, G)
+        fig = plt.figure(figsize=(7.2, 6.0))
+        grid = fig.add_gridspec(2, 1, height_ratios=[1, 0.3])
+        ax = fig.add_subplot(grid[0])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3, which="both")
+        ax.set_title(f"{spec['plot'].get('title', spec['name'])}\nepisodes until the worst suboptimality stays "
+                     f"<= {eps:g}: mean, 95% bootstrap CI over {spec['runs']} runs", fontsize=9)
+        ax.set_xlabel(f"{key}  ({_env_text(spec['env'])}, K = {K})")
+        ax.set_ylabel("exploration episodes")
+        draw_curves(ax, x, {label: np.minimum(v, K) for label, v in first.items()})  # not reached: counted as K
+        for line, label in zip(list(ax.get_lines()), labels):
             line.set_marker("o")
-        ax.set_xticks(x, [f"{v:g}" for v in x])
-        ax.minorticks_off()
-        for line, label in zip(ax.get_lines(), labels):
-            censored = np.asarray([np.isinf(episodes_to_eps(p[label]["suboptimality"], at, eps)).any()
-                                   for p in parts])
+            censored = np.isinf(first[label]).any(0)
             if censored.any():
-                ax.plot(x[censored], reach[label].mean(0)[censored], "^", color=line.get_color(), ms=8,
-                        mfc="none", label=f"{label}: some runs not below eps by K = {K} (counted as K)")
+                ax.plot(x[censored], np.minimum(first[label], K).mean(0)[censored], "^", color=line.get_color(),
+                        ms=9, mfc="none", label=f"{label}: some runs not below eps by K (counted as K)")
         env = make_env(spec["env"], 1, "cpu", spec["dtype"])
         name, ref = theory_curve("reward_free.reference_episodes", x, env.theory_params(), {"eps": eps})
         ax.plot(x, ref, "k--", lw=1.2, label=name)
         ax.axhline(K, color="0.5", lw=0.8, ls=":", label=f"K = {K} episodes run")
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-        ax.figure.set_size_inches(9.6, 4.6)
-        return save(ax.figure, stem)
+        ax.set_xticks(x, [f"{v:g}" for v in x])
+        ax.minorticks_off()
+        handles, names = ax.get_legend_handles_labels()
+        legend = fig.add_subplot(grid[1])
+        legend.axis("off")
+        legend.legend(handles, names, loc="center", ncol=2, fontsize=8, frameon=False)
+        return save(fig, stem)
 
 
 def _env_text(env: dict) -> str:
