@@ -51,7 +51,7 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_open_unit, check_positive
+from rlkit.checks import RLKitError, check_int, check_positive
 from rlkit.mdp.confidence_set import EllipsoidIntersection
 from rlkit.mdp.reward_free import RewardFreeAgent, at_pairs, capped_plan, pair_tables, quad
 from rlkit.mdp.vtr import WeightedVTR, home_aleatoric, home_variances
@@ -89,16 +89,7 @@ class HFUCRLRFE(RewardFreeAgent):
         super().__init__(n_runs, n_states, n_actions, horizon, phi=phi, start_state=start_state,
                          theta_bound=theta_bound, **kwargs)
         B, H, S, A, d = self.n_runs, self.horizon, self.n_states, self.n_actions, self.dim
-        self.episodes = check_int("episodes", episodes)
-        self.theory = bool(theory)
-        if self.theory and beta is not None:
-            raise RLKitError(f"beta must be None when theory=True (the radius is Theorem 2.6.3's beta_k, times "
-                             f"beta_scale), got beta={beta!r}; pass theory=False to use a constant radius")
-        if not self.theory and beta is None:
-            raise RLKitError("theory=False needs a constant radius beta (e.g. beta=1.0)")
-        self.beta_scale = check_positive("beta_scale", beta_scale)
-        self.beta_const = None if beta is None else check_positive("beta", beta)
-        self.delta = check_open_unit("delta", delta)
+        self._radius_options(episodes, theory, beta, beta_scale, delta)
         c = theory_constants(d, H, self.episodes, self.theta_bound)
         self.moments = check_int("moments", moments if moments is not None else c["moments"])
         self.alpha = check_positive("alpha", alpha if alpha is not None else c["alpha"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_positive
+from rlkit.checks import RLKitError, check_int, check_open_unit, check_positive
 from rlkit.mdp import dp
 from rlkit.mdp.episodic import EpisodicAgent
 from rlkit.mdp.linear_mixture import MixtureFeatures
@@ -63,6 +63,20 @@ class RewardFreeAgent(EpisodicAgent):
         params.setdefault("start_state", env.start_state)
         params.setdefault("theta_bound", env.theta_bound)
         return super().for_env(env, episodes=episodes, seed=seed, device=device, dtype=dtype, **params)
+
+    def _radius_options(self, episodes, theory, beta, beta_scale, delta) -> None:
+        """The radius options every reward-free agent shares: ``episodes`` (``K``), ``theory`` (the paper's radius
+        times ``beta_scale``) or a constant ``beta`` (``theory=False``), and ``delta``."""
+        self.episodes = check_int("episodes", episodes)
+        self.theory = bool(theory)
+        if self.theory and beta is not None:
+            raise RLKitError(f"beta must be None when theory=True (the radius is the paper's, times beta_scale), "
+                             f"got beta={beta!r}; pass theory=False to use a constant radius")
+        if not self.theory and beta is None:
+            raise RLKitError("theory=False needs a constant radius beta (e.g. beta=1.0)")
+        self.beta_scale = check_positive("beta_scale", beta_scale)
+        self.beta_const = None if beta is None else check_positive("beta", beta)
+        self.delta = check_open_unit("delta", delta)
 
     # ------------------------------------------------------------ planning
     def plan(self, rewards: torch.Tensor) -> torch.Tensor:

@@ -36,7 +36,7 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_open_unit, check_positive
+from rlkit.checks import check_positive
 from rlkit.mdp.reward_free import (
     RewardFreeAgent,
     max_uncertainty,
@@ -64,17 +64,9 @@ class UCRLRFE(RewardFreeAgent):
                  beta: float | None = None, lam: float | None = None, delta: float = 0.01, **kwargs):
         super().__init__(n_runs, n_states, n_actions, horizon, phi=phi, start_state=start_state,
                          theta_bound=theta_bound, **kwargs)
-        self.episodes = check_int("episodes", episodes)
-        self.theory = bool(theory)
-        if self.theory and beta is not None:
-            raise RLKitError(f"beta must be None when theory=True (the paper's radius times beta_scale), got "
-                             f"beta={beta!r}; pass theory=False to use a constant radius")
-        if not self.theory and beta is None:
-            raise RLKitError("theory=False needs a constant radius beta (e.g. beta=1.0)")
-        self.beta_scale = check_positive("beta_scale", beta_scale)
-        self.delta = check_open_unit("delta", delta)
+        self._radius_options(episodes, theory, beta, beta_scale, delta)
         self.lam = check_positive("lam", lam if lam is not None else self.theta_bound**-2)
-        self._set_radii(beta)
+        self._set_radii()
         B, H = self.n_runs, self.horizon
         shape = (B,) if self.n_regressions == 1 else (B, self.n_regressions)
         self.vtr = WeightedVTR(self.dim, shape, self.lam, self.device, self.dtype)
@@ -85,9 +77,9 @@ class UCRLRFE(RewardFreeAgent):
         self._buf = torch.zeros(3, B, H, dtype=torch.long, device=self.device)
         self._vertex: torch.Tensor | None = None  # (B, S, A, N) maximisers of this episode
 
-    def _set_radii(self, beta) -> None:
+    def _set_radii(self) -> None:
         self.beta = self.beta_scale * theory_beta(self.dim, self.horizon, self.episodes, self.theta_bound,
-                                                  self.delta) if self.theory else check_positive("beta", beta)
+                                                  self.delta) if self.theory else self.beta_const
 
     # ------------------------------------------------------ exploration
     def _estimate(self):

@@ -33,7 +33,6 @@ import math
 
 import torch
 
-from rlkit.checks import check_positive
 from rlkit.mdp.ucrl_rfe import UCRLRFE
 from rlkit.mdp.vtr import inv_norm
 from rlkit.registry import AGENTS
@@ -55,12 +54,12 @@ class UCRLRFEPlus(UCRLRFE):
 
     n_regressions = 2
 
-    def _set_radii(self, beta) -> None:
+    def _set_radii(self) -> None:
         if self.theory:
             radii = {k: self.beta_scale * v for k, v in
                      theory_radii(self.dim, self.horizon, self.episodes, self.theta_bound, self.delta).items()}
         else:
-            b = check_positive("beta", beta)
+            b = self.beta_const
             radii = {"beta_hat": b, "beta_check": b, "beta_tilde": self.horizon**2 * b, "beta_hoeffding": b}
         self.beta_hat, self.beta_check = radii["beta_hat"], radii["beta_check"]
         self.beta_tilde, self.beta_hoeffding = radii["beta_tilde"], radii["beta_hoeffding"]

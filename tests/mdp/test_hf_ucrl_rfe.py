@@ -20,6 +20,22 @@ def _explore(env, agent, K, seed=0):
     return agent
 
 
+def _episode(env, agent, states, first=False, record=None):
+    """One episode by hand (``record(h, states, actions, next_states)`` sees every step); returns the states."""
+    if not first:
+        states, _ = env.next_episode()
+    agent.begin_episode()
+    for h in range(env.horizon):
+        a = agent.act(states, h)
+        nxt, fb, *_ = env.step(a)
+        agent.observe(states, a, fb, nxt, h)
+        if record is not None:
+            record(h, states, a, nxt)
+        states = nxt
+    agent.end_episode()
+    return states
+
+
 def _curves(env, agent, K, at, seed=0, n_random=4):
     def metrics(env, agent, k):
         R, _ = env.planning_rewards(n_random)
@@ -83,15 +99,7 @@ def test_trajectory_uncertainty_is_monotone_in_k_for_a_fixed_model_policy_and_re
     with torch.inference_mode():
         states, _ = env.reset(seed=1)
         for k in range(60):
-            if k:
-                states, _ = env.next_episode()
-            agent.begin_episode()
-            for h in range(env.horizon):
-                a = agent.act(states, h)
-                nxt, fb, *_ = env.step(a)
-                agent.observe(states, a, fb, nxt, h)
-                states = nxt
-            agent.end_episode()
+            states = _episode(env, agent, states, first=k == 0)
             values.append(agent.trajectory_uncertainty(theta, actions, V)[:, :, 0])
     values = torch.stack(values)  # (K, B, C, S): Lemma 2.8.8, Sigma_dot only grows
     assert bool((values[1:] <= values[:-1] + 1e-12).all()) and float(values[-1].max()) < float(values[0].max())
@@ -119,21 +127,16 @@ def test_moments_one_gamma_zero_alpha_one_is_plain_value_targeted_regression():
     agent = HFUCRLRFE.for_env(env, episodes=8, seed=0, theory=False, beta=0.5, moments=1, gamma=0.0, alpha=1.0,
                               lam=0.5)
     X, Y = [], []
+
+    def record(h, states, a, nxt):  # the targets (B, 2, H, S) are V_hat, V_tilde at steps 2..H+1
+        targets = agent._targets
+        X.append(env.features.psi_at(targets[:, :, h], states[:, None], a[:, None]))  # (B, 2, d)
+        Y.append(torch.gather(targets[:, :, h], -1, nxt[:, None, None].expand(2, 2, 1)).squeeze(-1))
+
     with torch.inference_mode():
         states, _ = env.reset(seed=0)
         for k in range(8):
-            if k:
-                states, _ = env.next_episode()
-            agent.begin_episode()
-            targets = agent._targets.clone()  # (B, 2, H, S): V_hat, V_tilde at steps 2..H+1
-            for h in range(3):
-                a = agent.act(states, h)
-                nxt, fb, *_ = env.step(a)
-                agent.observe(states, a, fb, nxt, h)
-                X.append(env.features.psi_at(targets[:, :, h], states[:, None], a[:, None]))  # (B, 2, d)
-                Y.append(torch.gather(targets[:, :, h], -1, nxt[:, None, None].expand(2, 2, 1)).squeeze(-1))
-                states = nxt
-            agent.end_episode()
+            states = _episode(env, agent, states, first=k == 0, record=record)
     X, Y = torch.stack(X, 2), torch.stack(Y, 2)  # (B, 2, n, d), (B, 2, n)
     ref = torch.linalg.solve(0.5 * torch.eye(3, dtype=torch.float64) + X.transpose(-1, -2) @ X,
                              (X * Y[..., None]).sum(-2))
