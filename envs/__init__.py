@@ -22,6 +22,8 @@ _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:Dynami
 _register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
           "rlkit.envs.tabular_mdp:RandomTabularMDP")
 _register("TrafficSignal-v0", "rlkit.envs.traffic_signal:TrafficSignal")  # needs the traffic extra (SUMO)
+for _name in ("LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"):
+    _register(f"{_name}-v0", f"rlkit.envs.linear_mixture_mdp:{_name}Env", f"rlkit.envs.linear_mixture_mdp:{_name}")
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
@@ -29,6 +31,12 @@ from rlkit.envs.dataset import Dataset, collect  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
+from rlkit.envs.linear_mixture_mdp import (  # noqa: E402
+    HardMixtureMDP,
+    LinearMixtureMDP,
+    LowerBoundMDP,
+    MixtureRiverSwim,
+)
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 from rlkit.envs.sumo_simulation import SimulationError  # noqa: E402
 from rlkit.envs.tabular_mdp import RandomTabularMDP, RandomTabularMDPEnv  # noqa: E402
@@ -41,3 +49,4 @@ __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
 __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]
 __all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorEnv", "make_vector_env"]
+__all__ += ["LinearMixtureMDP", "LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"]

@@ -7,6 +7,7 @@ from rlkit.kinds import (
     bandit,  # noqa: F401  (registers kind "bandit")
     episodic,  # noqa: F401  (registers kind "episodic")
     offline_sweep,  # noqa: F401  (registers kind "offline_sweep")
+    reward_free,  # noqa: F401  (registers kind "reward_free")
     timing_sweep,  # noqa: F401  (registers kind "timing_sweep")
 )
 from rlkit.kinds.base import ExperimentKind, Unit

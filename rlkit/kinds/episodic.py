@@ -24,6 +24,14 @@ Spec (TOML)::
     theory = "module.function"   # optional: a function of rlkit.theory of the episode count
     loglog = true
 
+    env_overrides = [{ horizon = 5 }, { horizon = 10 }]   # optional, before any [table]: a sweep over
+                                 # environment parameters; each entry updates [env] for one point (an entry with
+                                 # its own id replaces [env]: a sweep over instances); every agent runs every point
+
+Units are (agent, chunk of runs) for each sweep point; a unit of point ``g`` holds the runs ``g R + i`` of a
+flattened index (``R = runs``; run ``i`` of every point has the same seeds), so the generic runner needs no sweep
+logic. Summaries and figures are per point.
+
 Units are (agent, chunk of runs); each stores ``{curve: (runs, P)}`` at the checkpoints
 :func:`rlkit.rollout.checkpoints` of ``episodes``: the exact regret of :func:`rlkit.episodes.run_episodes`
 (per task where the environment has tasks) and any curves a subclass's ``metrics`` adds (reward-free
@@ -36,7 +44,7 @@ import numpy as np
 
 from rlkit.checks import SpecError
 from rlkit.episodes import run_episodes
-from rlkit.kinds.bandit import BanditKind
+from rlkit.kinds.bandit import BanditKind, make_env
 from rlkit.kinds.base import Unit
 from rlkit.registry import KINDS
 
@@ -53,6 +61,74 @@ class EpisodicKind(BanditKind):
         if not hasattr(env, "next_episode"):
             raise SpecError(f"env.id {env_spec.get('id')!r} is not a finite episodic environment (kind {self.name!r} "
                             "needs one with next_episode() and an exact model)")
+
+    def resolve(self, spec: dict) -> dict:
+        spec = dict(spec)
+        overrides = spec.pop("env_overrides", None)
+        out = super().resolve(spec)
+        out["env_overrides"] = self._resolve_overrides(overrides, out)
+        return out
+
+    def _resolve_overrides(self, overrides, spec: dict) -> list[dict]:
+        if overrides is None:
+            return []
+        if not isinstance(overrides, list) or not overrides or not all(isinstance(o, dict) and o for o in overrides):
+            raise SpecError("env_overrides must be a non-empty list of tables of [env] keys, e.g. "
+                            f"[{{ horizon = 5 }}, {{ horizon = 10 }}], got {overrides!r}")
+        for o in overrides:  # every point must build (and be of the right family) now, not in a worker later
+            env = self._point(spec["env"], o)
+            self.check_env(make_env(env, 1, "cpu", spec["dtype"]), env)
+        return [dict(o) for o in overrides]
+
+    @staticmethod
+    def _point(env: dict, override: dict) -> dict:
+        return dict(override) if "id" in override else {**env, **override}
+
+    def points(self, spec: dict) -> list[dict]:
+        """The ``[env]`` table of every sweep point (one point, ``[env]`` itself, without ``env_overrides``)."""
+        return [self._point(spec["env"], o) for o in spec.get("env_overrides") or [{}]]
+
+    @staticmethod
+    def point_label(spec: dict, g: int) -> str:
+        """``"horizon=5"`` for point ``g`` of ``env_overrides`` (empty without a sweep)."""
+        o = (spec.get("env_overrides") or [{}])[g]
+        return ", ".join(f"{k}={v}" for k, v in o.items())
+
+    def units(self, spec: dict) -> list[Unit]:
+        runs, chunk = spec["runs"], spec["chunk_size"]
+        return [Unit(a["label"], g * runs + s, g * runs + min(s + chunk, runs)) for a in spec["agents"]
+                for g in range(len(self.points(spec))) for s in range(0, runs, chunk)]
+
+    def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
+        g = unit.start // spec["runs"]
+        if not spec.get("env_overrides"):
+            return super().run_unit(spec, unit, device)
+        shift = g * spec["runs"]
+        return super().run_unit({**spec, "env": self.points(spec)[g]},
+                                Unit(unit.agent, unit.start - shift, unit.stop - shift), device)
+
+    def split(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> list[dict[str, dict[str, np.ndarray]]]:
+        """Per sweep point, ``{agent: {curve: (runs, P)}}`` (the runs of point ``g`` are rows ``g R .. (g+1) R``)."""
+        R = spec["runs"]
+        return [{label: {k: v[g * R:(g + 1) * R] for k, v in arrays.items()} for label, arrays in results.items()}
+                for g in range(len(self.points(spec)))]
+
+    def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
+        if not spec.get("env_overrides"):
+            return super().summarize(spec, results)
+        return {"name": spec["name"], self.length_key: spec[self.length_key],
+                "points": [{"env_overrides": o, **super(EpisodicKind, self).summarize(spec, part)}
+                           for o, part in zip(spec["env_overrides"], self.split(spec, results))]}
+
+    def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem):
+        if not spec.get("env_overrides"):
+            return super().plot(spec, results, stem)
+        paths = []
+        for g, part in enumerate(self.split(spec, results)):
+            title = f"{spec['plot'].get('title', spec['name'])} ({self.point_label(spec, g)})"
+            paths += super().plot({**spec, "env": self.points(spec)[g], "plot": {**spec["plot"], "title": title}},
+                                  part, stem.with_name(f"{stem.name}_{g}"))
+        return paths
 
     def schedule(self, spec: dict, units: list[Unit]) -> list[Unit]:
         return units

@@ -12,7 +12,9 @@ measures). Shapes (``*b`` = any batch shape: runs, tasks, reward functions, ...;
 
 Batch shapes broadcast against each other (``P`` shared by all runs may have ``*b = (1,)`` or be expanded).
 ``maximize=False`` treats ``r`` as a loss (the best policy minimises). Values are the plain finite-horizon
-sums ``V_h(s) = E[sum_{h' >= h} r_{h'}]`` with ``V_H = 0`` (0-based ``h = 0 .. H-1``).
+sums ``V_h(s) = E[sum_{h' >= h} r_{h'}]`` with ``V_H = 0`` (0-based ``h = 0 .. H-1``). ``clip=(lo, hi)`` truncates
+every backup, ``Q_h = [r_h + P_h V_{h+1}]_{[lo, hi]}`` (planning under an estimated model whose kernel need not be
+a distribution, e.g. values capped at 1 in horizon-free reward-free exploration).
 """
 
 from __future__ import annotations
@@ -28,12 +30,17 @@ def _check(P: torch.Tensor, r: torch.Tensor) -> None:
                          f"got P {tuple(P.shape)} and r {tuple(r.shape)}")
 
 
+def _clip(Q: torch.Tensor, clip: tuple[float, float] | None) -> torch.Tensor:
+    return Q if clip is None else Q.clamp(clip[0], clip[1])
+
+
 def backup(P_h: torch.Tensor, V_next: torch.Tensor) -> torch.Tensor:
     """``[P_h V](s, a) = sum_s' P_h(s'|s, a) V(s')``: ``(*b, S, A, S), (*b, S) -> (*b, S, A)``."""
     return (P_h @ V_next.unsqueeze(-2).unsqueeze(-1)).squeeze(-1)
 
 
-def evaluate_policy(P: torch.Tensor, r: torch.Tensor, pi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def evaluate_policy(P: torch.Tensor, r: torch.Tensor, pi: torch.Tensor,
+                    clip: tuple[float, float] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """``Q^pi`` and ``V^pi`` by backward induction: returns ``Q: (*b, H, S, A)``, ``V: (*b, H + 1, S)``."""
     _check(P, r)
     H = r.shape[-3]
@@ -41,12 +48,12 @@ def evaluate_policy(P: torch.Tensor, r: torch.Tensor, pi: torch.Tensor) -> tuple
     V = torch.zeros(*shape, H + 1, r.shape[-2], dtype=r.dtype, device=r.device)
     Q = torch.zeros(*shape, *r.shape[-3:], dtype=r.dtype, device=r.device)
     for h in range(H - 1, -1, -1):
-        Q[..., h, :, :] = r[..., h, :, :] + backup(P[..., h, :, :, :], V[..., h + 1, :])
+        Q[..., h, :, :] = _clip(r[..., h, :, :] + backup(P[..., h, :, :, :], V[..., h + 1, :]), clip)
         V[..., h, :] = (pi[..., h, :, :] * Q[..., h, :, :]).sum(-1)
     return Q, V
 
 
-def optimal_policy(P: torch.Tensor, r: torch.Tensor, maximize: bool = True):
+def optimal_policy(P: torch.Tensor, r: torch.Tensor, maximize: bool = True, clip: tuple[float, float] | None = None):
     """Optimal (greedy, deterministic) policy by backward induction.
 
     Returns ``pi: (*b, H, S, A)`` one-hot (ties to the lowest action), ``Q: (*b, H, S, A)``, ``V: (*b, H+1, S)``.
@@ -57,7 +64,7 @@ def optimal_policy(P: torch.Tensor, r: torch.Tensor, maximize: bool = True):
     V = torch.zeros(*shape, H + 1, S, dtype=r.dtype, device=r.device)
     Q = torch.zeros(*shape, H, S, A, dtype=r.dtype, device=r.device)
     for h in range(H - 1, -1, -1):
-        Q[..., h, :, :] = r[..., h, :, :] + backup(P[..., h, :, :, :], V[..., h + 1, :])
+        Q[..., h, :, :] = _clip(r[..., h, :, :] + backup(P[..., h, :, :, :], V[..., h + 1, :]), clip)
         V[..., h, :] = Q[..., h, :, :].amax(-1) if maximize else Q[..., h, :, :].amin(-1)
     best = Q.argmax(-1) if maximize else Q.argmin(-1)
     return torch.nn.functional.one_hot(best, A).to(r.dtype), Q, V
