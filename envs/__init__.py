@@ -21,6 +21,8 @@ _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:Dynami
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
 _register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
           "rlkit.envs.tabular_mdp:RandomTabularMDP")
+_register("MultitaskLinearMDP-v0", "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDPEnv",
+          "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDP")
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
@@ -28,6 +30,7 @@ from rlkit.envs.dataset import Dataset, collect  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
+from rlkit.envs.multitask_linear_mdp import MultitaskLinearMDP, MultitaskLinearMDPEnv  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 from rlkit.envs.tabular_mdp import RandomTabularMDP, RandomTabularMDPEnv  # noqa: E402
 
@@ -35,3 +38,4 @@ __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditE
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
 __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]
+__all__ += ["MultitaskLinearMDP", "MultitaskLinearMDPEnv"]

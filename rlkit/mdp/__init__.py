@@ -2,6 +2,7 @@
 from rlkit.mdp.drpvi import DRPVI
 from rlkit.mdp.drvi_l import DRVI_L
 from rlkit.mdp.episodic import EpisodicAgent
+from rlkit.mdp.gfucb_mdp import GFUCBMDP
 from rlkit.mdp.lsvi_ucb import LSVIUCB
 from rlkit.mdp.pevi import PEVI
 from rlkit.mdp.r2pvi import R2PVI
@@ -9,3 +10,4 @@ from rlkit.mdp.uniform_policy import UniformPolicy
 
 __all__ = ["DRPVI", "DRVI_L", "PEVI", "R2PVI"]
 __all__ += ["EpisodicAgent", "LSVIUCB", "UniformPolicy"]
+__all__ += ["GFUCBMDP"]
