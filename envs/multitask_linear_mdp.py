@@ -124,3 +124,8 @@ class MultitaskLinearMDPEnv(SingleEpisodicEnv):
     """Single-instance ``gymnasium.make("rlkit/MultitaskLinearMDP-v0")`` (observations: one state per task)."""
 
     batched_class = MultitaskLinearMDP
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = super().step(action)
+        info = {k: v[0].cpu().numpy() if isinstance(v, torch.Tensor) else v for k, v in info.items()}  # per task
+        return obs, reward, terminated, truncated, info

@@ -13,7 +13,9 @@ resume, chunks. Spec::
     ...                          # [env], [[agents]], [plot] as for kind "episodic"
 
 Units are (agent, M, chunk of runs), stored under the label ``"<agent> [M=<m>]"``; run ``i`` at a given ``M``
-sees the same instance and noise whatever agent plays it.
+sees the same instance and noise whatever agent plays it. Agents with a confidence set over candidate
+representations (:class:`rlkit.mdp.GFUCBMDP`) also record ``candidates_kept`` (its size, mean over tasks) and
+``true_kept`` (whether it holds the true candidate) at each checkpoint.
 """
 
 from __future__ import annotations
@@ -71,6 +73,21 @@ class MultitaskEpisodicKind(EpisodicKind):
     def schedule(self, spec: dict, units: list[Unit]) -> list[Unit]:
         return sorted(units, key=lambda u: -int(_LABEL.match(u.agent).group(2)))  # larger M first: slower
 
+    def metrics(self, spec: dict):
+        """Agents with a confidence set over candidate representations (``kept``: ``(B, P)`` or ``(B, P, M)``) also
+        record its size and whether it holds the environment's true candidate (``true_index``), per task."""
+
+        def confidence_set(env, agent, k):
+            kept = getattr(agent, "kept", None)
+            if kept is None:
+                return {}
+            out = {"candidates_kept": kept.sum(1).to(env.dtype)}
+            if getattr(env, "true_index", None) is not None:
+                out["true_kept"] = kept[:, env.true_index].to(env.dtype)
+            return out
+
+        return confidence_set
+
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
         label, m = _LABEL.match(unit.agent).groups()
         at_m = {**spec, "env": {**spec["env"], spec["task_param"]: int(m)}}
@@ -80,8 +97,8 @@ class MultitaskEpisodicKind(EpisodicKind):
         t = checkpoints(spec[self.length_key])
         tasks, agents = spec["tasks"], [a["label"] for a in spec["agents"]]
         n = len(tasks) + 1
-        fig, grid = plt.subplot_mosaic([list(range(n)), ["legend"] * n], figsize=(4.2 * n, 5.2),
-                                       gridspec_kw={"height_ratios": [5, 1]})
+        fig, grid = plt.subplot_mosaic([list(range(n)), ["legend"] * n], figsize=(4.2 * n, 5.0),
+                                       gridspec_kw={"height_ratios": [6, 1]})
         axes = [grid[i] for i in range(n)]
         for ax, m in zip(axes, tasks):
             draw_curves(ax, t, {a: results[unit_label(a, m)]["regret"] for a in agents}, slope=False)
@@ -95,10 +112,12 @@ class MultitaskEpisodicKind(EpisodicKind):
             finals = [bootstrap_band(results[unit_label(a, m)]["regret"][:, -1:]) for m in tasks]
             mean = np.array([f[0][0] for f in finals])
             err = np.array([[f[0][0] - f[1][0] for f in finals], [f[2][0] - f[0][0] for f in finals]])
-            ax.errorbar(tasks, mean, yerr=err, marker="o", capsize=3, color=palette[i % len(palette)], lw=1.4)
+            dodge = np.asarray(tasks) * 1.04 ** (i - (len(agents) - 1) / 2)  # side by side, so no bar hides another
+            ax.errorbar(dodge, mean, yerr=err, marker="o", ms=4, capsize=3, color=palette[i % len(palette)], lw=1.4)
         ax.set_xscale("log")
+        ax.minorticks_off()
         ax.set_xticks(tasks, [str(m) for m in tasks])
-        ax.set_title(f"after K = {spec[self.length_key]} episodes")
+        ax.set_title(f"after K = {spec[self.length_key]} episodes (bars: 95% CI)")
         ax.set_xlabel("number of tasks M")
         ax.set_ylabel("per-task regret")
         ax.grid(alpha=0.3)

@@ -61,7 +61,9 @@ Relation to LSVI-UCB: with ``P = 1`` the confidence set always holds the candida
 
 Shapes: ``candidates: (P, S, A, k)`` or ``(B, P, S, A, k)``; ``Lambda``: :class:`rlkit.linalg.Covariance` with batch
 shape ``(B, P, M, H)``; ``N: (B, M, H, S, A, S)``; per-candidate ``Q: (B, P, M, H, S, A)``; the played ``Q`` and policy
-``(B, *t, H, S, A)``; ``kept: (B, P)`` (pooled) or ``(B, P, M)``; ``chosen: (B,)`` or ``(B, M)``.
+``(B, *t, H, S, A)``; after each ``begin_episode`` the diagnostics ``Q_candidates: (B, P, M, H, S, A)``,
+``excess_steps: (B, P, H)`` (pooled) or ``(B, P, M, H)``, ``excess`` (its max over steps), ``kept`` (``excess <=
+radius``: ``(B, P)`` or ``(B, P, M)``), ``chosen: (B,)`` or ``(B, M)`` and ``radius``.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ class GFUCBMDP(EpisodicAgent):
         self._cols_t = self._cand_b.transpose(1, 2).reshape(B, S * A, P * k).transpose(-1, -2)  # (B, P k, SA)
         self._outer = (self._cand_b.unsqueeze(-1) * self._cand_b.unsqueeze(-2)).reshape(B, P, S * A, k * k)
         self.Q: torch.Tensor | None = None
+        self.Q_candidates: torch.Tensor | None = None
+        self.excess_steps: torch.Tensor | None = None
         self.kept: torch.Tensor | None = None
         self.excess: torch.Tensor | None = None
         self.chosen: torch.Tensor | None = None
@@ -198,6 +202,7 @@ class GFUCBMDP(EpisodicAgent):
         chosen = torch.where(kept.any(1), best, stat.argmin(1))  # (B,) or (B, M)
         idx = chosen[:, None, None, None, None, None] if self.pool_tasks else chosen[:, None, :, None, None, None]
         Q_played = torch.gather(Q, 1, idx.expand(B, 1, M, H, S, A)).squeeze(1)  # (B, M, H, S, A)
+        self.Q_candidates, self.excess_steps = Q, excess
         self.kept, self.excess, self.chosen = kept, stat, chosen
         self.Q = Q_played.reshape(*self.batch_shape, H, S, A)
         return torch.nn.functional.one_hot(self.Q.argmax(-1), A).to(self.dtype)
