@@ -106,6 +106,9 @@ class MultitaskEpisodicKind(EpisodicKind):
             ax.set_xlabel(self.x_label)
             ax.set_ylabel("per-task cumulative regret")
             ax.grid(alpha=0.3)
+        top = max(ax.get_ylim()[1] for ax in axes[:-1])
+        for ax in axes[:-1]:  # one scale for every M, so the panels compare at a glance
+            ax.set_ylim(0, top)
         ax = axes[-1]
         palette = plt.get_cmap("tab10" if len(agents) <= 10 else "tab20").colors  # the colours draw_curves uses
         for i, a in enumerate(agents):
@@ -115,11 +118,15 @@ class MultitaskEpisodicKind(EpisodicKind):
             dodge = np.asarray(tasks) * 1.04 ** (i - (len(agents) - 1) / 2)  # side by side, so no bar hides another
             ax.errorbar(dodge, mean, yerr=err, marker="o", ms=4, capsize=3, color=palette[i % len(palette)], lw=1.4)
         ax.set_xscale("log")
+        ax.set_yscale("log")  # agents far apart in level: a log scale keeps the close ones apart too
         ax.minorticks_off()
         ax.set_xticks(tasks, [str(m) for m in tasks])
+        lo, hi = ax.get_ylim()
+        ticks = [c * 10.0 ** e for e in range(-3, 9) for c in (1, 2, 5) if lo <= c * 10.0 ** e <= hi]
+        ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
         ax.set_title(f"after K = {spec[self.length_key]} episodes (bars: 95% CI)")
         ax.set_xlabel("number of tasks M")
-        ax.set_ylabel("per-task regret")
+        ax.set_ylabel("per-task regret (log scale)")
         ax.grid(alpha=0.3)
         handles, labels = axes[0].get_legend_handles_labels()
         grid["legend"].axis("off")
