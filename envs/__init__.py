@@ -24,6 +24,8 @@ _register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
 _register("TrafficSignal-v0", "rlkit.envs.traffic_signal:TrafficSignal")  # needs the traffic extra (SUMO)
 for _name in ("LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"):
     _register(f"{_name}-v0", f"rlkit.envs.linear_mixture_mdp:{_name}Env", f"rlkit.envs.linear_mixture_mdp:{_name}")
+_register("MultitaskLinearMDP-v0", "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDPEnv",
+          "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDP")
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
@@ -37,6 +39,7 @@ from rlkit.envs.linear_mixture_mdp import (  # noqa: E402
     LowerBoundMDP,
     MixtureRiverSwim,
 )
+from rlkit.envs.multitask_linear_mdp import MultitaskLinearMDP, MultitaskLinearMDPEnv  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 from rlkit.envs.sumo_simulation import SimulationError  # noqa: E402
 from rlkit.envs.tabular_mdp import RandomTabularMDP, RandomTabularMDPEnv  # noqa: E402
@@ -50,3 +53,4 @@ __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
 __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]
 __all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorEnv", "make_vector_env"]
 __all__ += ["LinearMixtureMDP", "LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"]
+__all__ += ["MultitaskLinearMDP", "MultitaskLinearMDPEnv"]

@@ -2,6 +2,7 @@
 from rlkit.mdp.drpvi import DRPVI
 from rlkit.mdp.drvi_l import DRVI_L
 from rlkit.mdp.episodic import EpisodicAgent
+from rlkit.mdp.gfucb_mdp import GFUCBMDP
 from rlkit.mdp.hf_ucrl_rfe import HFUCRLRFE
 from rlkit.mdp.lsvi_ucb import LSVIUCB
 from rlkit.mdp.pevi import PEVI
@@ -13,3 +14,4 @@ from rlkit.mdp.uniform_policy import UniformPolicy
 __all__ = ["DRPVI", "DRVI_L", "PEVI", "R2PVI"]
 __all__ += ["EpisodicAgent", "LSVIUCB", "UniformPolicy"]
 __all__ += ["HFUCRLRFE", "UCRLRFE", "UCRLRFEPlus"]
+__all__ += ["GFUCBMDP"]

@@ -78,11 +78,14 @@ class LSVIUCB(EpisodicAgent):
         self.Q: torch.Tensor | None = None
 
     @classmethod
-    def for_env(cls, env, *, episodes: int, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, episodes: int, seed, device=None, dtype=None, features: str = "phi", **params):
+        """``features`` names the environment attribute that holds the features (default ``phi``; e.g.
+        ``raw_phi`` for tabular features where an environment offers both)."""
         if "phi" not in params:
-            if not hasattr(env, "phi"):
-                raise RLKitError(f"LSVI-UCB needs linear-MDP features phi(s, a); {type(env).__name__} has no `phi`")
-            params["phi"] = env.phi
+            if getattr(env, features, None) is None:
+                raise RLKitError(f"LSVI-UCB needs linear-MDP features phi(s, a); {type(env).__name__} has no "
+                                 f"`{features}`")
+            params["phi"] = getattr(env, features)
         return super().for_env(env, episodes=episodes, seed=seed, device=device, dtype=dtype, **params)
 
     def _policy_table(self) -> torch.Tensor:
