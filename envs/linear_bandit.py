@@ -67,7 +67,7 @@ class LinearBandit(BatchedBanditEnv):
         return self._contexts
 
     def _step(self, actions: torch.Tensor):
-        mean = self._means[self._runs, actions]
+        mean = self._means.gather(1, actions.unsqueeze(1)).squeeze(1)  # gather rejects negative arms
         rewards = mean + self.sigma * self._noise.normal()
         info = {"expected_reward": mean, "optimal_expected_reward": self._best}
         if self.contexts_mode == "resample":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def canonical(obj) -> str:
     return json.dumps(obj, sort_keys=True, indent=2, default=str)
 
 
+def strict(obj):
+    """``obj`` with every non-finite float (NaN, inf) replaced by ``None``, so that it is strict JSON."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict(v) for v in obj]
+    return obj
+
+
 def _diff(a, b, prefix="") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
@@ -51,6 +63,13 @@ def _diff(a, b, prefix="") -> list[str]:
 
 
 class ResultStore:
+    """The results directory of one experiment: its resolved spec, one checksummed chunk per unit, the summary.
+
+    ``claim(spec)`` binds a new directory to a spec (or refuses one written by another), ``has/write/read``
+    handle the chunks of :class:`rlkit.kinds.base.Unit` s atomically, ``gather`` concatenates them per agent
+    and ``write_summary`` writes ``summary.json``. See the module docstring for the layout.
+    """
+
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.chunks = self.root / "chunks"
@@ -60,7 +79,7 @@ class ResultStore:
         """Bind the directory to ``spec``: write it if new, else refuse a directory written by another spec."""
         path = self.root / "spec.json"
         if path.exists():
-            stored = json.loads(path.read_text())
+            stored = self.spec()
             if canonical(stored) != canonical(spec):
                 diffs = _diff(stored, json.loads(canonical(spec)))
                 raise SpecError(
@@ -76,7 +95,15 @@ class ResultStore:
         path = self.root / "spec.json"
         if not path.exists():
             raise SpecError(f"{str(self.root)!r} is not a results directory (no spec.json); run `rlkit run SPEC` first")
-        return json.loads(path.read_text())
+        try:
+            spec = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise SpecError(f"{str(path)!r} is corrupt (not JSON: {getattr(e, 'msg', e)}); rlkit did not write it "
+                            "whole: move this directory aside (its chunks are kept) or choose another --out") from None
+        if not isinstance(spec, dict) or "kind" not in spec:
+            raise SpecError(f"{str(path)!r} is not a spec written by rlkit (no 'kind'); move this directory aside or "
+                            "choose another --out")
+        return spec
 
     # ---------------------------------------------------------------- chunks
     def _paths(self, unit: Unit) -> tuple[Path, Path]:
@@ -129,4 +156,6 @@ class ResultStore:
 
     # --------------------------------------------------------------- summary
     def write_summary(self, summary: dict) -> None:
-        _atomic_write(self.root / "summary.json", canonical(summary).encode())
+        """``summary.json``, strict JSON: a NaN or infinite number (e.g. a slope that is not defined) is ``null``."""
+        text = json.dumps(strict(summary), sort_keys=True, indent=2, default=str, allow_nan=False)
+        _atomic_write(self.root / "summary.json", text.encode())
