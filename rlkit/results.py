@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,19 @@ def _diff(a, b, prefix="") -> list[str]:
             out += _diff(a.get(k, "<absent>"), b.get(k, "<absent>"), f"{prefix}{k}.")
         return out
     return [] if a == b else [f"{prefix[:-1]}: {a!r} (stored) vs {b!r} (now)"]
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """The ``.npz`` file of ``arrays`` as bytes that depend on the arrays alone: ``np.savez`` stamps each member
+    with the current time, this writes the fixed zip epoch (1980-01-01), so the same results give the same
+    bytes and the same SHA-256 on every machine and every rerun. ``np.load`` reads it as any ``.npz``."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
+        for name, value in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+            z.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue())
+    return buf.getvalue()
 
 
 class ResultStore:
@@ -129,9 +143,7 @@ class ResultStore:
         return hashlib.sha256(data_path.read_bytes()).hexdigest() == sum_path.read_text().strip()
 
     def write(self, unit: Unit, arrays: dict[str, np.ndarray], seconds: float | None = None) -> None:
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        data = buf.getvalue()
+        data = npz_bytes(arrays)
         data_path, sum_path = self._paths(unit)
         self.chunks.mkdir(parents=True, exist_ok=True)
         _atomic_write(data_path, data)
