@@ -124,8 +124,10 @@ def _matrix(name: str, value, shape: tuple) -> np.ndarray:
 
 
 class DynamicalLinearBandit(BatchedBanditEnv):
-    """Batched DLB: ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B,
-    vectorization_mode="vector_entry_point")``.
+    """Batched dynamical linear bandit (Mussi, Metelli, Restelli 2023): a hidden linear state the actions drive.
+
+    ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point")``;
+    contexts ``(B, K, d)`` are the action set, state ``(B, n)``, rewards ``(B,)``.
 
     Args:
         config: ``"synthetic"`` or ``"advertising"`` for the paper's systems (``C, D`` form), or ``None`` to

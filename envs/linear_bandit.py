@@ -24,8 +24,11 @@ def _sphere(x: torch.Tensor, radius: float) -> torch.Tensor:
 
 
 class LinearBandit(BatchedBanditEnv):
-    """Batched linear bandit: ``gymnasium.make_vec("rlkit/LinearBandit-v0", num_envs=B,
-    vectorization_mode="vector_entry_point")``."""
+    """Batched stochastic linear bandit (Abbasi-Yadkori et al. 2011 setting): ``B`` runs of ``K`` arms in ``R^d``.
+
+    ``gymnasium.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point")``;
+    contexts ``(B, K, d)``, ``theta: (B, d)``, rewards ``(B,)``.
+    """
 
     def __init__(
         self,

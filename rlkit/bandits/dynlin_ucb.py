@@ -117,6 +117,13 @@ def resolve_lam(lam, horizon: int | None) -> float:
 
 @AGENTS.register("DynLinUCB")
 class DynLinUCB(BanditAgent):
+    """DynLin-UCB: epoch-held optimistic actions for dynamical linear bandits (Mussi, Metelli, Restelli 2023, Alg. 1).
+
+    Learns the cumulative Markov parameter ``h_hat: (B, d)`` from one reward per epoch of
+    ``H_m = 1 + floor(log m / log(1/rho_bar))`` rounds; ``act(contexts: (B, K, d)) -> (B,)`` holds its choice for
+    the epoch (``hold_length``). ``theory=True`` uses the paper's ``beta_t``; departures in the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, rho_bar: float, horizon: int | None = None,
                  lam=1.0, theory: bool = True, alpha: float | None = None, Theta: float = 1.0, Omega: float = 1.0,
                  Bbar: float = 1.0, phi_bar: float = 1.0, U: float = 1.0, sigma: float = 1.0,

@@ -104,6 +104,12 @@ def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
 
 @KINDS.register("bandit")
 class BanditKind(ExperimentKind):
+    """Experiment kind "bandit": batched online agents on a bandit environment, cumulative regret curves.
+
+    Units are (agent, chunk of runs); each stores ``{term: (runs, P)}`` at :func:`rlkit.rollout.checkpoints`.
+    The spec's keys are listed in the module docstring.
+    """
+
     name = "bandit"
 
     def resolve(self, spec: dict) -> dict:

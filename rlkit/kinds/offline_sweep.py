@@ -116,6 +116,12 @@ def resolve_common(spec: dict, top_keys: set, kind: str) -> dict:
 
 @KINDS.register("offline_sweep")
 class OfflineSweepKind(ExperimentKind):
+    """Experiment kind "offline_sweep": fit offline agents per replication, return over a perturbation grid.
+
+    Units are (agent, chunk of replications); each stores ``return: (n, G)`` and, on finite MDPs,
+    ``exact_return: (n, G)``. The spec's keys are listed in the module docstring.
+    """
+
     name = "offline_sweep"
 
     def resolve(self, spec: dict) -> dict:

@@ -63,6 +63,12 @@ def points(spec: dict) -> list[tuple[int, str, float]]:
 
 @KINDS.register("timing_sweep")
 class TimingSweepKind(ExperimentKind):
+    """Experiment kind "timing_sweep": seconds per fit of offline agents against a dataset or model size.
+
+    A run is one (sweep, value) point; units store ``seconds: (n, repeats)``. The spec's keys are listed in the
+    module docstring.
+    """
+
     name = "timing_sweep"
 
     def resolve(self, spec: dict) -> dict:
