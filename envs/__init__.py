@@ -19,14 +19,19 @@ _register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
 _register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
 _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
+_register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
+          "rlkit.envs.tabular_mdp:RandomTabularMDP")
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
+from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
+from rlkit.envs.tabular_mdp import RandomTabularMDP, RandomTabularMDPEnv  # noqa: E402
 
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
+__all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]

@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run (or resume) an experiment spec")
     r.add_argument("spec", help="experiment spec (TOML), e.g. experiments/quickstart.toml")
     r.add_argument("--runs", type=int, help="override the number of runs")
-    r.add_argument("--horizon", type=int, help="override the horizon")
+    r.add_argument("--horizon", type=int, help="override the horizon (rounds; episodes for episodic kinds)")
     r.add_argument("--seed", type=int, help="override the root seed")
     r.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default: cpu)")
     r.add_argument("--workers", type=int, help="local worker processes (default: one per core)")

@@ -65,13 +65,15 @@ def resolve(spec: dict, *, runs=None, horizon=None, seed=None) -> dict:
     """Apply command-line overrides and let the spec's kind validate it and fill its defaults."""
     load_plugins()
     spec = copy.deepcopy(spec)
-    for key, value in (("runs", runs), ("horizon", horizon), ("seed", seed)):
-        if value is not None:
-            spec[key] = value
     if "kind" not in spec:
         raise SpecError(f"spec must name its kind (one of {KINDS.names()}), e.g. kind = \"bandit\"")
-    spec = resolve_horizon_values(spec)  # "logT", "@1 / horizon": evaluated at the (overridden) horizon
-    return KINDS.get(spec["kind"])().resolve(spec)
+    kind = KINDS.get(spec["kind"])()
+    length_key = getattr(kind, "length_key", "horizon")  # rounds for bandits, episodes for episodic kinds
+    for key, value in (("runs", runs), (length_key, horizon), ("seed", seed)):
+        if value is not None:
+            spec[key] = value
+    spec = resolve_horizon_values(spec, length_key)  # "logT", "@1 / horizon": evaluated at the (overridden) length
+    return kind.resolve(spec)
 
 
 def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int | None):

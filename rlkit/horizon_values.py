@@ -72,7 +72,7 @@ def _eval(node, horizon: int):
 def _resolve(value, horizon, where):
     if is_horizon_value(value):
         if horizon is None:
-            raise SpecError(f"{where} = {value!r} follows the horizon, but this spec has no 'horizon'")
+            raise SpecError(f"{where} = {value!r} follows the horizon, but this spec has none")
         return evaluate(value, horizon, where)
     if isinstance(value, dict):
         return {k: v if k in _SKIP else _resolve(v, horizon, f"{where}.{k}") for k, v in value.items()}
@@ -81,17 +81,17 @@ def _resolve(value, horizon, where):
     return value
 
 
-def resolve_horizon_values(spec: dict) -> dict:
+def resolve_horizon_values(spec: dict, length_key: str = "horizon") -> dict:
     """A copy of ``spec`` with every ``"logT"`` / ``"@..."`` of its agents, env and ``plot.theory_params`` evaluated
-    at ``spec["horizon"]`` (which must then be an integer >= 1)."""
+    at ``spec[length_key]`` (the horizon; the episode count of episodic kinds), an integer >= 1."""
     spec = copy.deepcopy(spec)
-    horizon = spec.get("horizon")
+    horizon = spec.get(length_key)
     if horizon is not None:
         try:
-            horizon = check_int("horizon", horizon)
+            horizon = check_int(length_key, horizon)
         except RLKitError:
             if _uses_horizon(spec):
-                raise SpecError(f"horizon must be an integer >= 1 for the spec's horizon expressions, got "
+                raise SpecError(f"{length_key} must be an integer >= 1 for the spec's horizon expressions, got "
                                 f"{horizon!r}") from None
             return spec  # the kind reports the bad horizon itself
     if isinstance(spec.get("agents"), list):

@@ -70,12 +70,13 @@ def agent_parameters(cls) -> set[str]:
         for p in inspect.signature(fn).parameters.values():
             if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD:
                 names.add(p.name)
-    return names - {"self", "n_runs", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon"}
+    return names - {"self", "n_runs", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon",
+                    "n_states", "n_actions", "task_shape", "episodes"}
 
 
-def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
+def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon") -> list[dict]:
     """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters, and (given a one-run
-    ``env``) parameter values, by building each agent once."""
+    ``env``) parameter values, by building each agent once (``for_env(env, <length_kw>=horizon, ...)``)."""
     if not isinstance(agents, list) or not agents:
         raise SpecError("agents must be a non-empty list of [[agents]] tables")
     out, labels = [], set()
@@ -95,7 +96,7 @@ def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
                             f"accepted: {sorted(accepted)}")
         if env is not None:
             try:
-                cls.for_env(env, horizon=horizon, seed=0, **params)
+                cls.for_env(env, **{length_kw: horizon}, seed=0, **params)
             except RLKitError as e:
                 raise SpecError(f"agents[{i}] ({label}): {e}") from None
         out.append({"label": label, "algo": a["algo"], **params})
@@ -104,23 +105,26 @@ def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
 
 @KINDS.register("bandit")
 class BanditKind(ExperimentKind):
-    """Experiment kind "bandit": batched online agents on a bandit environment, cumulative regret curves.
+    """Online bandit agents on a batched bandit environment: cumulative regret curves over rounds.
 
     Units are (agent, chunk of runs); each stores ``{term: (runs, P)}`` at :func:`rlkit.rollout.checkpoints`.
     The spec's keys are listed in the module docstring.
     """
 
     name = "bandit"
+    length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
+    x_label = "round t"
 
     def resolve(self, spec: dict) -> dict:
-        unknown = sorted(set(spec) - TOP_KEYS)
+        top_keys = TOP_KEYS - {"horizon"} | {self.length_key}
+        unknown = sorted(set(spec) - top_keys)
         if unknown:
-            raise SpecError(f"unknown top-level key(s) {unknown} for kind 'bandit'; accepted: {sorted(TOP_KEYS)}")
-        for key in ("horizon", "runs", "env", "agents"):
+            raise SpecError(f"unknown top-level key(s) {unknown} for kind {self.name!r}; accepted: {sorted(top_keys)}")
+        for key in (self.length_key, "runs", "env", "agents"):
             if key not in spec:
-                raise SpecError(f"spec of kind 'bandit' must set {key!r}")
+                raise SpecError(f"spec of kind {self.name!r} must set {key!r}")
         try:
-            horizon = check_int("horizon", spec["horizon"])
+            length = check_int(self.length_key, spec[self.length_key])
             runs = check_int("runs", spec["runs"])
             seed = check_int("seed", spec.get("seed", 0), 0)
             chunk = check_int("chunk_size", spec.get("chunk_size", runs))
@@ -129,13 +133,20 @@ class BanditKind(ExperimentKind):
             raise SpecError(str(e)) from None
         env = dict(spec["env"])
         probe = make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
+        self.check_env(probe, env)
         plot = dict(spec.get("plot", {}))
         bad = sorted(set(plot) - PLOT_KEYS)
         if bad:
             raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
-        return {"name": str(spec["name"]), "kind": "bandit", "description": spec.get("description", ""),
-                "horizon": horizon, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
-                "env": env, "agents": resolve_agents(spec["agents"], probe, horizon), "plot": plot}
+        return {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
+                self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
+                "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
+
+    def check_env(self, env, env_spec: dict) -> None:
+        """Refuse an environment of the wrong family."""
+        if not hasattr(env, "regret_terms"):
+            raise SpecError(f"env.id {env_spec.get('id')!r} is not a bandit environment (kind {self.name!r} needs "
+                            "one with regret_terms, e.g. rlkit/LinearBandit-v0)")
 
     def units(self, spec: dict) -> list[Unit]:
         runs, chunk = spec["runs"], spec["chunk_size"]
@@ -152,15 +163,20 @@ class BanditKind(ExperimentKind):
         a = next(a for a in spec["agents"] if a["label"] == unit.agent)
         params = {k: v for k, v in a.items() if k not in ("label", "algo")}
         seeds = run_sequences(spec["seed"], range(unit.start, unit.stop))
-        agent = AGENTS.get(a["algo"]).for_env(env, horizon=spec["horizon"], seed=seeds, device=device,
+        length = spec[self.length_key]
+        agent = AGENTS.get(a["algo"]).for_env(env, **{self.length_key: length}, seed=seeds, device=device,
                                               dtype=getattr(torch, spec["dtype"]), **params)
         # The unit's environment and agent are discarded afterwards, so their tensors may be inference tensors:
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
         with torch.inference_mode():
-            return run_bandit(env, agent, spec["horizon"], seeds, checkpoints(spec["horizon"]))
+            return self.play(spec, env, agent, seeds, checkpoints(length))
+
+    def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
+        """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
+        return run_bandit(env, agent, spec["horizon"], seeds, record_at)
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
-        t = checkpoints(spec["horizon"])
+        t = checkpoints(spec[self.length_key])
         out = {}
         for label, arrays in results.items():
             out[label] = {}
@@ -172,10 +188,10 @@ class BanditKind(ExperimentKind):
                     "loglog_slope": loglog_slope(t, Y.mean(0)),
                     "runs": int(len(final)),
                 }
-        return {"name": spec["name"], "horizon": spec["horizon"], "agents": out}
+        return {"name": spec["name"], self.length_key: spec[self.length_key], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        t = checkpoints(spec["horizon"])
+        t = checkpoints(spec[self.length_key])
         opts = spec["plot"]
         terms = list(next(iter(results.values())))
         if "term" in opts:
@@ -183,7 +199,7 @@ class BanditKind(ExperimentKind):
         paths = []
         for term in terms:
             title = opts.get("title", spec["name"])
-            fig, ax = new_figure(f"{title}: {spec['runs']} runs", "round t", f"cumulative {term.replace('_', ' ')}",
+            fig, ax = new_figure(f"{title}: {spec['runs']} runs", self.x_label, f"cumulative {term.replace('_', ' ')}",
                                  loglog=opts.get("loglog", True))
             draw_curves(ax, t, {label: arrays[term] for label, arrays in results.items()})
             if opts.get("theory"):
