@@ -30,6 +30,8 @@ def regret_bound(T, d: int, rho: float, scale: float = 1.0) -> np.ndarray:
 
 
 regret_bound.label = "d sqrt(T) / (1 - rho)^1.5"
+regret_bound.term = "regret"  # expected regret T J* - E sum y_t
+regret_bound.algo = "DynLinUCB"
 
 
 def lower_bound(T, d: int, rho: float, scale: float = 1.0) -> np.ndarray:
@@ -38,6 +40,8 @@ def lower_bound(T, d: int, rho: float, scale: float = 1.0) -> np.ndarray:
 
 
 lower_bound.label = "lower bound d sqrt(T) / (1 - rho)^0.5"
+lower_bound.term = "regret"
+lower_bound.algo = None  # a lower bound holds for every algorithm
 
 
 def epochs_within(T, rho: float) -> tuple[np.ndarray, np.ndarray]:
@@ -67,3 +71,5 @@ def beta_regret_bound(T, d: int, rho: float, Theta: float, Omega: float, Bbar: f
 
 
 beta_regret_bound.label = "DynLin-UCB beta-based bound"
+beta_regret_bound.term = "steady_state_regret"  # epochs' steady-state regret; transients left out
+beta_regret_bound.algo = "DynLinUCB"
