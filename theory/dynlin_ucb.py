@@ -6,11 +6,14 @@
   ``H_M * 2 beta_M sqrt(2 d M log(1 + M U^2 / (d lam)))`` where ``M = M(T)`` is the number of epochs in ``T``
   rounds, ``H_M`` the longest epoch and ``beta_M`` DynLin-UCB's radius after ``M`` samples (elliptical
   potential lemma over the ``M`` regression samples, each epoch's steady-state regret counted ``H_M`` times).
-  This is our reading of the proof's structure [check against the paper's Theorem and its appendix]; it
-  ignores the transient term, which is ``O(M)`` smaller.
+  A reconstruction, not the paper's theorem (whose statement could not be read: the stored public copies
+  give the abstract only, which states the order ``O~(d sqrt(T) / (1 - rho_bar)^{3/2})`` of the *expected*
+  regret); it bounds the steady-state regret of the epochs and leaves out the transients, which are ``O(M)``
+  smaller, so figures draw it on the steady-state pseudo-regret only (``term``).
 * :func:`lower_bound`: ``d sqrt(T) / (1 - rho)^{1/2}`` up to a constant, the lower-bound form the paper
   states (a DLB embeds linear bandits whose rewards are amplified by ``1/(1 - rho)`` while the noise
-  accumulates as ``1/sqrt(1 - rho^2)``) [check the exact statement and constant in the paper].
+  accumulates as ``1/sqrt(1 - rho^2)``). A reconstruction: the abstract says the paper derives an expected-regret
+  lower bound but not its form, and the paper's statement could not be read; no spec draws it.
 
 All functions are array-valued in ``T``.
 """

@@ -1,5 +1,6 @@
 """R2PVI: Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu, ICML 2025, arXiv 2411.18612,
-Algorithm 1 [check numbering]; the TV, KL and chi^2 duals it uses are in :mod:`rlkit.mdp.divergences`).
+the algorithm of its Sec. 4, numbered 1 there as far as the authors' code and notes tell; the TV, KL and chi^2 duals
+it uses are in :mod:`rlkit.mdp.divergences`).
 
 Offline learning in a d-rectangular linear robust regularised MDP: the adversary perturbs each factor
 distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + w_h>`` with
@@ -14,7 +15,8 @@ distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + 
 
 Args: ``divergence`` (``"tv"``, ``"kl"``, ``"chi2"``), ``lam`` (> 0; smaller is more robust), ``beta``,
 ``gamma`` (ridge), ``penalty`` (``"paper"`` default, ``"l2"`` the authors' code, ``"elliptical"``),
-``theory`` (``beta`` from the paper's theorems [check constants], see :mod:`rlkit.theory.r2pvi`).
+``theory`` (``beta`` from the paper's theorems as the notes give them, not verified against the paper, whose
+theorems could not be read; see :mod:`rlkit.theory.r2pvi`; the authors' code and every spec use a fixed ``beta``).
 Options that reproduce the authors' code instead of the paper (``experiments/r2pvi_linear_mdp_authors.toml``):
 ``chi2_search="inf"`` (their linear-MDP script takes the infimum of the chi^2 objective over ``a in [0, H]``;
 the dual is the supremum, the default ``"sup"``), ``tv_min="observed"`` (the TV threshold ``min V + lam``
