@@ -187,6 +187,15 @@ def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], slope: bool = 
     return slopes
 
 
+def draw_sweep(ax, x: np.ndarray, curves: dict[str, np.ndarray], styles=None) -> None:
+    """Mean and 95% band of each ``(n, P)`` array over the ``P`` swept values ``x``, marked, in project styles."""
+    styles = styles or styles_for(curves)
+    for label, Y in curves.items():
+        mean, lo, hi = bootstrap_band(Y)
+        ax.plot(x, mean, ms=4, lw=1.6, label=label, **styles[label])
+        ax.fill_between(x, lo, hi, color=styles[label]["color"], alpha=0.18, lw=0)
+
+
 def draw_bound(ax, t: np.ndarray, values: np.ndarray, label: str, legend: bool = True) -> None:
     """A theory bound: black dashes, above the bands, labelled ``label`` (say which agent and regret it bounds)."""
     ax.plot(t, values, color="black", linestyle=(0, (5, 2)), lw=1.3, zorder=3,

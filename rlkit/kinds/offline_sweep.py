@@ -46,16 +46,7 @@ import torch
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
 from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import (
-    band_caption,
-    bootstrap_band,
-    count,
-    legend_outside,
-    new_figure,
-    save,
-    styles_for,
-    ticks_at,
-)
+from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.registry import AGENTS, KINDS
 
 TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype", "env", "data", "evaluate",
@@ -204,11 +195,7 @@ class OfflineSweepKind(ExperimentKind):
             fig, ax = new_figure(title, spec["evaluate"]["label"], "average return" + (" (exact)" if exact else ""),
                                  subtitle=f"{size}\n{band_caption(spec['runs'], 'replications', what=what)}",
                                  figsize=(7.2, 4.4))
-            for label, arrays in results.items():
-                mean, lo, hi = bootstrap_band(arrays[term])
-                style = styles[label]
-                ax.plot(grid, mean, ms=4, lw=1.6, label=label, **style)
-                ax.fill_between(grid, lo, hi, color=style["color"], alpha=0.18, lw=0)
+            draw_sweep(ax, grid, {label: arrays[term] for label, arrays in results.items()}, styles)
             if len(grid) <= 12:
                 ticks_at(ax, grid)
             legend_outside(ax, title="agent")

@@ -49,16 +49,7 @@ import torch
 from rlkit.checks import RLKitError, SpecError, check_int
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
-from rlkit.plot import (
-    band_caption,
-    bootstrap_band,
-    count,
-    legend_outside,
-    new_figure,
-    save,
-    styles_for,
-    ticks_at,
-)
+from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.registry import KINDS
 
 TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
@@ -163,12 +154,8 @@ class TimingSweepKind(ExperimentKind):
                         f"{band_caption(spec['repeats'], 'timed fits')}")
             fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: training time vs {xlabel}", xlabel,
                                  "seconds per fit", loglog=True, subtitle=subtitle, figsize=(7.2, 4.4))
-            for label, arrays in results.items():
-                S = arrays["seconds"][rows]  # (P, repeats): band over repeats
-                mean, lo, hi = bootstrap_band(S.T)
-                style = styles[label]
-                ax.plot(x, mean, ms=4, lw=1.6, label=label, **style)
-                ax.fill_between(x, lo, hi, color=style["color"], alpha=0.18, lw=0)
+            seconds = {label: arrays["seconds"][rows].T for label, arrays in results.items()}  # (repeats, P)
+            draw_sweep(ax, x, seconds, styles)  # the band is over the repeats
             ticks_at(ax, x)
             legend_outside(ax, title="agent")
             paths += save(fig, stem.with_name(f"{stem.name}_{sweep['param']}"))
