@@ -112,8 +112,8 @@ class ResultStore:
         try:
             spec = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise SpecError(f"{str(path)!r} is corrupt (not JSON: {getattr(e, 'msg', e)}); rlkit did not write it "
-                            "whole: move this directory aside (its chunks are kept) or choose another --out") from None
+            raise SpecError(f"{str(path)!r} is corrupt (not JSON: {getattr(e, 'msg', e)}; rlkit writes it atomically, "
+                            "so something else changed it): move the directory aside or choose another --out") from None
         if not isinstance(spec, dict) or "kind" not in spec:
             raise SpecError(f"{str(path)!r} is not a spec written by rlkit (no 'kind'); move this directory aside or "
                             "choose another --out")
