@@ -31,7 +31,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import NullLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullLocator  # noqa: E402
 
 from rlkit.checks import SpecError  # noqa: E402
 
@@ -262,11 +262,21 @@ def new_figure(title: str, xlabel: str, ylabel: str, loglog: bool = False, *, su
     return fig, ax
 
 
+def compact(value, pos=None) -> str:
+    """Tick label of a large linear axis: ``250000 -> "250k"``, ``1000000 -> "1M"``, small values as they are."""
+    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= 10 * scale or abs(value) >= scale and value % scale == 0:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:g}"
+
+
 def new_panels(title: str, xlabel: str, ylabel: str, panels=("linear", "loglog"), *, subtitle: str | None = None,
-               panel_size=(5.2, 4.2)):
+               panel_size=(5.0, 4.2), legend_width: float = 3.4):
     """Side-by-side panels of the same curves: ``"linear"`` (the papers' axes) and/or ``"loglog"`` (slopes);
-    returns ``(fig, axes)`` with one axes per panel, titled by scale."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(panel_size[0] * len(panels), panel_size[1]), squeeze=False)
+    returns ``(fig, axes)`` with one axes per panel, titled by scale. ``legend_width`` inches are kept to the
+    right for :func:`legend_outside`."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(panel_size[0] * len(panels) + legend_width, panel_size[1]),
+                             squeeze=False)
     axes = list(axes[0])
     fig.suptitle(titled(title, subtitle), fontsize=10)
     for ax, kind in zip(axes, panels):
@@ -278,6 +288,8 @@ def new_panels(title: str, xlabel: str, ylabel: str, panels=("linear", "loglog")
             ax.set_title("log-log (slopes over the last decade)", fontsize=9)
         else:
             ax.set_title("linear axes", fontsize=9)
+            ax.xaxis.set_major_formatter(FuncFormatter(compact))
+            ax.yaxis.set_major_formatter(FuncFormatter(compact))
             zero_line(ax)
         ax.grid(alpha=0.3, which="both")
     return fig, axes

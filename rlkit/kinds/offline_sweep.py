@@ -184,14 +184,14 @@ class OfflineSweepKind(ExperimentKind):
         title = spec["plot"].get("title", spec["name"])
         env = make_feature_env(spec["env"], "cpu", spec["dtype"])
         data = spec["data"]
-        size = (f"N = {count(data['episodes'])} trajectories ({data['behaviour']}), d = {env.dim}, H = {env.horizon}, "
-                f"{spec['runs']} replications")
+        size = (f"N = {count(data['episodes'])} trajectories of behaviour {data['behaviour']!r}, d = {env.dim}, "
+                f"H = {env.horizon}, {spec['runs']} replications")
         styles = styles_for(results)
         paths = []
         for term in next(iter(results.values())):
             exact = term == "exact_return"
-            what = ("exact return (dynamic programming)" if exact
-                    else f"return over {spec['evaluate']['episodes']} test episodes")
+            what = ("mean of the exact returns (dynamic programming)" if exact
+                    else f"mean of the average return of {spec['evaluate']['episodes']} test episodes")
             fig, ax = new_figure(title, spec["evaluate"]["label"], "average return" + (" (exact)" if exact else ""),
                                  subtitle=f"{size}\n{band_caption(spec['runs'], 'replications', what=what)}",
                                  figsize=(7.2, 4.4))

@@ -150,8 +150,8 @@ class TimingSweepKind(ExperimentKind):
                 xlabel, fixed = "trajectories N", f"{self._fixed(spec, 'd')}"
             else:
                 xlabel, fixed = sweep["param"], f"N = {count(spec['data']['episodes'])}"
-            subtitle = (f"{fixed}, {spec['threads']} torch thread(s), one dataset per point; "
-                        f"{band_caption(spec['repeats'], 'timed fits')}")
+            threads = f"{spec['threads']} torch thread{'s' if spec['threads'] > 1 else ''}"
+            subtitle = f"{fixed}, {threads}, one dataset per point; {band_caption(spec['repeats'], 'timed fits')}"
             fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: training time vs {xlabel}", xlabel,
                                  "seconds per fit", loglog=True, subtitle=subtitle, figsize=(7.2, 4.4))
             seconds = {label: arrays["seconds"][rows].T for label, arrays in results.items()}  # (repeats, P)
