@@ -157,22 +157,25 @@ def loglog_slope(t: np.ndarray, y: np.ndarray, start_fraction: float = 0.1) -> f
 
 # ------------------------------------------------------------------ curves
 def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], slope: bool = True, *, styles=None,
-                legend: bool = True, markers: bool = False) -> dict[str, float]:
+                legend: bool = True, markers: bool = True) -> dict[str, float]:
     """Mean and 95% band of each ``(n_runs, P)`` array in ``curves``; returns the log-log slope per label.
 
     Each label is drawn in its project style (:func:`styles_for`, or the given ``styles``). ``slope=True``
     writes the slope into the label ("n/a" where it is not defined); ``legend=False`` leaves the lines
-    unlabelled (the second panel of a figure whose first panel carries the legend); ``markers`` marks the
-    points (sweeps over a few values). A curve that is zero everywhere is drawn above the other lines and
-    labelled "identically 0" (on log axes it cannot appear).
+    unlabelled (the second panel of a figure whose first panel carries the legend). ``markers`` puts each
+    label's marker along its line, evenly spaced on screen and staggered between curves, so curves that
+    coincide stay told apart. A curve that is zero everywhere is drawn above the other lines and labelled
+    "identically 0" (on log axes it cannot appear).
     """
     slopes = {}
     styles = styles or styles_for(curves)
-    for label, Y in curves.items():
+    for i, (label, Y) in enumerate(curves.items()):
         mean, lo, hi = bootstrap_band(Y)
         slopes[label] = loglog_slope(t, mean)
         style = dict(styles[label])
-        if not markers:
+        if markers:
+            style["markevery"] = (0.02 + 0.1 * (i % 10) / 10, 0.1)  # staggered, a tenth of the axes apart
+        else:
             style.pop("marker")
         zero = bool(np.all(mean == 0) and np.all(hi == lo))
         text = label
