@@ -21,6 +21,7 @@ _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:Dynami
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
 _register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
           "rlkit.envs.tabular_mdp:RandomTabularMDP")
+_register("TrafficSignal-v0", "rlkit.envs.traffic_signal:TrafficSignal")  # needs the traffic extra (SUMO)
 
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
@@ -29,9 +30,14 @@ from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalL
 from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
+from rlkit.envs.sumo_simulation import SimulationError  # noqa: E402
 from rlkit.envs.tabular_mdp import RandomTabularMDP, RandomTabularMDPEnv  # noqa: E402
+from rlkit.envs.traffic_network import TrafficContext  # noqa: E402
+from rlkit.envs.traffic_signal import TrafficSignal, make_vector_env  # noqa: E402  (SUMO imported lazily)
+from rlkit.envs.worker_vector_env import WorkerVectorEnv  # noqa: E402
 
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
 __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]
+__all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorEnv", "make_vector_env"]

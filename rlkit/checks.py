@@ -88,10 +88,14 @@ def check_shape(name: str, tensor, expected: Sequence) -> torch.Tensor:
     """
     if not isinstance(tensor, torch.Tensor):
         raise RLKitError(f"{name} must be a torch.Tensor of shape {_fmt(expected)}, got {type(tensor).__name__}")
-    shape = tuple(tensor.shape)
-    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
-        raise RLKitError(f"{name} must have shape {_fmt(expected)}, got {shape}")
-    return tensor
+    shape = tensor.shape
+    if len(shape) == len(expected):
+        for e, s in zip(expected, shape):  # a plain loop: this runs several times per round
+            if e is not None and e != s:
+                break
+        else:
+            return tensor
+    raise RLKitError(f"{name} must have shape {_fmt(expected)}, got {tuple(shape)}")
 
 
 def check_finite(name: str, tensor: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,8 @@ import pytest
 from rlkit.checks import SpecError
 from rlkit.plot import bootstrap_band, loglog_slope, theory_curve
 
+pytestmark = pytest.mark.cpu_only(reason="figures are drawn from numpy arrays on the host")
+
 
 def test_bootstrap_band_covers_the_mean_and_matches_the_normal_interval():
     rng = np.random.default_rng(0)

@@ -30,6 +30,12 @@ from rlkit.checks import (
 from rlkit.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 
 
+def env_placement(env, device=None, dtype=None) -> dict:
+    """``device`` and ``dtype`` for an agent built for ``env``: the given ones, else the environment's."""
+    return {"device": getattr(env, "device", None) if device is None else device,
+            "dtype": getattr(env, "dtype", None) if dtype is None else dtype}
+
+
 class BanditAgent:
     """Base class: stores sizes, device, dtype and the agent's random streams; validates inputs."""
 
@@ -48,9 +54,11 @@ class BanditAgent:
         """Build the agent for a batched bandit environment (the experiment runner's entry point).
 
         Agents whose ``theory=True`` constants need environment knowledge (norm bounds, noise level,
-        stability radius) or the horizon override this to read them from ``env``.
+        stability radius) or the horizon override this to read them from ``env``. ``device`` and ``dtype``
+        default to the environment's (:func:`env_placement`), so an agent built for a GPU environment lives there.
         """
-        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, seed=seed, **env_placement(env, device, dtype),
+                   **params)
 
     @classmethod
     def decides_every_round(cls, params: dict) -> bool:

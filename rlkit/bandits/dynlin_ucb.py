@@ -55,7 +55,7 @@ import math
 import numpy as np
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold, check_radius_choice
 from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
@@ -74,6 +74,8 @@ from rlkit.registry import AGENTS
 
 def epoch_length(m, rho_bar: float):
     """``H_m = 1 + floor(log m / log(1 / rho_bar))`` for epoch ``m >= 1`` (an int, or an integer array)."""
+    if isinstance(m, int):  # the per-epoch call: plain floats, no array round trip
+        return 1 + math.floor(math.log(m) / math.log(1.0 / rho_bar) + 1e-9)
     H = 1 + np.floor(np.log(m) / np.log(1.0 / rho_bar) + 1e-9).astype(np.int64)
     return int(H) if np.ndim(H) == 0 else H
 
@@ -178,7 +180,7 @@ class DynLinUCB(BanditAgent):
             if src in tp:
                 params.setdefault(key, tp[src])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------------ maths
     def beta(self, t: int | None = None) -> float:
@@ -265,8 +267,7 @@ class DynLinUCB(BanditAgent):
         done = ends[ends <= n]  # epochs completed in the block (the first is the current one)
         samples = rewards.index_select(1, torch.as_tensor(done - 1, device=self.device))
         k = done.size
-        weight = torch.full((self.n_runs,), float(k), device=self.device, dtype=self.dtype)
-        self.ridge.update(self.chosen(contexts, actions), samples.mean(1), weight, samples=k)
+        self.ridge.update(self.chosen(contexts, actions), samples.mean(1), float(k), samples=k)
         started = int((ends < n).sum())  # epochs begun inside the block
         self.epoch += started
         self.rounds += n

@@ -26,7 +26,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold
 from rlkit.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
 from rlkit.registry import AGENTS
@@ -67,6 +67,7 @@ class EXP3(BanditAgent):
         self.probs = torch.full((self.n_runs, self.n_arms), 1.0 / self.n_arms, device=self.device, dtype=self.dtype)
         self._hold = Hold("batch")
         self._action: torch.Tensor | None = None
+        self._column: torch.Tensor | None = None  # the action as (B, 1)
         self._acc = torch.zeros(self.n_runs, device=self.device, dtype=self.dtype)
 
     @classmethod
@@ -77,7 +78,7 @@ class EXP3(BanditAgent):
         if params.get("batch") == "dynlin" and "rho" in tp:
             params.setdefault("rho_bar", tp["rho"])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     @classmethod
     def decides_every_round(cls, params: dict) -> bool:
@@ -93,7 +94,8 @@ class EXP3(BanditAgent):
             self.probs = torch.softmax(self.log_w, -1).mul_(1.0 - self.gamma).add_(self.gamma / self.n_arms)
             # inverse CDF: the first arm whose cumulative probability reaches u (clamped against rounding)
             u = self.rng.uniform().unsqueeze(-1)
-            self._action = torch.searchsorted(self.probs.cumsum(-1), u).squeeze(-1).clamp_max_(self.n_arms - 1)
+            self._column = torch.searchsorted(self.probs.cumsum(-1), u).clamp_max_(self.n_arms - 1)  # (B, 1)
+            self._action = self._column.squeeze(-1)
             self._hold.start(self.batch)
             if self.batch > 1:
                 self._acc.zero_()
@@ -119,5 +121,5 @@ class EXP3(BanditAgent):
             reward_sum = self._acc / self.batch
         # w_i <- w_i exp(gamma x / (K p_i)), x the batch's mean reward rescaled to [0, 1]
         x = (reward_sum - self.lo).div_(self.span).clamp_(0.0, 1.0)
-        a = actions.unsqueeze(-1)
+        a = self._column if actions is self._action else actions.unsqueeze(-1)
         self.log_w.scatter_add_(-1, a, x.unsqueeze(-1).div_(self.probs.gather(-1, a)).mul_(self.gamma / self.n_arms))

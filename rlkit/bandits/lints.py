@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.ridge import Ridge
 from rlkit.checks import check_int, check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
@@ -51,8 +51,8 @@ class LinTS(BanditAgent):
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
         params.setdefault("sigma", env.theory_params().get("sigma", 1.0))
-        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, horizon=horizon, seed=seed, device=device,
-                   dtype=dtype, **params)
+        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, horizon=horizon, seed=seed,
+                   **env_placement(env, device, dtype), **params)
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)

@@ -8,6 +8,8 @@ import pytest
 
 from rlkit.cli import main
 
+pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")
+
 SPECS = Path(__file__).resolve().parents[2] / "experiments"
 
 

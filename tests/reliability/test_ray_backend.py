@@ -16,6 +16,8 @@ from rlkit.experiment import run
 from rlkit.results import ResultStore
 from tests.helpers import write_spec
 
+pytestmark = pytest.mark.cpu_only(reason="Ray workers and result files")
+
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
 
