@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -134,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     except (RLKitError, FileNotFoundError, PermissionError) as e:
         print(f"rlkit: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``rlkit list | head``): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
