@@ -122,8 +122,10 @@ def _matrix(name: str, value, shape: tuple) -> np.ndarray:
 
 
 class DynamicalLinearBandit(BatchedBanditEnv):
-    """Batched DLB: ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B,
-    vectorization_mode="vector_entry_point")``.
+    """Batched dynamical linear bandit (Mussi, Metelli, Restelli 2023): a hidden linear state the actions drive.
+
+    ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point")``;
+    contexts ``(B, K, d)`` are the action set, state ``(B, n)``, rewards ``(B,)``.
 
     Args:
         config: ``"synthetic"`` or ``"advertising"`` for the paper's systems (``C, D`` form), or ``None`` to
@@ -179,7 +181,7 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         rho = spectral_radius(A_np)
         if rho >= 1.0:
             raise RLKitError(f"A must be stable (spectral radius rho(A) < 1), got rho(A) = {rho:.6g}")
-        super().__init__(num_envs, K, d, device, dtype)
+        super().__init__(num_envs, K, d, device, dtype, obs_bound=float(np.abs(U).max()))  # contexts = U
         self.config = config
         self.noise = check_nonnegative("noise", noise)
         self.n_state, self.n_outputs = n, m
@@ -350,14 +352,18 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         if tuple(actions.shape) != (self.num_envs,):
             raise RLKitError(f"actions must have shape ({self.num_envs},) (arm indices) or ({self.num_envs}, "
                              f"{self.dim}) (action vectors), got {tuple(actions.shape)}")
-        return actions.long()
+        return self.arm_indices(actions)
 
     def step(self, actions):
         """``actions``: arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an expert's
         allocation outside the finite menu ``U``)."""
         if self.rng is None:
             raise RLKitError("reset() must be called before step()")
-        rewards, info = self._step(self._as_actions(actions))
+        actions = self._as_actions(actions)
+        try:
+            rewards, info = self._step(actions)
+        except (IndexError, RuntimeError) as e:
+            raise self.arms_error(actions, e) from None
         self.t += 1
         return self._observe(), rewards, self._false, self._false, info
 
@@ -391,7 +397,10 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         left = n
         while left:
             L = min(left, _NOISE_BLOCK - self.t % _NOISE_BLOCK)
-            mean, eta, eps = self._held_block(actions, L)
+            try:
+                mean, eta, eps = self._held_block(actions, L)
+            except (IndexError, RuntimeError) as e:  # out-of-range arms fail in the first block, before any move
+                raise self.arms_error(actions, e) from None
             means.append(mean)
             rewards.append(mean + eta)
             self._x = self._held_state(actions, L, eps)
@@ -413,7 +422,10 @@ class DynamicalLinearBandit(BatchedBanditEnv):
             raise RLKitError("reset() must be called before peek_held()")
         n = check_int("n", n)
         actions = self._as_actions(actions)
-        mean, eta, _ = self._held_block(actions, min(n, _NOISE_BLOCK - self.t % _NOISE_BLOCK))
+        try:
+            mean, eta, _ = self._held_block(actions, min(n, _NOISE_BLOCK - self.t % _NOISE_BLOCK))
+        except (IndexError, RuntimeError) as e:
+            raise self.arms_error(actions, e) from None
         return mean + eta
 
     def _held_block(self, actions: torch.Tensor, L: int):

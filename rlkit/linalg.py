@@ -33,6 +33,13 @@ from rlkit.checks import RLKitError, check_int, check_positive, resolve_device_d
 
 
 class Covariance:
+    """Batched Gram matrix ``V = lam I + sum w x x^T`` with its inverse and log-determinant, kept up to date.
+
+    Rank-1 and rank-k updates (Sherman-Morrison, Woodbury), ``solve``, ``inv_norm(x: (*b, K, d)) -> (*b, K)``,
+    ``logdet() -> (*b,)``, exact Cholesky refreshes; ``batch_shape`` gives the leading axes ``*b``. See the
+    module docstring for the shapes and the refresh rule.
+    """
+
     def __init__(
         self,
         dim: int,

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.checks import RLKitError, check_int
 
 _MAX_HELD = 1 << 16  # rounds per held block (longer holds are served in blocks; memory stays bounded)
 _MAX_LOOKAHEAD = 256  # rounds peeked at most (the look-ahead costs O(m K) per peek)
@@ -62,6 +62,7 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     given, is called with the number of rounds done every few thousand rounds. ``lookahead=False`` asks
     the agent every round even when it and the environment support looking ahead.
     """
+    horizon = check_int("horizon", horizon)
     if record_at is None:
         record_at = checkpoints(horizon)
     record_at = np.asarray(record_at, dtype=np.int64)

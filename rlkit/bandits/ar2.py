@@ -36,6 +36,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("AR2")
 class AR2(BanditAgent):
+    """AR2, alternating and restarting for AR(1) arms (Chen, Golrezaei, Bouneffouf 2023), a DLB baseline.
+
+    ``act(contexts: (B, K, d)) -> (B,)`` (only ``K`` is used); epochs of ``epoch`` rounds restart the estimates.
+    ``theory=True`` takes the constants of the dynamical-bandit authors' script. See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, alpha: float, sigma: float, theory: bool = True,
                  epoch: int | None = None, c1: float | None = None, seed=0, device=None, dtype=None,
                  validate: bool = True):

@@ -43,6 +43,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("DLinUCB")
 class DLinUCB(BanditAgent):
+    """D-LinUCB: LinUCB on exponentially discounted least squares (Russac, Vernade, Cappe 2019, Alg. 1).
+
+    ``act(contexts: (B, K, d)) -> (B,)``; keeps ``V, Vt: (B, d, d)`` and ``b: (B, d)`` with discount ``gamma``;
+    ``theory=True`` uses the paper's ``beta_t``. See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, gamma: float, lam=1.0, horizon: int | None = None,
                  theory: bool = True, alpha: float | None = None, sigma: float = 1.0, S: float = 1.0,
                  L: float = 1.0, delta: float = 0.01, seed=0, device=None, dtype=None, validate: bool = True):

@@ -34,6 +34,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("EXP3")
 class EXP3(BanditAgent):
+    """EXP3 and Batch-EXP3: exponential weights with importance-weighted rewards (Auer et al. 2002, Fig. 1).
+
+    ``act(contexts: (B, K, d)) -> (B,)`` draws from ``p = (1 - gamma) w / sum w + gamma / K``; ``batch = H`` holds
+    each draw for ``H`` rounds (the DLB paper's Batch-EXP3). See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, horizon: int | None = None, batch=1,
                  theory: bool = True, gamma: float | None = None, reward_range=(0.0, 1.0), rho_bar: float | None = None,
                  seed=0, device=None, dtype=None, validate: bool = True):

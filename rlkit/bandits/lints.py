@@ -27,6 +27,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("LinTS")
 class LinTS(BanditAgent):
+    """Linear Thompson sampling: play the best arm of a posterior sample (Agrawal & Goyal 2013, Alg. 1).
+
+    ``act(contexts: (B, K, d)) -> (B,)`` samples ``theta_hat + v L z`` per run (``L L^T = V^{-1}``); ``theory=True``
+    uses the paper's scale ``v``, else a tuned ``v`` (default ``sigma``).
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = False,
                  v: float | None = None, sigma: float = 1.0, delta: float = 0.01, horizon: int = 10_000,
                  seed=0, device=None, dtype=None, validate: bool = True):

@@ -37,6 +37,13 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("LinUCB")
 class LinUCB(BanditAgent):
+    """LinUCB / OFUL: optimistic ridge regression over arms (Abbasi-Yadkori, Pal, Szepesvari 2011, Alg. 1, Thm 2).
+
+    Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)``, ``update(contexts, actions: (B,), rewards: (B,))``.
+    ``theory=True`` (default) uses the radius of Theorem 2 with the environment's ``sigma`` and ``S``; ``alpha``
+    with ``theory=False`` a constant radius. ``theta_hat``: ``ridge.theta (B, d)``. See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,
                  alpha: float | None = None, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01,
                  seed=0, device=None, dtype=None, validate: bool = True):

@@ -13,6 +13,8 @@ from rlkit.linalg import Covariance
 
 
 class Ridge:
+    """Batched ridge regression ``theta_hat = V^{-1} b`` with ``V = lam I + sum x x^T``: ``theta, b: (B, d)``."""
+
     def __init__(self, n_runs: int, dim: int, lam: float, device, dtype):
         self.cov = Covariance(dim, (n_runs,), lam=lam, device=device, dtype=dtype)
         self.b = torch.zeros(n_runs, dim, device=device, dtype=dtype)

@@ -22,11 +22,19 @@ Spec (TOML)::
     [plot]
     theory = "oful.regret_bound" # a function of rlkit.theory, fed with the environment's constants
     theory_params = { delta = 0.01 }
-    loglog = true
+    theory_agent = "LinUCB"      # the agent it bounds (default: the one agent of the bound's algorithm)
+    theory_term = "regret"       # the regret notion it bounds (default: the bound's own ``term``)
+    loglog = true                # add the log-log panel (slopes) beside the linear one
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
 checkpoints :func:`rlkit.rollout.checkpoints` (``P`` points), one array per regret term the environment
 declares.
+
+Figures (one per term, ``<name>_<term>.png`` when there are several): the linear axes of the papers beside a
+log-log panel with each curve's slope over the last decade; mean and 95% bootstrap band per agent in its
+project style (:func:`rlkit.plot.style_for`), legend outside the data, the run's size and the band's meaning
+in the title. A theory bound is drawn only on the figure of the regret notion it bounds, labelled with the
+agent it bounds.
 """
 
 from __future__ import annotations
@@ -41,13 +49,26 @@ import torch
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import draw_curves, loglog_slope, new_figure, save, theory_curve
+from rlkit.plot import (
+    band_caption,
+    count,
+    draw_bound,
+    draw_curves,
+    fit_linear_ylim,
+    legend_outside,
+    loglog_slope,
+    new_panels,
+    save,
+    styles_for,
+    theory_curve,
+    theory_function,
+)
 from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints, run_bandit
 from rlkit.seeding import run_sequences
 
 TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot"}
-PLOT_KEYS = {"theory", "theory_params", "loglog", "term", "title"}
+PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title"}
 
 
 def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
@@ -105,7 +126,11 @@ def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon
 
 @KINDS.register("bandit")
 class BanditKind(ExperimentKind):
-    """Online bandit agents on a batched bandit environment: cumulative regret curves over rounds."""
+    """Online bandit agents on a batched bandit environment: cumulative regret curves over rounds.
+
+    Units are (agent, chunk of runs); each stores ``{term: (runs, P)}`` at :func:`rlkit.rollout.checkpoints`.
+    The spec's keys are listed in the module docstring.
+    """
 
     name = "bandit"
     length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
@@ -134,6 +159,15 @@ class BanditKind(ExperimentKind):
         bad = sorted(set(plot) - PLOT_KEYS)
         if bad:
             raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
+        agents = spec["agents"] if isinstance(spec["agents"], list) else []
+        labels = [str(a.get("label", a.get("algo"))) for a in agents if isinstance(a, dict)]
+        if "theory_agent" in plot and plot["theory_agent"] not in labels:
+            raise SpecError(f"plot.theory_agent must be one of the agents' labels {labels}, "
+                            f"got {plot['theory_agent']!r}")
+        terms = getattr(probe, "regret_terms", None)
+        if "theory_term" in plot and terms is not None and plot["theory_term"] not in terms:
+            raise SpecError(f"plot.theory_term must be one of the environment's regret terms "
+                            f"{sorted(terms)}, got {plot['theory_term']!r}")
         return {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
                 self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
                 "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
@@ -187,22 +221,48 @@ class BanditKind(ExperimentKind):
         return {"name": spec["name"], self.length_key: spec[self.length_key], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        t = checkpoints(spec[self.length_key])
+        length = spec[self.length_key]
+        t = checkpoints(length)
         opts = spec["plot"]
         terms = list(next(iter(results.values())))
         if "term" in opts:
             terms = [check_choice("plot.term", opts["term"], terms)]
+        env = make_env(spec["env"], 1, "cpu", spec["dtype"])
+        tp = env.theory_params()
+        bound = self.bound(spec, t, tp, terms)
+        sizes = [f"{'T' if self.length_key == 'horizon' else self.length_key} = {count(length)}"]
+        sizes += [f"{k} = {tp[k]}" for k in ("K", "d") if k in tp]
+        subtitle = f"{', '.join(sizes)}, {spec['runs']} runs; {band_caption(spec['runs'])}"
+        panels = ("linear", "loglog") if opts.get("loglog", True) else ("linear",)
+        styles = styles_for(results)
         paths = []
         for term in terms:
-            title = opts.get("title", spec["name"])
-            fig, ax = new_figure(f"{title}: {spec['runs']} runs", self.x_label, f"cumulative {term.replace('_', ' ')}",
-                                 loglog=opts.get("loglog", True))
-            draw_curves(ax, t, {label: arrays[term] for label, arrays in results.items()})
-            if opts.get("theory"):
-                env = make_env(spec["env"], 1, "cpu", spec["dtype"])
-                label, values = theory_curve(opts["theory"], t, env.theory_params(), opts.get("theory_params"))
-                ax.plot(t, values, "k--", lw=1.2, label=label)
-            ax.legend(fontsize=8)
+            curves = {label: arrays[term] for label, arrays in results.items()}
+            fig, axes = new_panels(opts.get("title", spec["name"]), self.x_label,
+                                   f"cumulative {term.replace('_', ' ')}", panels, subtitle=subtitle)
+            for i, ax in enumerate(axes):
+                draw_curves(ax, t, curves, styles=styles, legend=i == 0)
+                if bound is not None and bound[0] == term:
+                    draw_bound(ax, t, bound[2], bound[1], legend=i == 0)
+            fit_linear_ylim(axes[0], curves)
+            legend_outside(axes[-1], source=axes[0], title="agent (log-log slope)")
             paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
         return paths
 
+    def bound(self, spec: dict, t: np.ndarray, theory_params: dict, terms: list[str]):
+        """``(term, label, values)`` of the spec's theory bound, or ``None``: the regret notion it bounds (the spec's
+        ``theory_term``, else the function's ``term``, else the first curve), and a label naming the agent it bounds
+        (the spec's ``theory_agent``, else the one agent of the function's ``algo``)."""
+        opts = spec["plot"]
+        if not opts.get("theory"):
+            return None
+        fn = theory_function(opts["theory"])
+        name, values = theory_curve(opts["theory"], t, theory_params, opts.get("theory_params"))
+        term = opts.get("theory_term") or getattr(fn, "term", None) or terms[0]
+        agent = opts.get("theory_agent")
+        if agent is None and getattr(fn, "algo", None):
+            matches = [a["label"] for a in spec["agents"] if a["algo"] == fn.algo]
+            agent = matches[0] if len(matches) == 1 else None
+        if hasattr(fn, "algo") and fn.algo is None:
+            return term, f"{name} (any algorithm)", values
+        return term, f"{name}, for {agent}" if agent else name, values

@@ -59,15 +59,15 @@ def test_lints_samples_the_posterior(gen, tkw):
     dev = tkw["device"]
     agent = LinTS(B, K, d, v=v, lam=2.0, seed=0, **tkw)
     x = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]], **tkw)
+    played = torch.zeros(2, B, K, d, **tkw)
+    played[:, :, 0] = x.unsqueeze(1)  # arm 0 carries x[i]; the agent plays it
     for i in range(2):
-        agent.update(x[i].expand(B, 1, d).contiguous(), torch.zeros(B, dtype=torch.long, device=dev),
-                     torch.full((B,), float(i + 1), **tkw))
+        agent.update(played[i], torch.zeros(B, dtype=torch.long, device=dev), torch.full((B,), float(i + 1), **tkw))
     chol = torch.linalg.cholesky(agent.ridge.cov.inverse)
     z = agent.rng.normal(d)  # the next draw act() would make, reproduced from a twin agent
     twin = LinTS(B, K, d, v=v, lam=2.0, seed=0, **tkw)
     for i in range(2):
-        twin.update(x[i].expand(B, 1, d).contiguous(), torch.zeros(B, dtype=torch.long, device=dev),
-                    torch.full((B,), float(i + 1), **tkw))
+        twin.update(played[i], torch.zeros(B, dtype=torch.long, device=dev), torch.full((B,), float(i + 1), **tkw))
     ctx = torch.eye(d, **tkw).expand(B, d, d).contiguous()  # arm k reveals coordinate k
     sample = agent.ridge.theta + v * (chol @ z.unsqueeze(-1)).squeeze(-1)
     assert torch.equal(twin.act(ctx), sample.argmax(-1))
@@ -130,7 +130,7 @@ def test_linucb_learns_sublinearly_and_beats_baselines(tkw):
 def test_bad_input():
     agent = LinUCB(2, 3, 2)
     ctx = torch.zeros(2, 3, 2, dtype=torch.float64)
-    with pytest.raises(RLKitError, match=r"contexts must have shape \(2, \*, 2\)"):
+    with pytest.raises(RLKitError, match=r"contexts must be a tensor of shape \(B, K, d\) = \(2, 3, 2\)"):
         agent.act(torch.zeros(2, 3, 4, dtype=torch.float64))
     with pytest.raises(RLKitError, match="rewards must be finite"):
         agent.update(ctx, torch.zeros(2, dtype=torch.long), torch.tensor([0.0, float("nan")], dtype=torch.float64))
@@ -138,7 +138,7 @@ def test_bad_input():
         agent.update(ctx, torch.zeros(2, dtype=torch.long), torch.tensor([float("inf"), 0.0], dtype=torch.float64))
     with pytest.raises(RLKitError, match=r"actions must have shape \(2\)"):
         agent.update(ctx, torch.zeros(3, dtype=torch.long), torch.zeros(2, dtype=torch.float64))
-    with pytest.raises(RLKitError, match=r"actions must lie in \[0, 3\)"):
+    with pytest.raises(RLKitError, match=r"actions must be arm indices in \[0, 3\)"):
         agent.update(ctx, torch.tensor([0, 5]), torch.zeros(2, dtype=torch.float64))
     with pytest.raises(RLKitError, match="lam must be > 0"):
         LinUCB(2, 3, 2, lam=0)
