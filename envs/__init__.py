@@ -21,7 +21,10 @@ _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:Dynami
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
 _register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
           "rlkit.envs.tabular_mdp:RandomTabularMDP")
+_register("AdversarialLinearMDP-v0", "rlkit.envs.adversarial_linear_mdp:AdversarialLinearMDPEnv",
+          "rlkit.envs.adversarial_linear_mdp:AdversarialLinearMDP")
 
+from rlkit.envs.adversarial_linear_mdp import AdversarialLinearMDP, AdversarialLinearMDPEnv  # noqa: E402
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
@@ -35,3 +38,4 @@ __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditE
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
 __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]
+__all__ += ["AdversarialLinearMDP", "AdversarialLinearMDPEnv"]

@@ -110,6 +110,7 @@ class BanditKind(ExperimentKind):
     name = "bandit"
     length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
     x_label = "round t"
+    plot_keys = PLOT_KEYS  # the [plot] keys a spec may set (a subclass may accept more)
 
     def resolve(self, spec: dict) -> dict:
         top_keys = TOP_KEYS - {"horizon"} | {self.length_key}
@@ -131,9 +132,9 @@ class BanditKind(ExperimentKind):
         probe = make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
         self.check_env(probe, env)
         plot = dict(spec.get("plot", {}))
-        bad = sorted(set(plot) - PLOT_KEYS)
+        bad = sorted(set(plot) - self.plot_keys)
         if bad:
-            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
+            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(self.plot_keys)}")
         return {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
                 self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
                 "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
@@ -166,6 +167,9 @@ class BanditKind(ExperimentKind):
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
         with torch.inference_mode():
             return self.play(spec, env, agent, seeds, checkpoints(length))
+
+    def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict[str, dict[str, np.ndarray]]) -> None:
+        """Hook: draw more curves on the axes of ``term`` before the legend (default: nothing)."""
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
@@ -202,6 +206,7 @@ class BanditKind(ExperimentKind):
                 env = make_env(spec["env"], 1, "cpu", spec["dtype"])
                 label, values = theory_curve(opts["theory"], t, env.theory_params(), opts.get("theory_params"))
                 ax.plot(t, values, "k--", lw=1.2, label=label)
+            self.overlay(ax, spec, t, term, results)
             ax.legend(fontsize=8)
             paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
         return paths
