@@ -87,13 +87,16 @@ class LinearQPolicyOptimization(EpisodicAgent):
         self.c = check_positive("c", c)
         self.n_copies = check_int("n_copies", n_copies)
         self.epsilon = check_positive("epsilon", epsilon)
-        if self.estimator == "gr" and self.gamma == 0 and n_samples is None:
-            raise RLKitError("n_samples must be given when gamma = 0 (its default ln(1/(epsilon gamma))/(c gamma) "
-                             "needs gamma > 0)")
-        if self.estimator == "mgr" and n_samples is None:
-            raise RLKitError("n_samples must be given for estimator='mgr' (its truncation is the only regulariser)")
-        self.n_samples = check_int("n_samples", n_samples) if n_samples is not None else \
-            max(1, math.ceil(math.log(max(1.0 / (self.epsilon * self.gamma), 1.0)) / (self.c * self.gamma)))
+        if n_samples is not None:
+            self.n_samples = check_int("n_samples", n_samples)
+        elif self.estimator == "gr" and self.gamma > 0:
+            self.n_samples = max(1, math.ceil(math.log(max(1.0 / (self.epsilon * self.gamma), 1.0))
+                                              / (self.c * self.gamma)))
+        elif self.estimator == "exact":
+            self.n_samples = 0  # no samples drawn
+        else:
+            raise RLKitError(f"n_samples must be given for estimator={self.estimator!r} with gamma = {self.gamma} "
+                             "(the default ln(1/(epsilon gamma))/(c gamma) needs gamma > 0)")
         self.bonus = check_choice("bonus", bonus, ("mc", "dp", "none"))
         self.bonus_samples = check_int("bonus_samples", bonus_samples)
         self.dilation = 1.0 + 1.0 / self.horizon if dilation is None else check_positive("dilation", dilation)
