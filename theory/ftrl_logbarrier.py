@@ -20,7 +20,7 @@ def sqrt_rate(K) -> np.ndarray:
     return np.sqrt(np.asarray(K, dtype=np.float64))
 
 
-sqrt_rate.label = "sqrt(K) rate (Dai et al. 2023; constants unread)"
+sqrt_rate.label = "sqrt(K) rate (Dai et al. 2023)"
 
 
 def two_thirds_rate(K) -> np.ndarray:
@@ -28,4 +28,4 @@ def two_thirds_rate(K) -> np.ndarray:
     return np.asarray(K, dtype=np.float64) ** (2.0 / 3.0)
 
 
-two_thirds_rate.label = "K^(2/3) rate (Luo et al. 2021; constants unread)"
+two_thirds_rate.label = "K^(2/3) rate (Luo et al. 2021)"

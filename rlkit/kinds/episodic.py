@@ -83,7 +83,7 @@ class EpisodicKind(BanditKind):
                 continue  # nothing to anchor to (e.g. an all-zero curve on log axes)
             line = next((ln for ln in ax.get_lines() if str(ln.get_label()).startswith(ref["agent"])), None)
             colour = line.get_color() if line is not None else "k"
-            label = f"{getattr(fn, 'label', ref['theory'])}, through {ref['agent']} at k = {int(t[-1])}"
+            label = f"{getattr(fn, 'label', ref['theory'])}, height fitted at k = {int(t[-1])}"
             ax.plot(t, shape * mean[-1] / shape[-1], ":", color=colour, lw=1.4, label=label)
 
     def check_env(self, env, env_spec: dict) -> None:

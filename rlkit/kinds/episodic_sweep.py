@@ -137,5 +137,7 @@ class EpisodicSweepKind(EpisodicKind):
             color = palette[i % len(palette)]
             ax.plot(x, mean, "o-", lw=1.6, label=text, color=color)
             ax.fill_between(x, lo, hi, color=color, alpha=0.2, lw=0)
+        ax.set_xticks(x, [str(v) for v in sweep["values"]])  # the swept values, not log-scale decades
+        ax.minorticks_off()
         ax.legend(fontsize=8)
         return save(fig, stem)

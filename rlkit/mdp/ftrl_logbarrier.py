@@ -28,7 +28,7 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("FTRLLogBarrier")
 class FTRLLogBarrier(LinearQPolicyOptimization):
-    """Log-barrier FTRL over linear-Q estimates minus dilated bonuses (Dai et al. 2023, Alg. 1 as reconstructed)."""
+    """Log-barrier FTRL over linear-Q estimates minus dilated bonuses (Dai et al. 2023, 1st algorithm, rebuilt)."""
 
     regulariser = "log_barrier"
     paper = "Dai, Luo, Wei, Zimmert (2023)"
