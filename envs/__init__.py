@@ -26,7 +26,10 @@ for _name in ("LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"):
     _register(f"{_name}-v0", f"rlkit.envs.linear_mixture_mdp:{_name}Env", f"rlkit.envs.linear_mixture_mdp:{_name}")
 _register("MultitaskLinearMDP-v0", "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDPEnv",
           "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDP")
+_register("AdversarialLinearMDP-v0", "rlkit.envs.adversarial_linear_mdp:AdversarialLinearMDPEnv",
+          "rlkit.envs.adversarial_linear_mdp:AdversarialLinearMDP")
 
+from rlkit.envs.adversarial_linear_mdp import AdversarialLinearMDP, AdversarialLinearMDPEnv  # noqa: E402
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
@@ -54,3 +57,4 @@ __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "Rando
 __all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorEnv", "make_vector_env"]
 __all__ += ["LinearMixtureMDP", "LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"]
 __all__ += ["MultitaskLinearMDP", "MultitaskLinearMDPEnv"]
+__all__ += ["AdversarialLinearMDP", "AdversarialLinearMDPEnv"]

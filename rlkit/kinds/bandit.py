@@ -135,6 +135,7 @@ class BanditKind(ExperimentKind):
     name = "bandit"
     length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
     x_label = "round t"
+    plot_keys = PLOT_KEYS  # the [plot] keys a spec may set (a subclass may accept more)
 
     def resolve(self, spec: dict) -> dict:
         top_keys = TOP_KEYS - {"horizon"} | {self.length_key}
@@ -156,9 +157,9 @@ class BanditKind(ExperimentKind):
         probe = make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
         self.check_env(probe, env)
         plot = dict(spec.get("plot", {}))
-        bad = sorted(set(plot) - PLOT_KEYS)
+        bad = sorted(set(plot) - self.plot_keys)
         if bad:
-            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
+            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(self.plot_keys)}")
         agents = spec["agents"] if isinstance(spec["agents"], list) else []
         labels = [str(a.get("label", a.get("algo"))) for a in agents if isinstance(a, dict)]
         if "theory_agent" in plot and plot["theory_agent"] not in labels:
@@ -200,6 +201,9 @@ class BanditKind(ExperimentKind):
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
         with torch.inference_mode():
             return self.play(spec, env, agent, seeds, checkpoints(length))
+
+    def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict[str, dict[str, np.ndarray]]) -> None:
+        """Hook: draw more curves on the axes of ``term`` before the legend (default: nothing)."""
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
@@ -244,6 +248,7 @@ class BanditKind(ExperimentKind):
                 draw_curves(ax, t, curves, styles=styles, legend=i == 0)
                 if bound is not None and bound[0] == term:
                     draw_bound(ax, t, bound[2], bound[1], legend=i == 0)
+                self.overlay(ax, spec, t, term, results)
             fit_linear_ylim(axes[0], curves)
             legend_outside(axes[-1], source=axes[0], title="agent (log-log slope)")
             paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))

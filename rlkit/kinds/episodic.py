@@ -32,10 +32,16 @@ Units are (agent, chunk of runs) for each sweep point; a unit of point ``g`` hol
 flattened index (``R = runs``; run ``i`` of every point has the same seeds), so the generic runner needs no sweep
 logic. Summaries and figures are per point.
 
+    [[plot.references]]          # optional: a rate drawn through one agent's final mean regret
+    theory = "ftrl_logbarrier.sqrt_rate"   # a function of rlkit.theory of the episode count
+    agent = "FTRL log-barrier"   # the label of the agent whose rate it is
+
 Units are (agent, chunk of runs); each stores ``{curve: (runs, P)}`` at the checkpoints
 :func:`rlkit.rollout.checkpoints` of ``episodes``: the exact regret of :func:`rlkit.episodes.run_episodes`
 (per task where the environment has tasks) and any curves a subclass's ``metrics`` adds (reward-free
-exploration's planning step). Summaries and figures are the bandit kind's, over episodes.
+exploration's planning step). Summaries and figures are the bandit kind's, over episodes. A reference
+(``[[plot.references]]``) is ``c f(k)`` with ``c`` chosen so that it passes through the named agent's mean
+regret at the last episode, drawn dotted in that agent's colour: a rate to compare slopes with, not a bound.
 """
 
 from __future__ import annotations
@@ -44,8 +50,9 @@ import numpy as np
 
 from rlkit.checks import SpecError
 from rlkit.episodes import run_episodes
-from rlkit.kinds.bandit import BanditKind, make_env
+from rlkit.kinds.bandit import PLOT_KEYS, BanditKind, make_env
 from rlkit.kinds.base import Unit
+from rlkit.plot import bootstrap_band, theory_function
 from rlkit.registry import KINDS
 
 
@@ -56,6 +63,20 @@ class EpisodicKind(BanditKind):
     name = "episodic"
     length_key = "episodes"
     x_label = "episode k"
+    plot_keys = PLOT_KEYS | {"references"}
+
+    def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict) -> None:
+        """Each reference rate through its agent's final mean (dotted, the agent's colour)."""
+        for ref in spec["plot"].get("references", []):
+            fn = theory_function(ref["theory"])
+            mean = bootstrap_band(results[ref["agent"]][term])[0]
+            shape = np.asarray(fn(t), dtype=np.float64)
+            if not (np.isfinite(mean[-1]) and mean[-1] > 0 and shape[-1] > 0):
+                continue  # nothing to anchor to (e.g. an all-zero curve on log axes)
+            line = next((ln for ln in ax.get_lines() if str(ln.get_label()).startswith(ref["agent"])), None)
+            colour = line.get_color() if line is not None else "k"
+            label = f"{getattr(fn, 'label', ref['theory'])}, height fitted at k = {int(t[-1])}"
+            ax.plot(t, shape * mean[-1] / shape[-1], ":", color=colour, lw=1.4, label=label)
 
     def check_env(self, env, env_spec: dict) -> None:
         if not hasattr(env, "next_episode"):
@@ -66,8 +87,24 @@ class EpisodicKind(BanditKind):
         spec = dict(spec)
         overrides = spec.pop("env_overrides", None)
         out = super().resolve(spec)
+        self._check_references(out)
         out["env_overrides"] = self._resolve_overrides(overrides, out)
         return out
+
+    @staticmethod
+    def _check_references(spec: dict) -> None:
+        refs = spec["plot"].get("references", [])
+        labels = {a["label"] for a in spec["agents"]}
+        if not isinstance(refs, list):
+            raise SpecError("plot.references must be a list of [[plot.references]] tables")
+        for i, ref in enumerate(refs):
+            if not isinstance(ref, dict) or set(ref) != {"theory", "agent"}:
+                raise SpecError(f"plot.references[{i}] must be a table with exactly the keys 'theory' and 'agent', "
+                                f"got {ref!r}")
+            theory_function(ref["theory"])
+            if ref["agent"] not in labels:
+                raise SpecError(f"plot.references[{i}].agent {ref['agent']!r} is not an agent label; labels: "
+                                f"{sorted(labels)}")
 
     def _resolve_overrides(self, overrides, spec: dict) -> list[dict]:
         if overrides is None:
