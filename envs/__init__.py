@@ -28,10 +28,14 @@ _register("MultitaskLinearMDP-v0", "rlkit.envs.multitask_linear_mdp:MultitaskLin
           "rlkit.envs.multitask_linear_mdp:MultitaskLinearMDP")
 _register("AdversarialLinearMDP-v0", "rlkit.envs.adversarial_linear_mdp:AdversarialLinearMDPEnv",
           "rlkit.envs.adversarial_linear_mdp:AdversarialLinearMDP")
+_register("ContextualCartPole-v0", "rlkit.envs.contextual_cartpole:ContextualCartPole", max_episode_steps=500)
+_register("ContextualPendulum-v0", "rlkit.envs.contextual_pendulum:ContextualPendulum", max_episode_steps=200)
 
 from rlkit.envs.adversarial_linear_mdp import AdversarialLinearMDP, AdversarialLinearMDPEnv  # noqa: E402
 from rlkit.envs.american_put import AmericanPutOption  # noqa: E402
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E402
+from rlkit.envs.contextual_cartpole import ContextualCartPole  # noqa: E402
+from rlkit.envs.contextual_pendulum import ContextualPendulum  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv  # noqa: E402
@@ -58,3 +62,4 @@ __all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorE
 __all__ += ["LinearMixtureMDP", "LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"]
 __all__ += ["MultitaskLinearMDP", "MultitaskLinearMDPEnv"]
 __all__ += ["AdversarialLinearMDP", "AdversarialLinearMDPEnv"]
+__all__ += ["ContextualCartPole", "ContextualPendulum"]

@@ -3,6 +3,7 @@
     rlkit run SPEC [--runs N] [--horizon T] [--seed S] [--device D] [--workers W] [--out DIR] [--backend local|ray]
     rlkit plot DIR
     rlkit list
+    rlkit transfer select MATRIX [--strategy NAME ...] [--slope S] [--steps K] [--plot STEM]
     rlkit --version
 
 Errors in what the user gave (spec, arguments, directories) print one line and exit with status 2. Ctrl-C
@@ -46,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("dir", help="results directory written by `rlkit run`")
 
     sub.add_parser("list", help="list environments, agents, experiment kinds and specs")
+
+    from rlkit.transfer.cli import add_parser as add_transfer_parser
+
+    add_transfer_parser(sub)
     return p
 
 
@@ -132,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"figure: {path}")
         elif args.command == "list":
             _list()
+        elif args.command == "transfer":
+            from rlkit.transfer.cli import select
+
+            return select(args)
     except (RLKitError, FileNotFoundError, PermissionError) as e:
         print(f"rlkit: error: {e}", file=sys.stderr)
         return 2

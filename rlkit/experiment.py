@@ -36,7 +36,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PLUGINS = ("rlkit.envs", "rlkit.bandits", "rlkit.mdp", "rlkit.kinds")
+PLUGINS = ("rlkit.envs", "rlkit.bandits", "rlkit.mdp", "rlkit.transfer", "rlkit.kinds")
 
 
 def load_plugins() -> None:
@@ -76,7 +76,7 @@ def resolve(spec: dict, *, runs=None, horizon=None, seed=None) -> dict:
     return kind.resolve(spec)
 
 
-def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int | None):
+def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int | None, inputs: dict | None = None):
     """Worker entry point (top level so that it pickles for process pools and Ray): ``(unit, arrays, seconds)``."""
     import torch
 
@@ -84,7 +84,8 @@ def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int |
         torch.set_num_threads(threads)
     load_plugins()
     start = time.perf_counter()
-    arrays = KINDS.get(kind_name)().run_unit(spec, unit, device)
+    extra = {"inputs": inputs} if inputs else {}  # only kinds whose units take other units' arrays get them
+    arrays = KINDS.get(kind_name)().run_unit(spec, unit, device, **extra)
     return unit, arrays, time.perf_counter() - start
 
 
@@ -101,36 +102,46 @@ def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, ho
     store = ResultStore(out if out is not None else Path("results") / resolved["name"])
     store.claim(resolved)
     units = kind.units(resolved)
-    todo = kind.schedule(resolved, [u for u in units if not store.has(u)])
-    workers = check_int("workers", workers if workers is not None else min(os.cpu_count() or 1, max(len(todo), 1)))
-    bar = _progress(len(units), len(units) - len(todo), resolved["name"], progress)
-    results = _execute(resolved, todo, device, workers, backend, address)
-    try:
-        for unit, arrays, seconds in results:
-            store.write(unit, arrays, seconds)
-            bar.update(1)
-    finally:
-        results.close()  # on an error or Ctrl-C: stops the workers now (see _execute), not at garbage collection
-        bar.close()
+    if workers is not None:
+        check_int("workers", workers)
+    for label, stage in kind.stages(resolved):  # one stage (and bar) unless the kind's units feed each other
+        todo = kind.schedule(resolved, [u for u in stage if not store.has(u)])
+        n_workers = workers if workers is not None else min(os.cpu_count() or 1, max(len(todo), 1))
+        read: dict[str, dict] = {}  # each input read once, shared by the units that take it
+        inputs = {u.key: {d.key: read[d.key] if d.key in read else read.setdefault(d.key, store.read(d))
+                          for d in kind.inputs(resolved, u)} for u in todo}
+        desc = f"{resolved['name']} {label}".strip()
+        bar = _progress(len(stage), len(stage) - len(todo), desc, progress)
+        results = _execute(resolved, todo, device, n_workers, backend, address, inputs)
+        try:
+            for unit, arrays, seconds in results:
+                store.write(unit, arrays, seconds)
+                bar.update(1)
+        finally:
+            results.close()  # on an error or Ctrl-C: stops the workers now (see _execute), not at garbage collection
+            bar.close()
     results = store.gather(units)
     store.write_summary({**kind.summarize(resolved, results), "compute_seconds": store.seconds(units)})
     return store.root
 
 
-def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: str, address: str | None):
-    """Yield ``(unit, arrays, seconds)`` as units finish, on the chosen backend.
+def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: str, address: str | None,
+             inputs: dict | None = None):
+    """Yield ``(unit, arrays, seconds)`` as units finish, on the chosen backend (``inputs``: unit key -> the
+    stored arrays it takes, see :meth:`rlkit.kinds.base.ExperimentKind.inputs`).
 
     Local workers are spawned processes that die with their parent (:func:`_worker_init`) and ignore Ctrl-C;
     when the caller stops early (an error, Ctrl-C, SIGTERM in the CLI) the generator is closed and
     terminates them at once instead of waiting for the units in flight, which are recomputed by the next run.
     """
+    inputs = inputs or {}
     name = spec["kind"]
     if backend == "ray":
-        yield from _execute_ray(name, spec, todo, device, address)
+        yield from _execute_ray(name, spec, todo, device, address, inputs)
         return
     if workers <= 1 or len(todo) <= 1:
         for unit in todo:
-            yield _compute(name, spec, unit, device, None)
+            yield _compute(name, spec, unit, device, None, inputs.get(unit.key))
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -139,7 +150,7 @@ def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: s
     with _sigint_ignored():  # the workers start with Ctrl-C ignored, even while still importing
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                    initializer=_worker_init, initargs=(os.getpid(),))
-        futures = [pool.submit(_compute, name, spec, u, device, threads) for u in todo]
+        futures = [pool.submit(_compute, name, spec, u, device, threads, inputs.get(u.key)) for u in todo]
     try:
         for fut in as_completed(futures):
             yield fut.result()
@@ -149,14 +160,14 @@ def _execute(spec: dict, todo: list[Unit], device: str, workers: int, backend: s
     pool.shutdown(wait=True)
 
 
-def _execute_ray(name: str, spec: dict, todo: list[Unit], device: str, address: str | None):
+def _execute_ray(name: str, spec: dict, todo: list[Unit], device: str, address: str | None, inputs: dict):
     try:
         import ray
     except ImportError:
         raise RLKitError("backend 'ray' needs Ray: pip install 'rlkit[distributed]'") from None
     ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
     remote = ray.remote(num_cpus=1, max_retries=3)(_compute)  # a lost worker's unit is run again elsewhere
-    pending = [remote.remote(name, spec, u, device, 1) for u in todo]
+    pending = [remote.remote(name, spec, u, device, 1, inputs.get(u.key)) for u in todo]
     try:
         while pending:
             done, pending = ray.wait(pending, num_returns=1)

@@ -11,6 +11,8 @@ from rlkit.kinds import (
     offline_sweep,  # noqa: F401  (registers kind "offline_sweep")
     reward_free,  # noqa: F401  (registers kind "reward_free")
     timing_sweep,  # noqa: F401  (registers kind "timing_sweep")
+    transfer_build,  # noqa: F401  (registers kind "transfer_build")
+    transfer_select,  # noqa: F401  (registers kind "transfer")
 )
 from rlkit.kinds.base import ExperimentKind, Unit
 
