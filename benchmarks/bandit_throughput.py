@@ -3,17 +3,21 @@
 Side by side in one process, on the same problem (a linear bandit with fixed contexts on the unit sphere,
 ||theta|| = 1, noise sd 0.1):
 
-* rlkit: ``LinUCB`` on ``LinearBandit`` batched over B = 1, 64, 2048 runs (and more on a GPU);
-* a textbook per-run numpy loop: one Sherman-Morrison update per decision, runs one after the other;
-* a plain batched torch loop that inverts V with ``torch.linalg.inv`` every round;
+* rlkit: ``LinUCB`` on ``LinearBandit`` batched over B = 1, 10, 64, 2048 runs (and more on a GPU), driven
+  through ``act`` / ``env.step`` / ``update`` as a user of the Python API would (B = 1 is one agent on one
+  environment);
+* a textbook per-run numpy loop: one Sherman-Morrison update per decision, runs one after the other (its
+  decisions/s do not depend on the number of runs: it is the figure a single run of plain numpy reaches);
+* a plain batched torch loop that inverts V with ``torch.linalg.inv`` every round (same device and dtype);
 * MABWiser's ``LinUCB`` and contextualbandits' ``LinUCB`` (install the ``bench`` extra), one decision at a
   time through their public predict / partial_fit API. Both keep one ridge model per arm (disjoint LinUCB)
   fed with the round's context; the per-decision work is of the same order.
 
-Prints every figure and the ratios against rlkit at the largest B. Timings are wall-clock on whatever
-machine runs it; nothing here is asserted.
+Prints every figure, its ratio to the numpy per-run loop and the ratio of rlkit at the largest B to it.
+Timings are wall-clock on whatever machine runs it; nothing here is asserted.
 
-    python benchmarks/bandit_throughput.py [--device cuda] [--batches 1 64 2048 65536] [--seconds 3]
+    python benchmarks/bandit_throughput.py [--batches 1 10 64 2048] [--threads 1] [--seconds 3] [--clock cpu]
+    python benchmarks/bandit_throughput.py --device cuda --dtype float32 --batches 2048 65536 262144 --no-peers
 """
 
 from __future__ import annotations
@@ -32,11 +36,15 @@ from rlkit.bandits import LinUCB
 K, D, SIGMA = 20, 10, 0.1
 
 
-def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
+def linucb_loop(B: int, device: str = "cpu", dtype=torch.float64, wrap=None):
+    """The loop a user of the Python API writes (act, env.step, update); returns ``steps(n)``. ``wrap(agent, env)``
+    may return stand-ins for both (the per-decision profile counts through them)."""
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
                        sigma=SIGMA, device=device, dtype=dtype)
     agent = LinUCB.for_env(env, horizon=10**6, seed=0, device=device, dtype=dtype, validate=False)
     ctx, _ = env.reset(seed=0)
+    if wrap is not None:
+        agent, env = wrap(agent, env)
 
     def steps(n):
         nonlocal ctx
@@ -45,33 +53,44 @@ def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
             nxt, r, _, _, _ = env.step(a)
             agent.update(ctx, a, r)
             ctx = nxt
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
+        _sync(device)
 
-    return _rate(steps, B, seconds)
+    return steps
 
 
-def torch_inverse_rate(B: int, seconds: float) -> float:
+def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
+    return _rate(linucb_loop(B, device, dtype), B, seconds)
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def torch_inverse_rate(B: int, seconds: float, device: str = "cpu", dtype=torch.float64) -> float:
     g = torch.Generator().manual_seed(0)
-    X = torch.randn(B, K, D, generator=g, dtype=torch.float64)
+    kw = {"device": device, "dtype": dtype}
+    X = torch.randn(B, K, D, generator=g, dtype=torch.float64).to(**kw)
     X /= X.norm(dim=-1, keepdim=True)
-    theta = torch.randn(B, D, generator=g, dtype=torch.float64)
+    theta = torch.randn(B, D, generator=g, dtype=torch.float64).to(**kw)
     theta /= theta.norm(dim=-1, keepdim=True)
-    V = torch.eye(D, dtype=torch.float64).repeat(B, 1, 1)
-    b = torch.zeros(B, D, dtype=torch.float64)
-    rows = torch.arange(B)
+    V = torch.eye(D, **kw).repeat(B, 1, 1)
+    b = torch.zeros(B, D, **kw)
+    rows = torch.arange(B, device=device)
+    noise = (SIGMA * torch.randn(1024, B, generator=g, dtype=torch.float64)).to(**kw)
 
     def steps(n):
         nonlocal V, b
-        for _ in range(n):
+        for i in range(n):
             Vi = torch.linalg.inv(V)
             th = (Vi @ b.unsqueeze(-1)).squeeze(-1)
             ucb = X @ th.unsqueeze(-1) + torch.sqrt(torch.einsum("bki,bij,bkj->bk", X, Vi, X)).unsqueeze(-1)
             a = ucb.squeeze(-1).argmax(-1)
             x = X[rows, a]
-            r = (x * theta).sum(-1) + SIGMA * torch.randn(B, generator=g, dtype=torch.float64)
+            r = (x * theta).sum(-1) + noise[i % 1024]
             V = V + x.unsqueeze(-1) * x.unsqueeze(-2)
             b = b + r.unsqueeze(-1) * x
+        _sync(device)
 
     return _rate(steps, B, seconds)
 
@@ -141,13 +160,16 @@ def contextualbandits_rate(seconds: float) -> float | None:
     return _rate(steps, 1, seconds)
 
 
+CLOCK = time.perf_counter  # --clock cpu: time.process_time (this process's CPU time: robust on a shared machine)
+
+
 def _rate(steps, decisions_per_step: int, seconds: float) -> float:
     steps(2)  # warm-up
     n, elapsed = 1, 0.0
     while True:
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         steps(n)
-        elapsed = time.perf_counter() - t0
+        elapsed = CLOCK() - t0
         if elapsed >= seconds / 4 or n > 10**6:
             break
         n *= 4
@@ -158,30 +180,39 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--device", default="cpu")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    p.add_argument("--batches", type=int, nargs="+", default=[1, 64, 2048])
+    p.add_argument("--batches", type=int, nargs="+", default=[1, 10, 64, 2048])
     p.add_argument("--seconds", type=float, default=3.0, help="rough time budget per figure")
     p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's choice)")
+    p.add_argument("--no-peers", action="store_true", help="skip MABWiser and contextualbandits (slow, CPU only)")
+    p.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                   help="wall-clock time, or this process's CPU time (steadier on a shared machine; CPU devices only)")
     args = p.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.threads:
         torch.set_num_threads(args.threads)
     warnings.filterwarnings("ignore")
     dtype = getattr(torch, args.dtype)
     print(f"LinUCB online loop, K = {K}, d = {D}; torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"device {args.device}, {args.dtype}")
+          f"device {args.device}, {args.dtype}, {args.clock} clock")
+    numpy_rate = numpy_loop_rate(64, args.seconds)  # first, then rlkit: the same process, one after the other
     rows = [(f"rlkit LinUCB, B = {B}", rlkit_rate(B, args.seconds, args.device, dtype)) for B in args.batches]
     best = rows[-1][1]
+    big = max(args.batches[-1], 2048) if args.device.startswith("cuda") else 2048
     peers = [
-        ("torch batched, inverse every round, B = 2048", torch_inverse_rate(2048, args.seconds)),
-        ("numpy per-run Sherman-Morrison loop, B = 64", numpy_loop_rate(64, args.seconds)),
-        ("MABWiser LinUCB", mabwiser_rate(args.seconds)),
-        ("contextualbandits LinUCB", contextualbandits_rate(args.seconds)),
+        (f"torch batched, inverse every round, B = {big}", torch_inverse_rate(big, args.seconds, args.device, dtype)),
+        ("numpy per-run Sherman-Morrison loop (per run)", numpy_rate),
     ]
-    print(f"{'implementation':<48}{'decisions/s':>16}{'rlkit(B=' + str(args.batches[-1]) + ') / this':>22}")
+    if not args.no_peers:
+        peers += [("MABWiser LinUCB", mabwiser_rate(args.seconds)),
+                  ("contextualbandits LinUCB", contextualbandits_rate(args.seconds))]
+    last = f"rlkit(B={args.batches[-1]}) / this"
+    print(f"{'implementation':<48}{'decisions/s':>16}{'this / numpy loop':>20}{last:>24}")
     for name, rate in rows + peers:
         if rate is None:
             print(f"{name:<48}{'not installed':>16}")
         else:
-            print(f"{name:<48}{rate:>16,.0f}{best / rate:>21,.1f}x")
+            print(f"{name:<48}{rate:>16,.0f}{rate / numpy_rate:>19,.2f}x{best / rate:>23,.1f}x")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ HOLD, EXERCISE = 0, 1
 
 
 class AmericanPutOption(FeatureMDP):
+    """American put option with hat-function features (Tang, Liu & Xu 2025, Sec. 6): an offline feature MDP.
+
+    States are prices ``(R, *e)`` (float), actions hold (0) / exercise (1); ``phi(s, hold): (..., d)``,
+    ``param`` = the up-probability ``p``. See the module docstring.
+    """
+
     n_actions = 2
     learned_actions = [HOLD]
     state_dtype = torch.float64

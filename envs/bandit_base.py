@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from rlkit.checks import RLKitError, check_int, check_shape, resolve_device_dtype
+from rlkit.checks import RLKitError, check_int, check_integer_tensor, check_shape, resolve_device_dtype
 from rlkit.seeding import ENV, BatchRNG, as_sequences, role_sequence
 
 
@@ -74,11 +74,31 @@ class BatchedBanditEnv(gym.vector.VectorEnv):
     def step(self, actions):
         if self.rng is None:
             raise RLKitError("reset() must be called before step()")
-        actions = torch.as_tensor(actions, device=self.device)
-        check_shape("actions", actions, (self.num_envs,))
-        rewards, info = self._step(actions.long())
+        actions = self.arm_indices(actions)
+        try:
+            rewards, info = self._step(actions)
+        except (IndexError, RuntimeError) as e:
+            raise self.arms_error(actions, e) from None
         self.t += 1
         return self._observe(), rewards, self._false, self._false, info
+
+    def arm_indices(self, actions) -> torch.Tensor:
+        """``actions`` as a long tensor ``(B,)`` on the environment's device, after the metadata checks (shape,
+        integer dtype). Their range is not read here (a host read per step): an index out of ``[0, K)`` makes
+        the step's indexing fail, and :meth:`arms_error` turns that into a clear error."""
+        actions = torch.as_tensor(actions, device=self.device)
+        check_shape("actions", actions, (self.num_envs,))
+        check_integer_tensor("actions", actions, f"arm indices in [0, {self.n_arms})")
+        return actions.long()
+
+    def arms_error(self, actions: torch.Tensor, error: Exception) -> Exception:
+        """The exception to raise for ``error`` from indexing with ``actions``: an :class:`RLKitError` naming the
+        range when some arm lies outside ``[0, K)`` (the environment has not moved), else ``error`` itself.
+        Subclasses index their tables with ``gather``/``index_select``, which reject negative indices too."""
+        lo, hi = int(actions.min()), int(actions.max())
+        if lo < 0 or hi >= self.n_arms:
+            return RLKitError(f"actions must be arm indices in [0, {self.n_arms}), got values {lo}..{hi}")
+        return error
 
     def theory_params(self) -> dict:
         """Constants the papers' bounds and ``theory=True`` agents may read (dimension, norms, noise level)."""

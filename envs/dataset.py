@@ -34,6 +34,11 @@ SIMPLEX_TOL = 1e-8
 
 @dataclass
 class Dataset:
+    """Offline data, R replications of N trajectories: ``states (R, N, H+1)``, ``actions, rewards (R, N, H)``.
+
+    ``env`` is the environment whose feature map the learner may use; ``features(steps) -> (R, nb, N, d)``.
+    """
+
     states: torch.Tensor
     actions: torch.Tensor
     rewards: torch.Tensor

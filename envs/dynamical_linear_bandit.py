@@ -103,12 +103,10 @@ def phi_constant(A: np.ndarray, rho: float | None = None, horizon: int = _PHI_HO
     if rho < rho_A * (1 - 1e-12):
         return math.inf  # ||A^tau|| / rho^tau grows without bound
     M = A / rho
-    P = np.eye(A.shape[0])
-    best = 1.0
+    P = [np.eye(A.shape[0])]
     for _ in range(horizon):
-        P = P @ M
-        best = max(best, float(np.linalg.norm(P, 2)))
-    return best
+        P.append(P[-1] @ M)
+    return max(1.0, float(np.linalg.norm(np.stack(P[1:]), 2, axis=(1, 2)).max()))  # one batched SVD call
 
 
 def _matrix(name: str, value, shape: tuple) -> np.ndarray:
@@ -124,8 +122,10 @@ def _matrix(name: str, value, shape: tuple) -> np.ndarray:
 
 
 class DynamicalLinearBandit(BatchedBanditEnv):
-    """Batched DLB: ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B,
-    vectorization_mode="vector_entry_point")``.
+    """Batched dynamical linear bandit (Mussi, Metelli, Restelli 2023): a hidden linear state the actions drive.
+
+    ``gymnasium.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point")``;
+    contexts ``(B, K, d)`` are the action set, state ``(B, n)``, rewards ``(B,)``.
 
     Args:
         config: ``"synthetic"`` or ``"advertising"`` for the paper's systems (``C, D`` form), or ``None`` to
@@ -181,7 +181,7 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         rho = spectral_radius(A_np)
         if rho >= 1.0:
             raise RLKitError(f"A must be stable (spectral radius rho(A) < 1), got rho(A) = {rho:.6g}")
-        super().__init__(num_envs, K, d, device, dtype)
+        super().__init__(num_envs, K, d, device, dtype, obs_bound=float(np.abs(U).max()))  # contexts = U
         self.config = config
         self.noise = check_nonnegative("noise", noise)
         self.n_state, self.n_outputs = n, m
@@ -262,17 +262,22 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         kw = {"device": self.device, "dtype": self.dtype}
         n = self.n_state
         self._U = torch.as_tensor(self.actions_np, **kw)
-        # Per round: s = [<omega, x>, (A x)^T] + [<theta, u>, (B u)^T] is one addmm; adding the noise
-        # [eta, eps^T] gives [reward, next state]. Action vectors use the (d, 1 + n) map, indices its rows.
+        # Per round: s = [<omega, x>, (A x)^T, 0] + [<theta, u>, (B u)^T, <h, u>] is one addmm; adding the noise
+        # [eta, eps^T, 0] gives [reward, next state, <h, u>]. Action vectors use the (d, 1 + n) map and h,
+        # arm indices the rows of their products with U.
         Gm = np.concatenate([self.theta_np[:, None], self.B_np.T], axis=1)  # (d, 1 + n)
         self._Gm = torch.as_tensor(Gm, **kw)
-        self._G = torch.as_tensor(self.actions_np @ Gm, **kw)  # (K, 1 + n)
         self._h = torch.as_tensor(self.h_np, **kw)
         self._H = torch.as_tensor(self.actions_np @ self.h_np, **kw)  # (K,): <h, u>
-        self._W = torch.as_tensor(np.concatenate([self.omega_np[:, None], self.A_np.T], axis=1), **kw)
+        self._G = torch.as_tensor(self.actions_np @ Gm, **kw)  # (K, 1 + n)
+        self._G_step = torch.cat([self._G, self._H.unsqueeze(1)], 1)  # (K, 2 + n)
+        self._W = torch.as_tensor(np.concatenate([self.omega_np[:, None], self.A_np.T, np.zeros((n, 1))], axis=1),
+                                  **kw)  # (n, 2 + n)
         self._scale = torch.full((n + 1,), self.noise, **kw)
         self._scale[0] = self.reward_noise
         self._jstar_b = torch.full((self.num_envs,), self._jstar, **kw)
+        self._jstar_col = self._jstar_b.unsqueeze(1)
+        self._index_shape = torch.Size([self.num_envs])
         self._build_held_tables()
 
     def _build_held_tables(self) -> None:
@@ -314,18 +319,20 @@ class DynamicalLinearBandit(BatchedBanditEnv):
     def _sample_instance(self, rng: BatchRNG) -> None:
         self._noise_rng = self.rng.stream("noise")
         self._x = torch.zeros(self.num_envs, self.n_state, device=self.device, dtype=self.dtype)
-        self._buf, self._buf_block = None, -1
+        self._buf, self._buf_block, self._round_noise = None, -1, None
         self._contexts = self._U.expand(self.num_envs, -1, -1)
 
     def _noise_block(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Noise of the block holding round ``t``: ``eta: (B, block)`` and ``eps: (B, block * n)`` (round-major).
 
         Each block is drawn once, when round ``t`` first enters it, so looking ahead inside the current block
-        (:meth:`peek_held`) never changes the noise."""
+        (:meth:`peek_held`) never changes the noise. The same draws laid out per round, ``[eta, eps^T, 0]``
+        ``(B, block, 2 + n)``, serve :meth:`step` in one addition (``_round_noise``)."""
         block = self.t // _NOISE_BLOCK
         if block != self._buf_block:
             buf = self._noise_rng.normal(_NOISE_BLOCK, self.n_state + 1) * self._scale  # [eta, eps] per round
             self._buf = (buf[:, :, 0].contiguous(), buf[:, :, 1:].reshape(self.num_envs, -1))
+            self._round_noise = torch.cat([buf, buf.new_zeros(self.num_envs, _NOISE_BLOCK, 1)], 2)
             self._buf_block = block
         return self._buf
 
@@ -333,6 +340,9 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         return self._contexts
 
     def _as_actions(self, actions) -> torch.Tensor:
+        if type(actions) is torch.Tensor and actions.dtype == torch.long and actions.device == self.device \
+                and actions.shape == self._index_shape:
+            return actions  # the common case, checked without a tensor operation
         actions = torch.as_tensor(actions, device=self.device)
         if actions.is_floating_point():
             if tuple(actions.shape) != (self.num_envs, self.dim):
@@ -342,31 +352,33 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         if tuple(actions.shape) != (self.num_envs,):
             raise RLKitError(f"actions must have shape ({self.num_envs},) (arm indices) or ({self.num_envs}, "
                              f"{self.dim}) (action vectors), got {tuple(actions.shape)}")
-        return actions.long()
-
-    def _gather(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``[<theta, u>, (B u)^T]`` ``(B, 1 + n)`` and ``<h, u>`` ``(B,)`` for arm indices or action vectors."""
-        if actions.is_floating_point():
-            return actions @ self._Gm, actions @ self._h
-        return self._G.index_select(0, actions), self._H.index_select(0, actions)
+        return self.arm_indices(actions)
 
     def step(self, actions):
         """``actions``: arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an expert's
         allocation outside the finite menu ``U``)."""
         if self.rng is None:
             raise RLKitError("reset() must be called before step()")
-        rewards, info = self._step(self._as_actions(actions))
+        actions = self._as_actions(actions)
+        try:
+            rewards, info = self._step(actions)
+        except (IndexError, RuntimeError) as e:
+            raise self.arms_error(actions, e) from None
         self.t += 1
         return self._observe(), rewards, self._false, self._false, info
 
     def _step(self, actions: torch.Tensor):
-        eta, eps = self._noise_block()
-        pos, n = self.t % _NOISE_BLOCK, self.n_state
-        g, steady = self._gather(actions)
-        s = torch.addmm(g, self._x, self._W)  # [E[y_t | x_t, u_t], (A x_t + B u_t)^T]
-        self._x = s[:, 1:] + eps[:, pos * n : (pos + 1) * n]
-        info = {"expected_reward": s[:, 0], "optimal_expected_reward": self._jstar_b, "steady_state_reward": steady}
-        return s[:, 0] + eta[:, pos], info
+        self._noise_block()
+        n = self.n_state
+        if actions.is_floating_point():
+            g = torch.cat([actions @ self._Gm, (actions @ self._h).unsqueeze(1)], 1)
+        else:
+            g = self._G_step.index_select(0, actions)
+        s = torch.addmm(g, self._x, self._W)  # [E[y_t | x_t, u_t], (A x_t + B u_t)^T, <h, u_t>]
+        z = s + self._round_noise[:, self.t % _NOISE_BLOCK]  # [y_t, x_{t+1}^T, <h, u_t>]
+        self._x = z[:, 1 : n + 1]
+        info = {"expected_reward": s[:, 0], "optimal_expected_reward": self._jstar_b, "steady_state_reward": z[:, -1]}
+        return z[:, 0], info
 
     # ----------------------------------------------------------- held steps
     def step_held(self, actions, n: int):
@@ -385,7 +397,10 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         left = n
         while left:
             L = min(left, _NOISE_BLOCK - self.t % _NOISE_BLOCK)
-            mean, eta, eps = self._held_block(actions, L)
+            try:
+                mean, eta, eps = self._held_block(actions, L)
+            except (IndexError, RuntimeError) as e:  # out-of-range arms fail in the first block, before any move
+                raise self.arms_error(actions, e) from None
             means.append(mean)
             rewards.append(mean + eta)
             self._x = self._held_state(actions, L, eps)
@@ -393,8 +408,8 @@ class DynamicalLinearBandit(BatchedBanditEnv):
             left -= L
         mean = means[0] if len(means) == 1 else torch.cat(means, 1)
         rew = rewards[0] if len(rewards) == 1 else torch.cat(rewards, 1)
-        steady = self._gather(actions)[1]
-        info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_b.unsqueeze(1).expand(-1, n),
+        steady = actions @ self._h if actions.is_floating_point() else self._H.index_select(0, actions)
+        info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_col.expand(-1, n),
                 "steady_state_reward": steady.unsqueeze(1).expand(-1, n)}
         return self._observe(), rew, self._false, self._false, info
 
@@ -407,7 +422,10 @@ class DynamicalLinearBandit(BatchedBanditEnv):
             raise RLKitError("reset() must be called before peek_held()")
         n = check_int("n", n)
         actions = self._as_actions(actions)
-        mean, eta, _ = self._held_block(actions, min(n, _NOISE_BLOCK - self.t % _NOISE_BLOCK))
+        try:
+            mean, eta, _ = self._held_block(actions, min(n, _NOISE_BLOCK - self.t % _NOISE_BLOCK))
+        except (IndexError, RuntimeError) as e:
+            raise self.arms_error(actions, e) from None
         return mean + eta
 
     def _held_block(self, actions: torch.Tensor, L: int):

@@ -24,8 +24,11 @@ def _sphere(x: torch.Tensor, radius: float) -> torch.Tensor:
 
 
 class LinearBandit(BatchedBanditEnv):
-    """Batched linear bandit: ``gymnasium.make_vec("rlkit/LinearBandit-v0", num_envs=B,
-    vectorization_mode="vector_entry_point")``."""
+    """Batched stochastic linear bandit (Abbasi-Yadkori et al. 2011 setting): ``B`` runs of ``K`` arms in ``R^d``.
+
+    ``gymnasium.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point")``;
+    contexts ``(B, K, d)``, ``theta: (B, d)``, rewards ``(B,)``.
+    """
 
     def __init__(
         self,
@@ -67,7 +70,7 @@ class LinearBandit(BatchedBanditEnv):
         return self._contexts
 
     def _step(self, actions: torch.Tensor):
-        mean = self._means[self._runs, actions]
+        mean = self._means.gather(1, actions.unsqueeze(1)).squeeze(1)  # gather rejects negative arms
         rewards = mean + self.sigma * self._noise.normal()
         info = {"expected_reward": mean, "optimal_expected_reward": self._best}
         if self.contexts_mode == "resample":

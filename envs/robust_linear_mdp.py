@@ -27,6 +27,12 @@ N_STATES = 5
 
 
 class RobustLinearMDP(FeatureMDP):
+    """The simulated 5-state linear MDP of Tang, Liu & Xu (2025, Sec. 6): d = 4, H = 3, 16 actions.
+
+    States are indices ``(R, *e)`` (long); ``param`` = the test perturbation ``q`` of step 1; the exact model
+    gives dynamic-programming returns. See the module docstring.
+    """
+
     horizon = 3
     dim = 4
     n_actions = 16

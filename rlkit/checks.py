@@ -1,8 +1,13 @@
 """Input validation shared by every module: one clear error naming the argument, what was expected, what was given.
 
 All errors are subclasses of :class:`ValueError` (``RLKitError``) so callers can catch them generically.
-Checks that look at tensor *values* (finiteness) read one boolean back to the host; they are cheap on the CPU
-and can be switched off with ``validate=False`` on agents for accelerator hot loops.
+Two kinds of checks:
+
+* *metadata* checks (shape, dtype, device) read nothing from the tensor and always run;
+* *value* checks (finiteness, arms in range) read one boolean back to the host. They are cheap on the CPU and
+  are switched off with ``validate=False`` on agents (for accelerator hot loops): with ``validate=False`` the
+  values an agent receives are *not checked*, and a NaN reward or an out-of-range arm gives wrong results or
+  an error from torch instead of an rlkit message.
 """
 
 from __future__ import annotations
@@ -83,10 +88,14 @@ def check_shape(name: str, tensor, expected: Sequence) -> torch.Tensor:
     """
     if not isinstance(tensor, torch.Tensor):
         raise RLKitError(f"{name} must be a torch.Tensor of shape {_fmt(expected)}, got {type(tensor).__name__}")
-    shape = tuple(tensor.shape)
-    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
-        raise RLKitError(f"{name} must have shape {_fmt(expected)}, got {shape}")
-    return tensor
+    shape = tensor.shape
+    if len(shape) == len(expected):
+        for e, s in zip(expected, shape):  # a plain loop: this runs several times per round
+            if e is not None and e != s:
+                break
+        else:
+            return tensor
+    raise RLKitError(f"{name} must have shape {_fmt(expected)}, got {tuple(shape)}")
 
 
 def check_finite(name: str, tensor: torch.Tensor) -> torch.Tensor:
@@ -105,11 +114,59 @@ def _fmt(expected: Sequence) -> str:
     return "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
 
 
+def check_device(name: str, device) -> torch.device:
+    """A torch device that exists here: ``"cpu"``, ``"cuda"``, ``"cuda:1"`` (with that many GPUs), ``"mps"``..."""
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise RLKitError(f"{name} must be a torch device such as 'cpu', 'cuda' or 'cuda:0', got {device!r}") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise RLKitError(f"{name} must be an available device, got {str(dev)!r} but CUDA is not available here "
+                             "(this torch build or machine has no GPU); use 'cpu'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise RLKitError(f"{name} must be an available device, got {str(dev)!r} but only "
+                             f"{torch.cuda.device_count()} CUDA device(s) exist")
+    elif dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise RLKitError(f"{name} must be an available device, got 'mps' but MPS is not available here; use 'cpu'")
+    elif dev.type not in ("cpu", "cuda", "mps", "meta") and not _backend_available(dev.type):
+        raise RLKitError(f"{name} must be an available device, got {str(dev)!r}, a backend this torch cannot reach")
+    if dev.index is None and dev.type not in ("cpu", "meta"):
+        dev = torch.empty(0, device=dev).device  # "cuda" -> "cuda:<current>": what its tensors report
+    return dev
+
+
+def _backend_available(kind: str) -> bool:
+    module = getattr(torch, kind, None)
+    probe = getattr(module, "is_available", None)
+    try:
+        return bool(probe()) if callable(probe) else False
+    except Exception:  # noqa: BLE001 - a broken backend is an unavailable one
+        return False
+
+
+def check_like(name: str, tensor: torch.Tensor, *, dtype: torch.dtype | None = None,
+               device: torch.device | None = None) -> torch.Tensor:
+    """``tensor`` has ``dtype`` and lives on ``device`` (metadata only: nothing is read from the tensor)."""
+    if dtype is not None and tensor.dtype != dtype:
+        raise RLKitError(f"{name} must have dtype {dtype} (the agent's dtype), got {tensor.dtype}; "
+                         f"convert with .to({dtype}) or build the agent with dtype={tensor.dtype}")
+    if device is not None and tensor.device != device:
+        raise RLKitError(f"{name} must be on device {str(device)!r} (the agent's device), got a tensor on "
+                         f"{str(tensor.device)!r}; move it with .to({str(device)!r})")
+    return tensor
+
+
+def check_integer_tensor(name: str, tensor: torch.Tensor, what: str) -> torch.Tensor:
+    """``tensor`` has an integer dtype (metadata only); ``what`` says what its entries are."""
+    if tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool:
+        raise RLKitError(f"{name} must be {what} of an integer dtype (e.g. torch.long), got dtype {tensor.dtype}")
+    return tensor
+
+
 def resolve_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.dtype]:
     """Default device is the CPU; default dtype is float64 (float32 is allowed, and advised on GPUs)."""
-    dev = torch.device(device) if device is not None else torch.device("cpu")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise RLKitError(f"device must be an available device, got {str(dev)!r} but CUDA is not available")
+    dev = check_device("device", device) if device is not None else torch.device("cpu")
     dt = dtype if dtype is not None else torch.float64
     if isinstance(dt, str):
         dt = getattr(torch, dt, None)

@@ -33,6 +33,13 @@ from rlkit.checks import RLKitError, check_int, check_positive, resolve_device_d
 
 
 class Covariance:
+    """Batched Gram matrix ``V = lam I + sum w x x^T`` with its inverse and log-determinant, kept up to date.
+
+    Rank-1 and rank-k updates (Sherman-Morrison, Woodbury), ``solve``, ``inv_norm(x: (*b, K, d)) -> (*b, K)``,
+    ``logdet() -> (*b,)``, exact Cholesky refreshes; ``batch_shape`` gives the leading axes ``*b``. See the
+    module docstring for the shapes and the refresh rule.
+    """
+
     def __init__(
         self,
         dim: int,
@@ -112,7 +119,7 @@ class Covariance:
         single = x.dim() == len(self.batch_shape) + 1
         xs = x.unsqueeze(-2) if single else x
         self._check_x(xs, "x")
-        q = ((xs @ self._V_inv) * xs).sum(-1)
+        q = torch.linalg.vecdot(xs @ self._V_inv, xs)
         if single:
             return q.squeeze(-1)
         if x is self._last_seen and version is not None and version == self._last_version:
@@ -129,35 +136,45 @@ class Covariance:
         which is how masked (per-run or per-arm) updates are written.
         """
         rank1 = x.dim() == len(self.batch_shape) + 1
-        xs = x.unsqueeze(-2) if rank1 else x
-        self._check_x(xs, "x")
-        k = xs.shape[-2]
-        if k == 1:
-            # the hot path: one small matrix-vector product and two rank-1 corrections
-            x1 = xs.squeeze(-2)
-            xd = x1.double()
-            u = (self._V_inv @ x1.unsqueeze(-1)).squeeze(-1)  # V^-1 x, (*b, d)
-            q = (x1 * u).sum(-1)  # x^T V^-1 x
+        if rank1 and x.shape[:-1] == self.batch_shape and x.shape[-1] == self.dim:
+            k = 1  # the hot path: one small matrix-vector product and two rank-1 corrections
+            x_col = x.unsqueeze(-1)
+            u_col = self._V_inv @ x_col  # V^-1 x, (*b, d, 1)
+            u = u_col.squeeze(-1)
+            q = torch.linalg.vecdot(x, u)  # x^T V^-1 x
+            xd_col = x_col if x.dtype == torch.float64 else x_col.double()
             if weight is None:
-                denom = 1.0 + q
-                coef = 1.0 / denom
-                self._V.addcmul_(xd.unsqueeze(-1), xd.unsqueeze(-2))
+                denom = q + 1.0
+                coef = denom.reciprocal()
+                self._V.addcmul_(xd_col, xd_col.mT)
             else:
-                w1 = self._weights(weight, xs.shape[:-1], rank1).squeeze(-1)
-                denom = 1.0 + w1 * q
-                coef = w1 / denom
-                self._V.addcmul_(xd.unsqueeze(-1), (xd * w1.double().unsqueeze(-1)).unsqueeze(-2))
-            gain = u * coef.unsqueeze(-1)  # w V_old^-1 x / (1 + w x^T V_old^-1 x) = w V_new^-1 x
-            self._V_inv = torch.addcmul(self._V_inv, u.unsqueeze(-1), gain.unsqueeze(-2), value=-1.0)
-            self._logdet = self._logdet + torch.log(denom)
+                w1 = self._weights(weight, x.shape[:-1] + (1,), True)
+                if isinstance(w1, float):
+                    denom = q * w1 + 1.0
+                    coef = denom.reciprocal().mul_(w1)
+                    self._V.addcmul_(xd_col, xd_col.mT, value=w1)
+                else:
+                    w1 = w1.squeeze(-1)
+                    denom = w1 * q + 1.0
+                    coef = w1 / denom
+                    self._V.addcmul_(xd_col, (xd_col * w1.double()[..., None, None]).mT)
+            coef_col = coef.unsqueeze(-1)
+            gain = u * coef_col  # w V_old^-1 x / (1 + w x^T V_old^-1 x) = w V_new^-1 x
+            self._V_inv = torch.addcmul(self._V_inv, u_col, gain.unsqueeze(-2), value=-1.0)
+            self._logdet = self._logdet + denom.log()
             self.last_gain = gain
             if self._tracked is not None:
                 X, version, q_X = self._tracked
-                s = (X @ u.unsqueeze(-1)).squeeze(-1)
-                self._tracked = (X, version, q_X - coef.unsqueeze(-1) * s * s)
+                s = (X @ u_col).squeeze(-1)
+                self._tracked = (X, version, torch.addcmul(q_X, coef_col * s, s, value=-1.0))
         else:
+            xs = x.unsqueeze(-2) if rank1 else x
+            self._check_x(xs, "x")
+            k = xs.shape[-2]
             self._tracked = None
             w = self._weights(weight, xs.shape[:-1], rank1)
+            if isinstance(w, float):
+                w = torch.full(xs.shape[:-1], w, device=self.device, dtype=self.dtype)
             wx = xs * w.unsqueeze(-1)
             self._V = self._V + wx.double().transpose(-1, -2) @ xs.double()
             self.last_gain = None
@@ -210,10 +227,16 @@ class Covariance:
             raise RLKitError(f"{name} must have shape {(*self.batch_shape, self.dim)} or "
                              f"{(*self.batch_shape, 'k', self.dim)}, got {given}")
 
-    def _weights(self, weight, shape, rank1: bool) -> torch.Tensor:
-        """Weights as a ``(*b, k)`` tensor; they must be finite and non-negative (``V`` stays positive definite)."""
+    def _weights(self, weight, shape, rank1: bool):
+        """Weights as a ``(*b, k)`` tensor, or a float for a plain number (checked on the host, no tensor operation);
+        they must be finite and non-negative (``V`` stays positive definite)."""
         if weight is None:
             return torch.ones(shape, device=self.device, dtype=self.dtype)
+        if isinstance(weight, (int, float)) and not isinstance(weight, bool):
+            w = float(weight)
+            if not (w >= 0 and math.isfinite(w)):
+                raise RLKitError(f"weight must be finite and >= 0 (V must stay positive definite), got min {w}")
+            return w
         w = torch.as_tensor(weight, device=self.device, dtype=self.dtype)
         if w.dim() == 0:
             w = w.expand(shape)

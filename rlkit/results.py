@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,17 @@ def canonical(obj) -> str:
     return json.dumps(obj, sort_keys=True, indent=2, default=str)
 
 
+def strict(obj):
+    """``obj`` with every non-finite float (NaN, inf) replaced by ``None``, so that it is strict JSON."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict(v) for v in obj]
+    return obj
+
+
 def _diff(a, b, prefix="") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
@@ -50,7 +63,27 @@ def _diff(a, b, prefix="") -> list[str]:
     return [] if a == b else [f"{prefix[:-1]}: {a!r} (stored) vs {b!r} (now)"]
 
 
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """The ``.npz`` file of ``arrays`` as bytes that depend on the arrays alone: ``np.savez`` stamps each member
+    with the current time, this writes the fixed zip epoch (1980-01-01), so the same results give the same
+    bytes and the same SHA-256 on every machine and every rerun. ``np.load`` reads it as any ``.npz``."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
+        for name, value in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+            z.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue())
+    return buf.getvalue()
+
+
 class ResultStore:
+    """The results directory of one experiment: its resolved spec, one checksummed chunk per unit, the summary.
+
+    ``claim(spec)`` binds a new directory to a spec (or refuses one written by another), ``has/write/read``
+    handle the chunks of :class:`rlkit.kinds.base.Unit` s atomically, ``gather`` concatenates them per agent
+    and ``write_summary`` writes ``summary.json``. See the module docstring for the layout.
+    """
+
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.chunks = self.root / "chunks"
@@ -60,7 +93,7 @@ class ResultStore:
         """Bind the directory to ``spec``: write it if new, else refuse a directory written by another spec."""
         path = self.root / "spec.json"
         if path.exists():
-            stored = json.loads(path.read_text())
+            stored = self.spec()
             if canonical(stored) != canonical(spec):
                 diffs = _diff(stored, json.loads(canonical(spec)))
                 raise SpecError(
@@ -76,7 +109,15 @@ class ResultStore:
         path = self.root / "spec.json"
         if not path.exists():
             raise SpecError(f"{str(self.root)!r} is not a results directory (no spec.json); run `rlkit run SPEC` first")
-        return json.loads(path.read_text())
+        try:
+            spec = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise SpecError(f"{str(path)!r} is corrupt (not JSON: {getattr(e, 'msg', e)}; rlkit writes it atomically, "
+                            "so something else changed it): move the directory aside or choose another --out") from None
+        if not isinstance(spec, dict) or "kind" not in spec:
+            raise SpecError(f"{str(path)!r} is not a spec written by rlkit (no 'kind'); move this directory aside or "
+                            "choose another --out")
+        return spec
 
     # ---------------------------------------------------------------- chunks
     def _paths(self, unit: Unit) -> tuple[Path, Path]:
@@ -102,9 +143,7 @@ class ResultStore:
         return hashlib.sha256(data_path.read_bytes()).hexdigest() == sum_path.read_text().strip()
 
     def write(self, unit: Unit, arrays: dict[str, np.ndarray], seconds: float | None = None) -> None:
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        data = buf.getvalue()
+        data = npz_bytes(arrays)
         data_path, sum_path = self._paths(unit)
         self.chunks.mkdir(parents=True, exist_ok=True)
         _atomic_write(data_path, data)
@@ -129,4 +168,6 @@ class ResultStore:
 
     # --------------------------------------------------------------- summary
     def write_summary(self, summary: dict) -> None:
-        _atomic_write(self.root / "summary.json", canonical(summary).encode())
+        """``summary.json``, strict JSON: a NaN or infinite number (e.g. a slope that is not defined) is ``null``."""
+        text = json.dumps(strict(summary), sort_keys=True, indent=2, default=str, allow_nan=False)
+        _atomic_write(self.root / "summary.json", text.encode())

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.checks import RLKitError, check_int
 
 _MAX_HELD = 1 << 16  # rounds per held block (longer holds are served in blocks; memory stays bounded)
 _MAX_LOOKAHEAD = 256  # rounds peeked at most (the look-ahead costs O(m K) per peek)
@@ -64,16 +64,18 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     given, is called with the number of rounds done every few thousand rounds. ``lookahead=False`` asks
     the agent every round even when it and the environment support looking ahead.
     """
+    horizon = check_int("horizon", horizon)
     if record_at is None:
         record_at = checkpoints(horizon)
     record_at = np.asarray(record_at, dtype=np.int64)
     if record_at.size == 0 or record_at[0] < 1 or record_at[-1] > horizon or np.any(np.diff(record_at) <= 0):
         raise RLKitError(f"record_at must be increasing rounds in [1, {horizon}], got {record_at[:5]}...")
     terms = dict(env.regret_terms)
+    names = list(terms)
     contexts, _ = env.reset(seed=seed)
     B = env.num_envs
-    cum = {name: torch.zeros(B, device=env.device, dtype=env.dtype) for name in terms}
-    out = {name: torch.empty(B, record_at.size, device=env.device, dtype=env.dtype) for name in terms}
+    # every term's running sum in one (n_terms, B) tensor: one addition per round whatever the number of terms
+    regret = _Regret(terms, B, record_at.size, env.device, env.dtype)
     is_record = np.zeros(horizon + 1, dtype=bool)
     is_record[record_at] = True
     column = 0
@@ -105,14 +107,7 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
             next_contexts, rewards, info = _step_held(env, actions, n)
             stop = int(np.searchsorted(record_at, t + n, side="right"))
             cols = torch.as_tensor(record_at[column:stop] - t - 1, device=env.device) if stop > column else None
-            for name, (best, got) in terms.items():
-                achieved = rewards if got == "reward" else info[got]
-                if cols is None:
-                    cum[name] += (info[best] - achieved).sum(1)
-                    continue
-                path = cum[name].unsqueeze(1) + (info[best] - achieved).cumsum(1)
-                out[name][:, column:stop] = path[:, cols]
-                cum[name] = path[:, -1]
+            regret.add_held(rewards, info, column, cols)
             column = stop
             agent.update_held(contexts, actions, rewards)
             contexts = next_contexts
@@ -122,16 +117,60 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
             continue
         t += 1
         next_contexts, rewards, _, _, info = env.step(actions)
-        for name, (best, got) in terms.items():
-            achieved = rewards if got == "reward" else info[got]
-            gap = info[best] - achieved
-            cum[name] += gap if gap.dim() == 1 else gap.flatten(1).mean(1)  # per task: mean over trailing axes
+        regret.add(rewards, info)
         agent.update(contexts, actions, rewards)
         contexts = next_contexts
         if is_record[t]:
-            for name in terms:
-                out[name][:, column] = cum[name]
+            regret.record(column)
             column += 1
         if progress is not None and t % 4096 == 0:
             progress(t)
-    return {name: v.cpu().numpy() for name, v in out.items()}
+    out = regret.out.cpu().numpy()
+    return {name: out[i] for i, name in enumerate(names)}
+
+
+class _Regret:
+    """Running regret of every term, ``cum: (n_terms, B)``, and its recorded values ``out: (n_terms, B, P)``.
+
+    Per round ``cum += best - achieved`` with the terms' values stacked (a single term, or terms sharing their
+    optimal value, cost one subtraction and one addition); the arithmetic of each term is that of its own sum."""
+
+    def __init__(self, terms: dict, B: int, points: int, device, dtype):
+        self.best = [best for best, _ in terms.values()]
+        self.got = [got for _, got in terms.values()]
+        self.shared = len(set(self.best)) == 1
+        self.cum = torch.zeros(len(terms), B, device=device, dtype=dtype)
+        self.out = torch.empty(len(terms), B, points, device=device, dtype=dtype)
+        self._one = self.cum[0] if len(terms) == 1 else None
+
+    def _achieved(self, rewards, info):
+        return [rewards if got == "reward" else info[got] for got in self.got]
+
+    def add(self, rewards, info) -> None:
+        """One round; a term whose values have a task axis (``(B, M)``, multitask bandits) adds its mean over tasks."""
+        achieved = self._achieved(rewards, info)
+        if self._one is not None:
+            gap = info[self.best[0]] - achieved[0]
+            self._one += gap if gap.dim() == 1 else gap.flatten(1).mean(1)
+            return
+        if self.shared:
+            gap = info[self.best[0]] - torch.stack(achieved)
+        else:
+            gap = torch.stack([info[b] for b in self.best]) - torch.stack(achieved)
+        self.cum += gap if gap.dim() == 2 else gap.flatten(2).mean(2)
+
+    def add_held(self, rewards, info, column: int, cols) -> None:
+        """``n`` rounds at once (``rewards`` and ``info`` entries ``(B, n)``); ``cols``: the offsets inside the block
+        of the recorded rounds, written from ``column`` on (``None`` if none)."""
+        best = info[self.best[0]] if self.shared else torch.stack([info[b] for b in self.best])
+        diff = best - torch.stack(self._achieved(rewards, info))  # (n_terms, B, n)
+        if cols is None:
+            self.cum += diff.sum(2)
+            return
+        path = self.cum.unsqueeze(2) + diff.cumsum(2)
+        self.out[:, :, column : column + cols.shape[0]] = path[:, :, cols]
+        self.cum = path[:, :, -1]
+        self._one = self.cum[0] if self._one is not None else None
+
+    def record(self, column: int) -> None:
+        self.out[:, :, column] = self.cum

@@ -1,14 +1,89 @@
+"""Shared fixtures, and the device switch of the test suite.
+
+``RLKIT_TEST_DEVICE`` (default ``cpu``) and ``RLKIT_TEST_DTYPE`` (default ``float64``; or ``float32``) choose where
+the tests that take the ``device`` / ``dtype`` fixtures build their tensors, agents and environments: the maths
+identities, environment invariants, determinism and rollout tests. So
+
+    RLKIT_TEST_DEVICE=cuda RLKIT_TEST_DTYPE=float32 python -m pytest -q
+
+reruns them on a GPU in float32 (as BoTorch runs its suite). Tests marked ``cpu_only`` (figures, the CLI,
+files on disk, gymnasium's numpy single-instance view, worker processes) are skipped with their reason
+when the device is not the CPU; tests marked ``float64_only`` (exact closed forms, decision-for-decision
+comparisons that float32 rounding may flip) when the dtype is float32. On the CPU in float64 nothing
+changes: every fixture gives what the tests used before.
+"""
+
+import os
+
 import numpy as np
 import pytest
 import torch
 
+DEVICE = torch.device(os.environ.get("RLKIT_TEST_DEVICE", "cpu"))
+DTYPE = {"float64": torch.float64, "float32": torch.float32}[os.environ.get("RLKIT_TEST_DTYPE", "float64")]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cpu_only(reason): CPU only; skipped when RLKIT_TEST_DEVICE is not cpu")
+    config.addinivalue_line("markers", "float64_only(reason): needs float64; skipped when RLKIT_TEST_DTYPE is float32")
+
+
+def pytest_report_header(config):
+    return f"rlkit test device: {DEVICE}, dtype: {DTYPE}"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for name, off in (("cpu_only", DEVICE.type != "cpu"), ("float64_only", DTYPE != torch.float64)):
+            mark = item.get_closest_marker(name)
+            if mark is not None and off:
+                reason = mark.kwargs.get("reason") or (mark.args[0] if mark.args else name)
+                item.add_marker(pytest.mark.skip(reason=f"{name}: {reason}"))
+
+
+@pytest.fixture
+def device():
+    """The device tests build their tensors on (``RLKIT_TEST_DEVICE``, default cpu)."""
+    return DEVICE
+
+
+@pytest.fixture
+def dtype():
+    """The working dtype of agents and environments under test (``RLKIT_TEST_DTYPE``, default float64)."""
+    return DTYPE
+
+
+@pytest.fixture
+def tkw(device, dtype):
+    """``device`` and ``dtype`` as keyword arguments for constructors and tensor factories."""
+    return {"device": device, "dtype": dtype}
+
+
+@pytest.fixture
+def tol(dtype):
+    """``tol(f64, f32)``: the tolerance for the working dtype (``f32`` defaults to ``max(f64, 1e-4)``)."""
+
+    def pick(f64: float, f32: float | None = None) -> float:
+        return f64 if dtype == torch.float64 else (max(f64, 1e-4) if f32 is None else f32)
+
+    return pick
+
 
 @pytest.fixture
 def gen():
-    """A seeded torch generator for test data (never the global RNG)."""
+    """A seeded torch generator for test data (never the global RNG); it draws on the CPU: move data with .to()."""
     return torch.Generator().manual_seed(1234)
 
 
 @pytest.fixture
 def npgen():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def single_thread():
+    """Run a test with one torch thread (small-tensor loops; avoids oversubscribed thread pools under xdist)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

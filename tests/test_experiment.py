@@ -10,6 +10,8 @@ from rlkit.experiment import load_spec, plot, resolve, run
 from rlkit.results import ResultStore
 from tests.helpers import write_spec
 
+pytestmark = pytest.mark.cpu_only(reason="the runner, its worker processes and the result files on disk")
+
 
 def arrays(out):
     store = ResultStore(out)

@@ -1,4 +1,6 @@
-"""Covariance kernel against torch.linalg, in float64 and float32."""
+"""Covariance kernel against torch.linalg, in float64 and float32, on the test device (``RLKIT_TEST_DEVICE``).
+
+References are computed on the CPU in float64; the kernel's state is brought back for the comparisons."""
 
 import math
 
@@ -19,58 +21,70 @@ def exact(lam, X, W=None):
 
 @pytest.mark.parametrize("batch_shape", [(), (3,), (2, 4)])
 @pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 2e-5)])
-def test_rank1_updates_match_torch_linalg(batch_shape, dtype, tol, gen):
+def test_rank1_updates_match_torch_linalg(batch_shape, dtype, tol, gen, device):
     d, n, lam = 6, 300, 0.7
     X = torch.randn(n, *batch_shape, d, generator=gen, dtype=torch.float64)
-    cov = Covariance(d, batch_shape, lam=lam, dtype=dtype)
+    cov = Covariance(d, batch_shape, lam=lam, dtype=dtype, device=device)
+    Xd = X.to(device, dtype)
     for i in range(n):
-        cov.update(X[i].to(dtype))
+        cov.update(Xd[i])
     V = exact(lam, X.to(dtype))
     V_inv = torch.linalg.inv(V)
     assert cov.inverse.dtype == dtype and cov.inverse.shape == (*batch_shape, d, d)
-    assert torch.allclose(cov.matrix.double(), V, rtol=1e-6 if dtype == torch.float32 else 1e-12)
-    rel = (cov.inverse.double() - V_inv).norm() / V_inv.norm()
+    assert cov.inverse.device.type == device.type and cov.logdet().device.type == device.type
+    assert torch.allclose(cov.matrix.double().cpu(), V, rtol=1e-6 if dtype == torch.float32 else 1e-12)
+    rel = (cov.inverse.double().cpu() - V_inv).norm() / V_inv.norm()
     assert rel < tol
-    assert torch.allclose(cov.logdet().double(), torch.logdet(V), atol=1e-3 if dtype == torch.float32 else 1e-9)
+    assert torch.allclose(cov.logdet().double().cpu(), torch.logdet(V), atol=1e-3 if dtype == torch.float32 else 1e-9)
     # solve and inv_norm for (*b, K, d) in one op
     rhs = torch.randn(*batch_shape, d, generator=gen, dtype=torch.float64)
     expect = torch.linalg.solve(V, rhs.unsqueeze(-1)).squeeze(-1)
-    got = cov.solve(rhs.to(dtype)).double()
+    got = cov.solve(rhs.to(device, dtype)).double().cpu()
     assert ((got - expect).norm(dim=-1) / expect.norm(dim=-1)).max() < (1e-4 if dtype == torch.float32 else 1e-10)
     arms = torch.randn(*batch_shape, 5, d, generator=gen, dtype=torch.float64)
     norms = torch.einsum("...ki,...ij,...kj->...k", arms, V_inv, arms).sqrt()
-    got = cov.inv_norm(arms.to(dtype)).double()
+    got = cov.inv_norm(arms.to(device, dtype)).double().cpu()
     assert got.shape == (*batch_shape, 5)
     assert torch.allclose(got, norms, rtol=1e-4 if dtype == torch.float32 else 1e-10)
 
 
 @pytest.mark.parametrize("k", [3, 8])  # 3 < d: Woodbury; 8 >= d: direct add + exact refresh
-def test_weighted_rank_k_updates(k, gen):
+def test_weighted_rank_k_updates(k, gen, device):
     d, lam, steps, B = 5, 1.3, 20, 4
     X = torch.randn(steps, B, k, d, generator=gen, dtype=torch.float64)
     W = torch.rand(steps, B, k, generator=gen, dtype=torch.float64)
-    cov = Covariance(d, (B,), lam=lam)
+    cov = Covariance(d, (B,), lam=lam, device=device)
     for i in range(steps):
-        cov.update(X[i], W[i])
+        cov.update(X[i].to(device), W[i].to(device))
     V = exact(lam, X.transpose(1, 2).reshape(steps * k, B, d), W.transpose(1, 2).reshape(steps * k, B))
-    assert torch.allclose(cov.inverse, torch.linalg.inv(V), atol=1e-12)
-    assert torch.allclose(cov.logdet(), torch.logdet(V), atol=1e-10)
+    assert torch.allclose(cov.inverse.cpu(), torch.linalg.inv(V), atol=1e-12)
+    assert torch.allclose(cov.logdet().cpu(), torch.logdet(V), atol=1e-10)
     assert cov.n_updates == steps * k
 
 
-def test_zero_weight_masks_runs(gen):
-    cov = Covariance(3, (2,), lam=1.0)
-    x = torch.randn(2, 3, generator=gen, dtype=torch.float64)
-    cov.update(x, torch.tensor([1.0, 0.0], dtype=torch.float64))
-    assert torch.equal(cov.inverse[1], torch.eye(3, dtype=torch.float64))
-    assert cov.logdet()[1] == 0.0
-    assert not torch.allclose(cov.inverse[0], torch.eye(3, dtype=torch.float64))
+@pytest.mark.parametrize("weights", ["tensor", "number"])
+def test_zero_weight_masks_runs(gen, device, weights):
+    cov = Covariance(3, (2,), lam=1.0, device=device)
+    x = torch.randn(2, 3, generator=gen, dtype=torch.float64).to(device)
+    if weights == "tensor":
+        cov.update(x, torch.tensor([1.0, 0.0], dtype=torch.float64, device=device))
+        assert torch.equal(cov.inverse[1].cpu(), torch.eye(3, dtype=torch.float64))
+        assert cov.logdet()[1] == 0.0
+        assert not torch.allclose(cov.inverse[0].cpu(), torch.eye(3, dtype=torch.float64))
+    else:  # one number for every run (no tensor made, checked on the host): the same as a tensor of it
+        twin = Covariance(3, (2,), lam=1.0, device=device)
+        cov.update(x, 2.5)
+        twin.update(x, torch.full((2,), 2.5, dtype=torch.float64, device=device))
+        torch.testing.assert_close(cov.inverse, twin.inverse, rtol=1e-14, atol=1e-15)
+        torch.testing.assert_close(cov.logdet(), twin.logdet(), rtol=1e-14, atol=1e-15)
+        cov.update(x, 0.0)
+        torch.testing.assert_close(cov.inverse, twin.inverse, rtol=1e-14, atol=1e-15)
 
 
-def test_determinant_lemma_and_logdet_of_lam():
-    cov = Covariance(4, lam=2.0)
+def test_determinant_lemma_and_logdet_of_lam(device):
+    cov = Covariance(4, lam=2.0, device=device)
     assert math.isclose(float(cov.logdet()), 4 * math.log(2.0))
-    x = torch.tensor([1.0, 0.0, 0.0, 0.0], dtype=torch.float64)
+    x = torch.tensor([1.0, 0.0, 0.0, 0.0], dtype=torch.float64, device=device)
     cov.update(x)
     assert math.isclose(float(cov.logdet()), 4 * math.log(2.0) + math.log(1 + 1 / 2.0))
 
@@ -87,17 +101,19 @@ def _bandit_like_stream(n, B, d, K, gen):
 
 
 @pytest.mark.slow
-def test_float32_1e5_updates_stay_accurate_with_refresh_and_drift_without(gen):
+def test_float32_1e5_updates_stay_accurate_with_refresh_and_drift_without(gen, device):
     n, B, d = 100_000, 2, 10
     X = _bandit_like_stream(n, B, d, 20, gen)
     V = exact(1.0, X)
     V_inv = torch.linalg.inv(V)
+    Xd = X.to(device)
 
     def rel_error(**kw):
-        cov = Covariance(d, (B,), lam=1.0, dtype=torch.float32, **kw)
+        cov = Covariance(d, (B,), lam=1.0, dtype=torch.float32, device=device, **kw)
         for i in range(n):
-            cov.update(X[i])
-        return float(((cov.inverse.double() - V_inv).norm(dim=(-2, -1)) / V_inv.norm(dim=(-2, -1))).max()), cov
+            cov.update(Xd[i])
+        inv = cov.inverse.double().cpu()
+        return float(((inv - V_inv).norm(dim=(-2, -1)) / V_inv.norm(dim=(-2, -1))).max()), cov
 
     with_refresh, cov = rel_error()
     without, cov_none = rel_error(refresh_every=10**9, drift_tol=1e9)
@@ -126,21 +142,22 @@ def test_bad_input_is_named():
 
 
 @pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-11), (torch.float32, 1e-4)])
-def test_tracked_arms_match_a_full_recompute(dtype, tol, gen):
+def test_tracked_arms_match_a_full_recompute(dtype, tol, gen, device):
     """A fixed set of arms asked for twice becomes tracked; rank-1, rank-k and refreshes keep it exact."""
     B, K, d = 3, 7, 4
-    arms = torch.randn(B, K, d, generator=gen, dtype=torch.float64).to(dtype)
-    cov = Covariance(d, (B,), lam=1.0, dtype=dtype, refresh_every=50)
+    arms = torch.randn(B, K, d, generator=gen, dtype=torch.float64).to(device, dtype)
+    cov = Covariance(d, (B,), lam=1.0, dtype=dtype, device=device, refresh_every=50)
     cov.inv_quad(arms)
     cov.inv_quad(arms)
     assert cov._tracked is not None
     for i in range(120):
         if i == 60:
-            cov.update(torch.randn(B, 2, d, generator=gen, dtype=torch.float64).to(dtype))  # rank 2: re-tracked
+            cov.update(torch.randn(B, 2, d, generator=gen, dtype=torch.float64).to(device, dtype))  # rank 2: re-tracked
             cov.inv_quad(arms)
             cov.inv_quad(arms)
-        cov.update(arms[torch.arange(B), torch.randint(0, K, (B,), generator=gen)],
-                   torch.rand(B, generator=gen, dtype=torch.float64).to(dtype))
+        pick = torch.randint(0, K, (B,), generator=gen).to(device)
+        cov.update(arms[torch.arange(B, device=device), pick],
+                   torch.rand(B, generator=gen, dtype=torch.float64).to(device, dtype))
         full = torch.einsum("bki,bij,bkj->bk", arms.double(), torch.linalg.inv(cov.matrix.double()), arms.double())
         assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)
     assert cov.n_refreshes >= 2
@@ -149,12 +166,12 @@ def test_tracked_arms_match_a_full_recompute(dtype, tol, gen):
     assert torch.allclose(cov.inv_quad(arms).double(), full, rtol=tol, atol=tol)
 
 
-def test_inference_tensors_work_untracked(gen):
+def test_inference_tensors_work_untracked(gen, device):
     """Under torch.inference_mode (how the experiment runner plays units) arms carry no version counter: their
     quadratic forms are recomputed rather than tracked, and stay exact."""
-    cov = Covariance(3, (2,), lam=0.5, dtype=torch.float64)
+    cov = Covariance(3, (2,), lam=0.5, dtype=torch.float64, device=device)
     with torch.inference_mode():
-        arms = torch.randn(2, 5, 3, dtype=torch.float64, generator=gen)
+        arms = torch.randn(2, 5, 3, dtype=torch.float64, generator=gen).to(device)
         for i in range(6):
             cov.inv_quad(arms)
             cov.update(arms[:, i % 5])

@@ -6,6 +6,8 @@ import pytest
 from rlkit.checks import SpecError
 from rlkit.plot import bootstrap_band, loglog_slope, theory_curve
 
+pytestmark = pytest.mark.cpu_only(reason="figures are drawn from numpy arrays on the host")
+
 
 def test_bootstrap_band_covers_the_mean_and_matches_the_normal_interval():
     rng = np.random.default_rng(0)
@@ -29,3 +31,74 @@ def test_theory_curve_takes_what_it_accepts():
     assert label.startswith("OFUL") and values.shape == (2,) and np.all(values > 0)
     with pytest.raises(SpecError, match="plot.theory must name a function of rlkit.theory"):
         theory_curve("nope.nothing", np.array([1.0]), {})
+
+
+# ---------------------------------------------------------------- styles and figure layout (issue 15)
+def test_every_known_label_has_its_own_colour_and_line_style():
+    from rlkit.plot import STYLES, style_for
+
+    pairs = [(c, ls) for c, ls, _ in STYLES.values()]
+    assert len(set(pairs)) == len(pairs)
+    assert style_for("DynLin-UCB(log T)") == style_for("DynLin-UCB(log T)")
+    assert style_for("DynLin-UCB(log T)")["color"] == style_for("DynLin-UCB(1)")["color"]  # one algorithm's variants
+
+
+def test_unknown_labels_get_stable_distinct_styles_for_many_agents():
+    from rlkit.plot import style_for, styles_for
+
+    labels = [f"agent-{i}" for i in range(16)] + ["DynLin-UCB(log T)", "AR2"]
+    styles = styles_for(labels)
+    assert len({(s["color"], s["linestyle"]) for s in styles.values()}) == len(labels)
+    assert styles == styles_for(labels)  # deterministic
+    assert style_for("agent-3") == style_for("agent-3")
+
+
+def test_slope_is_undefined_unless_the_curve_is_positive_over_the_decade():
+    t = np.geomspace(1, 1e4, 200)
+    y = 2 * t**0.5
+    y[-5] = 0.0
+    assert np.isnan(loglog_slope(t, y))
+    assert np.isnan(loglog_slope(t, -y))
+    assert loglog_slope(t, 2 * t**0.5) == pytest.approx(0.5)
+
+
+def test_bandit_figure_layout(tmp_path, monkeypatch):
+    """Linear and log-log panels, legend outside both, sizes and band meaning in the title, the zero curve named,
+    the bound only on the figure of its regret notion and labelled with its agent."""
+    import rlkit.kinds.bandit as bandit
+    from rlkit.experiment import resolve
+
+    figures = {}
+
+    def keep(fig, stem):
+        fig.canvas.draw()
+        figures[stem.name] = fig
+        return [stem]
+
+    monkeypatch.setattr(bandit, "save", keep)
+    spec = resolve({"name": "f", "kind": "bandit", "horizon": 1000, "runs": 3,
+                    "env": {"id": "rlkit/DynamicalLinearBandit-v0"},
+                    "agents": [{"label": "DynLin-UCB(log T)", "algo": "DynLinUCB", "lam": "logT"},
+                               {"label": "Clairvoyant", "algo": "Clairvoyant"}],
+                    "plot": {"theory": "dynlin_ucb.beta_regret_bound", "theory_params": {"lam": "logT"},
+                             "theory_agent": "DynLin-UCB(log T)"}})
+    P = len(bandit.checkpoints(1000))
+    rng = np.random.default_rng(0)
+    grow = np.cumsum(rng.uniform(0, 1, (3, P)), 1)
+    terms = ("regret", "realised_regret", "steady_state_regret")
+    results = {"DynLin-UCB(log T)": {k: grow for k in terms}, "Clairvoyant": {k: np.zeros((3, P)) for k in terms}}
+    bandit.BanditKind().plot(spec, results, tmp_path / "f")
+    assert set(figures) == {f"f_{k}" for k in terms}
+    for name, fig in figures.items():
+        lin, log = fig.axes
+        assert lin.get_xscale() == "linear" and log.get_xscale() == "log"
+        title = fig._suptitle.get_text()
+        assert "T = 10^3, K = 6, d = 3, 3 runs" in title and "95% bootstrap CI of the mean over 3 runs" in title
+        legend = log.get_legend()
+        labels = [x.get_text() for x in legend.get_texts()]
+        assert "Clairvoyant (identically 0)" in labels
+        box = legend.get_window_extent()
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent()), "the legend covers an axes"
+        has_bound = any("bound, for DynLin-UCB(log T)" in x for x in labels)
+        assert has_bound == (name == "f_steady_state_regret")

@@ -7,6 +7,8 @@ import torch
 from rlkit.checks import RLKitError
 from rlkit.seeding import AGENT, ENV, BatchRNG, as_sequences, role_sequence, run_sequences
 
+pytestmark = pytest.mark.cpu_only(reason="numpy SeedSequence streams on the host")
+
 
 def rng_for(seed, runs, role=ENV):
     return BatchRNG([role_sequence(s, role) for s in run_sequences(seed, runs)])

@@ -22,3 +22,5 @@ def regret_bound(T, d: int, S: float = 1.0, L: float = 1.0, sigma: float = 1.0, 
 
 
 regret_bound.label = "OFUL bound (Thm 3)"
+regret_bound.term = "regret"  # the regret notion it bounds: pseudo-regret sum (best mean - mean played)
+regret_bound.algo = "LinUCB"  # with the theory radius (Thm 2) and the same delta and lam

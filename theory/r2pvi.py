@@ -1,11 +1,13 @@
 """Theory constants and rates of R2PVI (Tang, Liu & Xu, ICML 2025) and PEVI (Jin, Yang & Wang, 2021).
 
 ``beta`` is the penalty multiplier of the papers' high-probability analysis, with
-``xi = log(2 d H K / delta)`` [check: the papers' exact logarithmic factor]:
+``xi = log(2 d H K / delta)``. The constants below are those of the project's notes on the paper; they could
+not be verified (the stored public copies of arXiv 2411.18612 give its abstract only, and the authors' code
+uses a fixed ``beta``: 1 on the linear MDP, 0.1 on the put option), so they are reconstructions:
 
-* R2PVI-TV     ``16 H d sqrt(xi)``                                   [check]
-* R2PVI-KL     ``16 d lam exp(H / lam) sqrt(H / lam + xi)``          [check]
-* R2PVI-chi^2  ``8 d H^2 (1 + 1 / lam) sqrt(xi)``                    [check]
+* R2PVI-TV     ``16 H d sqrt(xi)``
+* R2PVI-KL     ``16 d lam exp(H / lam) sqrt(H / lam + xi)``
+* R2PVI-chi^2  ``8 d H^2 (1 + 1 / lam) sqrt(xi)``
 * PEVI         ``c d H sqrt(xi)`` with the absolute constant ``c = 1`` (Jin et al., Thm. 4.4 leave it open)
 
 The suboptimality rate used for plots is ``O~(d^2 H^2 / sqrt(K))`` (TV) and

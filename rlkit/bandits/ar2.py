@@ -36,6 +36,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("AR2")
 class AR2(BanditAgent):
+    """AR2, alternating and restarting for AR(1) arms (Chen, Golrezaei, Bouneffouf 2023), a DLB baseline.
+
+    ``act(contexts: (B, K, d)) -> (B,)`` (only ``K`` is used); epochs of ``epoch`` rounds restart the estimates.
+    ``theory=True`` takes the constants of the dynamical-bandit authors' script. See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, alpha: float, sigma: float, theory: bool = True,
                  epoch: int | None = None, c1: float | None = None, seed=0, device=None, dtype=None,
                  validate: bool = True):
@@ -60,7 +66,10 @@ class AR2(BanditAgent):
         # alpha^{2 (t' - tau)} at the next round t' = t + 1 (what the width needs; tau = 0 before any pull)
         self._decay = torch.full((self.n_runs, K), alpha**2, **kw)
         self.trig = torch.full((self.n_runs, K), math.inf, **kw)  # round an arm was triggered, inf if not
-        self._recent = torch.zeros(self.n_runs, 2, dtype=torch.long, device=self.device)  # last, second-to-last
+        # the last and second-to-last arms played, (B, 1) each (arm 0 before any pull)
+        self._last = torch.zeros(self.n_runs, 1, dtype=torch.long, device=self.device)
+        self._second = self._last
+        self._column: tuple[torch.Tensor, torch.Tensor] | None = None  # (actions returned by act, as (B, 1))
         self.t = 0  # rounds played
         a2 = self.alpha**2
         self._a2 = a2
@@ -85,24 +94,27 @@ class AR2(BanditAgent):
         if k < K:
             return self._arms[k].expand(self.n_runs)
         # superior arm: the better prediction of the last two played (the last one on ties)
-        recent = self._recent
-        pred = self.est.gather(-1, recent)  # (B, 2)
-        sup = recent.gather(-1, (pred[:, 1:] > pred[:, :1]).long())  # (B, 1)
-        gap = self.est.gather(-1, sup) - self.est
-        width = (1.0 - self._decay).sqrt_().mul_(self._wscale)
-        new = (gap <= width) & (self._arms != sup)
-        self.trig = torch.where(new, self.trig.clamp_max(float(t)), self.trig)  # keeps earlier trigger rounds
-        action = sup.squeeze(-1)
+        p_last, p_second = self.est.gather(-1, self._last), self.est.gather(-1, self._second)  # (B, 1)
+        sup = torch.where(p_second > p_last, self._second, self._last)
+        gap = torch.maximum(p_last, p_second) - self.est  # r_hat(i_sup) - r_hat(j), (B, K)
+        width = (1.0 - self._decay).sqrt_().mul_(self._wscale).scatter_(-1, sup, -math.inf)  # i_sup never triggers
+        self.trig = torch.where(gap <= width, self.trig.clamp_max(float(t)), self.trig)  # keeps earlier trigger rounds
+        action = sup
         if t % 2 == 1:
-            earliest = self.trig.min(-1)
+            earliest = self.trig.min(-1, keepdim=True)
             action = torch.where(torch.isfinite(earliest.values), earliest.indices, action)
-        self.trig.scatter_(-1, action.unsqueeze(-1), self._inf)
-        return action
+        self.trig.scatter_(-1, action, self._inf)
+        out = action.squeeze(-1)
+        self._column = (out, action)
+        return out
 
     def update(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> None:
         self._check_update(contexts, actions, rewards)
         self.t += 1
-        a = actions.unsqueeze(-1)
+        if self._column is not None and actions is self._column[0]:
+            a = self._column[1]  # the (B, 1) form act made of its own actions
+        else:
+            a = actions.unsqueeze(-1).clone()  # kept as the last arm: a copy, not a view of the caller's tensor
         self.est.mul_(self.alpha).scatter_(-1, a, (self.alpha * rewards).unsqueeze(-1))
         self._decay.mul_(self._a2).scatter_(-1, a, self._a2)
-        self._recent = torch.cat([a, self._recent[:, :1]], -1)
+        self._last, self._second = a, self._last

@@ -33,7 +33,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.dynlin_ucb import resolve_lam
 from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.lookahead import first_switch
@@ -43,6 +43,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("DLinUCB")
 class DLinUCB(BanditAgent):
+    """D-LinUCB: LinUCB on exponentially discounted least squares (Russac, Vernade, Cappe 2019, Alg. 1).
+
+    ``act(contexts: (B, K, d)) -> (B,)``; keeps ``V, Vt: (B, d, d)`` and ``b: (B, d)`` with discount ``gamma``;
+    ``theory=True`` uses the paper's ``beta_t``. See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, gamma: float, lam=1.0, horizon: int | None = None,
                  theory: bool = True, alpha: float | None = None, sigma: float = 1.0, S: float = 1.0,
                  L: float = 1.0, delta: float = 0.01, seed=0, device=None, dtype=None, validate: bool = True):
@@ -80,7 +86,7 @@ class DLinUCB(BanditAgent):
             if key in tp:
                 params.setdefault(key, tp[key])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     def beta(self) -> float:
         """``beta_{t}`` after ``t`` updates (Alg. 1 uses ``beta_{t-1}`` in round ``t``)."""
@@ -111,7 +117,7 @@ class DLinUCB(BanditAgent):
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)
         mean = (contexts @ self.theta.unsqueeze(-1)).squeeze(-1)  # (B, K)
-        width = ((contexts @ self._Q) * contexts).sum(-1).clamp_min(0).sqrt()
+        width = torch.linalg.vecdot(contexts @ self._Q, contexts).clamp_min_(0).sqrt_()
         return (mean + self.beta() * width).argmax(-1)
 
     def keeps(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> int:

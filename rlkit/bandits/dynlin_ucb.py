@@ -24,7 +24,11 @@ runs ``lam in {1, log T}``). ``theory=False`` uses a constant radius ``alpha``.
 Departures and choices:
 
 * ``t`` in ``beta_t`` counts regression samples (epochs), the sample count of the self-normalised bound; the
-  authors' code counts rounds (``count="rounds"`` reproduces that). [check against the paper's Alg. 1]
+  authors' code counts rounds (``LinearAgent._beta_t`` uses its round counter; ``count="rounds"`` reproduces
+  that). The paper's Algorithm 1 itself could not be read (the stored public copies give its abstract only),
+  so this is settled by the bound it relies on: the self-normalised bound (Abbasi-Yadkori et al. 2011, Thm 1)
+  holds with the number of regression samples, which is the epoch count; counting rounds only enlarges the
+  radius (more exploration).
 * ``sbar`` with two noise levels: equal to the paper's ``s^2 (1 + Omega^2 Phi^2 / (1 - rho^2))`` when the reward
   and state noise have the same level ``s``; for the MIMO form the reward noise is ``sqrt(m) s`` (the authors'
   code uses ``s``, understating it).
@@ -51,7 +55,7 @@ import math
 import numpy as np
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold, check_radius_choice
 from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
@@ -70,6 +74,8 @@ from rlkit.registry import AGENTS
 
 def epoch_length(m, rho_bar: float):
     """``H_m = 1 + floor(log m / log(1 / rho_bar))`` for epoch ``m >= 1`` (an int, or an integer array)."""
+    if isinstance(m, int):  # the per-epoch call: plain floats, no array round trip
+        return 1 + math.floor(math.log(m) / math.log(1.0 / rho_bar) + 1e-9)
     H = 1 + np.floor(np.log(m) / np.log(1.0 / rho_bar) + 1e-9).astype(np.int64)
     return int(H) if np.ndim(H) == 0 else H
 
@@ -117,6 +123,13 @@ def resolve_lam(lam, horizon: int | None) -> float:
 
 @AGENTS.register("DynLinUCB")
 class DynLinUCB(BanditAgent):
+    """DynLin-UCB: epoch-held optimistic actions for dynamical linear bandits (Mussi, Metelli, Restelli 2023, Alg. 1).
+
+    Learns the cumulative Markov parameter ``h_hat: (B, d)`` from one reward per epoch of
+    ``H_m = 1 + floor(log m / log(1/rho_bar))`` rounds; ``act(contexts: (B, K, d)) -> (B,)`` holds its choice for
+    the epoch (``hold_length``). ``theory=True`` uses the paper's ``beta_t``; departures in the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, rho_bar: float, horizon: int | None = None,
                  lam=1.0, theory: bool = True, alpha: float | None = None, Theta: float = 1.0, Omega: float = 1.0,
                  Bbar: float = 1.0, phi_bar: float = 1.0, U: float = 1.0, sigma: float = 1.0,
@@ -167,7 +180,7 @@ class DynLinUCB(BanditAgent):
             if src in tp:
                 params.setdefault(key, tp[src])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------------ maths
     def beta(self, t: int | None = None) -> float:
@@ -254,8 +267,7 @@ class DynLinUCB(BanditAgent):
         done = ends[ends <= n]  # epochs completed in the block (the first is the current one)
         samples = rewards.index_select(1, torch.as_tensor(done - 1, device=self.device))
         k = done.size
-        weight = torch.full((self.n_runs,), float(k), device=self.device, dtype=self.dtype)
-        self.ridge.update(self.chosen(contexts, actions), samples.mean(1), weight, samples=k)
+        self.ridge.update(self.chosen(contexts, actions), samples.mean(1), float(k), samples=k)
         started = int((ends < n).sum())  # epochs begun inside the block
         self.epoch += started
         self.rounds += n

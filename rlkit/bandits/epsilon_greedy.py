@@ -17,6 +17,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("EpsilonGreedy")
 class EpsilonGreedy(BanditAgent):
+    """Epsilon-greedy on a batched ridge estimate: a random arm w.p. ``eps_t``, else the greedy one (baseline).
+
+    ``act(contexts: (B, K, d)) -> (B,)``; ``eps_t = epsilon`` or, with ``decay=True``, ``min(1, epsilon K / t)``
+    (Auer, Cesa-Bianchi, Fischer 2002).
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, epsilon: float = 0.1, decay: bool = False,
                  lam: float = 1.0, seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)

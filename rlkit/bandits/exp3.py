@@ -26,7 +26,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold
 from rlkit.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
 from rlkit.registry import AGENTS
@@ -34,6 +34,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("EXP3")
 class EXP3(BanditAgent):
+    """EXP3 and Batch-EXP3: exponential weights with importance-weighted rewards (Auer et al. 2002, Fig. 1).
+
+    ``act(contexts: (B, K, d)) -> (B,)`` draws from ``p = (1 - gamma) w / sum w + gamma / K``; ``batch = H`` holds
+    each draw for ``H`` rounds (the DLB paper's Batch-EXP3). See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, horizon: int | None = None, batch=1,
                  theory: bool = True, gamma: float | None = None, reward_range=(0.0, 1.0), rho_bar: float | None = None,
                  seed=0, device=None, dtype=None, validate: bool = True):
@@ -61,6 +67,7 @@ class EXP3(BanditAgent):
         self.probs = torch.full((self.n_runs, self.n_arms), 1.0 / self.n_arms, device=self.device, dtype=self.dtype)
         self._hold = Hold("batch")
         self._action: torch.Tensor | None = None
+        self._column: torch.Tensor | None = None  # the action as (B, 1)
         self._acc = torch.zeros(self.n_runs, device=self.device, dtype=self.dtype)
 
     @classmethod
@@ -71,7 +78,7 @@ class EXP3(BanditAgent):
         if params.get("batch") == "dynlin" and "rho" in tp:
             params.setdefault("rho_bar", tp["rho"])
         params.setdefault("horizon", horizon)
-        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, device=device, dtype=dtype, **params)
+        return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     @classmethod
     def decides_every_round(cls, params: dict) -> bool:
@@ -87,7 +94,8 @@ class EXP3(BanditAgent):
             self.probs = torch.softmax(self.log_w, -1).mul_(1.0 - self.gamma).add_(self.gamma / self.n_arms)
             # inverse CDF: the first arm whose cumulative probability reaches u (clamped against rounding)
             u = self.rng.uniform().unsqueeze(-1)
-            self._action = torch.searchsorted(self.probs.cumsum(-1), u).squeeze(-1).clamp_max_(self.n_arms - 1)
+            self._column = torch.searchsorted(self.probs.cumsum(-1), u).clamp_max_(self.n_arms - 1)  # (B, 1)
+            self._action = self._column.squeeze(-1)
             self._hold.start(self.batch)
             if self.batch > 1:
                 self._acc.zero_()
@@ -113,5 +121,5 @@ class EXP3(BanditAgent):
             reward_sum = self._acc / self.batch
         # w_i <- w_i exp(gamma x / (K p_i)), x the batch's mean reward rescaled to [0, 1]
         x = (reward_sum - self.lo).div_(self.span).clamp_(0.0, 1.0)
-        a = actions.unsqueeze(-1)
+        a = self._column if actions is self._action else actions.unsqueeze(-1)
         self.log_w.scatter_add_(-1, a, x.unsqueeze(-1).div_(self.probs.gather(-1, a)).mul_(self.gamma / self.n_arms))

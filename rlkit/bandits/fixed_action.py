@@ -24,6 +24,8 @@ _FOREVER = 1 << 62
 
 
 class _Constant(BanditAgent):
+    """Base of the never-learning baselines: the action is held for the whole run."""
+
     def hold_length(self) -> int:
         return _FOREVER
 
@@ -36,6 +38,8 @@ class _Constant(BanditAgent):
 
 @AGENTS.register("FixedArm")
 class FixedArm(_Constant):
+    """One arm index played forever: ``act(contexts: (B, K, d)) -> (B,)`` all equal to ``arm``."""
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, arm: int, seed=0, device=None, dtype=None,
                  validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
@@ -50,6 +54,8 @@ class FixedArm(_Constant):
 
 @AGENTS.register("Clairvoyant")
 class Clairvoyant(FixedArm):
+    """The optimal arm played forever (``env.optimal_arm``): the benchmark of zero steady-state regret."""
+
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
         if not hasattr(env, "optimal_arm"):
@@ -60,6 +66,8 @@ class Clairvoyant(FixedArm):
 
 @AGENTS.register("FixedAction")
 class FixedAction(_Constant):
+    """One action vector ``u: (d,)`` played forever, inside or outside the arms' menu: ``act -> (B, d)``."""
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, action, seed=0, device=None, dtype=None,
                  validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
@@ -75,6 +83,11 @@ class FixedAction(_Constant):
 
 @AGENTS.register("Expert")
 class Expert(FixedAction):
+    """The human expert of the DLB advertising experiment: real spend shares, capped (Mussi et al. 2023, Sec. 6).
+
+    Plays ``budget_allocation(spend, total, cap)``, ``(0.003, 0.497, 1.0)`` for the advertisers' data; act -> (B, d).
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, spend=None, total: float = 1.5, cap: float = 1.0,
                  action=None, seed=0, device=None, dtype=None, validate: bool = True):
         from rlkit.envs.dynamical_linear_bandit import ADVERTISING_EXPERT_SPEND, budget_allocation

@@ -12,6 +12,8 @@ from rlkit.checks import RLKitError, check_nonnegative
 
 
 class Hold:
+    """Counter of the rounds left in a held action (an epoch, a batch); refuses updates past the hold."""
+
     def __init__(self, what: str = "hold"):
         self.what = what
         self.left = 0

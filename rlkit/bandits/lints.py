@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.ridge import Ridge
 from rlkit.checks import check_int, check_nonnegative, check_open_unit, check_positive
 from rlkit.registry import AGENTS
@@ -27,6 +27,12 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("LinTS")
 class LinTS(BanditAgent):
+    """Linear Thompson sampling: play the best arm of a posterior sample (Agrawal & Goyal 2013, Alg. 1).
+
+    ``act(contexts: (B, K, d)) -> (B,)`` samples ``theta_hat + v L z`` per run (``L L^T = V^{-1}``); ``theory=True``
+    uses the paper's scale ``v``, else a tuned ``v`` (default ``sigma``).
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = False,
                  v: float | None = None, sigma: float = 1.0, delta: float = 0.01, horizon: int = 10_000,
                  seed=0, device=None, dtype=None, validate: bool = True):
@@ -45,8 +51,8 @@ class LinTS(BanditAgent):
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
         params.setdefault("sigma", env.theory_params().get("sigma", 1.0))
-        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, horizon=horizon, seed=seed, device=device,
-                   dtype=dtype, **params)
+        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, horizon=horizon, seed=seed,
+                   **env_placement(env, device, dtype), **params)
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)

@@ -37,6 +37,13 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("LinUCB")
 class LinUCB(BanditAgent):
+    """LinUCB / OFUL: optimistic ridge regression over arms (Abbasi-Yadkori, Pal, Szepesvari 2011, Alg. 1, Thm 2).
+
+    Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)``, ``update(contexts, actions: (B,), rewards: (B,))``.
+    ``theory=True`` (default) uses the radius of Theorem 2 with the environment's ``sigma`` and ``S``; ``alpha``
+    with ``theory=False`` a constant radius. ``theta_hat``: ``ridge.theta (B, d)``. See the module docstring.
+    """
+
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,
                  alpha: float | None = None, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01,
                  seed=0, device=None, dtype=None, validate: bool = True):
@@ -48,6 +55,8 @@ class LinUCB(BanditAgent):
         self.delta = check_open_unit("delta", delta)
         self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
         self._log_term = 2.0 * math.log(1.0 / self.delta) - self.dim * math.log(self.lam)
+        self._radius0 = math.sqrt(self.lam) * self.S
+        self._alpha_b = torch.full((self.n_runs,), self.alpha, device=self.device, dtype=self.dtype)
 
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
@@ -60,9 +69,9 @@ class LinUCB(BanditAgent):
     def beta(self) -> torch.Tensor:
         """Confidence radius ``(B,)`` for the current round."""
         if not self.theory:
-            return torch.full((self.n_runs,), self.alpha, device=self.device, dtype=self.dtype)
-        inner = (self._log_term + self.ridge.cov.logdet()).clamp_min(0)
-        return self.sigma * inner.sqrt() + math.sqrt(self.lam) * self.S
+            return self._alpha_b
+        inner = (self.ridge.cov.logdet() + self._log_term).clamp_min_(0)
+        return inner.sqrt_().mul_(self.sigma).add_(self._radius0)
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)
@@ -93,5 +102,4 @@ class LinUCB(BanditAgent):
         """``n`` rounds of the same arm with rewards ``(B, n)``: one ridge update of weight ``n``."""
         self._check_held(contexts, actions, rewards)
         n = rewards.shape[1]
-        weight = torch.full((self.n_runs,), float(n), device=self.device, dtype=self.dtype)
-        self.ridge.update(self.chosen(contexts, actions), rewards.mean(1), weight, samples=n)
+        self.ridge.update(self.chosen(contexts, actions), rewards.mean(1), float(n), samples=n)

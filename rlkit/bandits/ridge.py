@@ -15,6 +15,9 @@ from rlkit.linalg import Covariance
 
 
 class Ridge:
+    """Batched ridge regression ``theta_hat = V^{-1} b`` with ``V = lam I + sum x x^T``: ``theta, b: (*batch, d)``
+    (``n_runs``: ``B`` or a batch shape such as ``(B, M)`` for runs x tasks)."""
+
     def __init__(self, n_runs: int | tuple[int, ...], dim: int, lam: float, device, dtype):
         batch = tuple(n_runs) if isinstance(n_runs, tuple) else (n_runs,)
         self.cov = Covariance(dim, batch, lam=lam, device=device, dtype=dtype)
@@ -23,18 +26,23 @@ class Ridge:
         self.t = 0
         self._refreshes = 0
 
-    def update(self, x: torch.Tensor, r: torch.Tensor, weight: torch.Tensor | None = None, samples: int = 1) -> None:
-        """Add observations ``x: (B, d)``, ``r: (B,)`` (optionally weighted ``(B,)``; zero weight = no update).
+    def update(self, x: torch.Tensor, r: torch.Tensor, weight: torch.Tensor | float | None = None,
+               samples: int = 1) -> None:
+        """Add observations ``x: (B, d)``, ``r: (B,)`` (optionally weighted: ``(B,)`` or one number for every run;
+        zero weight = no update).
 
         ``samples``: how many observations the update stands for (``n`` repeats of ``x`` are one update of
         weight ``n`` with their mean reward); ``t`` advances by it."""
-        w = 1.0 if weight is None else weight.unsqueeze(-1)
-        residual = r - (x * self.theta).sum(-1)  # prediction error of the old estimate
+        residual = r - torch.linalg.vecdot(x, self.theta)  # prediction error of the old estimate
         self.cov.update(x, weight)
-        self.b = self.b + w * r.unsqueeze(-1) * x
+        if weight is None:
+            self.b = torch.addcmul(self.b, r.unsqueeze(-1), x)
+        else:
+            w = weight if isinstance(weight, float) else weight.unsqueeze(-1)
+            self.b = torch.addcmul(self.b, w * r.unsqueeze(-1), x)
         if self.cov.last_gain is not None and self.cov.n_refreshes == self._refreshes:
             # recursive least squares: theta_new = theta + w V_new^-1 x (r - x . theta), O(d) per run
-            self.theta = self.theta + self.cov.last_gain * residual.unsqueeze(-1)
+            self.theta = torch.addcmul(self.theta, self.cov.last_gain, residual.unsqueeze(-1))
         else:  # after a refresh or a rank-k update: exact solve
             self.theta = self.cov.solve(self.b)
             self._refreshes = self.cov.n_refreshes

@@ -10,6 +10,11 @@ from rlkit.registry import AGENTS
 
 @AGENTS.register("Uniform")
 class Uniform(BanditAgent):
+    """Uniformly random arm every round, batched over runs: the no-learning floor of a regret plot.
+
+    ``act(contexts: (B, K, d)) -> (B,)``; ``update`` only checks its inputs.
+    """
+
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)
         k = contexts.shape[1]

@@ -22,12 +22,19 @@ Spec (TOML)::
     [plot]
     theory = "oful.regret_bound" # a function of rlkit.theory, fed with the environment's constants
     theory_params = { delta = 0.01 }
-    loglog = true
-    legend = "outside"           # optional: the legend right of the axes (default: inside, best place)
+    theory_agent = "LinUCB"      # the agent it bounds (default: the one agent of the bound's algorithm)
+    theory_term = "regret"       # the regret notion it bounds (default: the bound's own ``term``)
+    loglog = true                # add the log-log panel (slopes) beside the linear one
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
 checkpoints :func:`rlkit.rollout.checkpoints` (``P`` points), one array per regret term the environment
 declares.
+
+Figures (one per term, ``<name>_<term>.png`` when there are several): the linear axes of the papers beside a
+log-log panel with each curve's slope over the last decade; mean and 95% bootstrap band per agent in its
+project style (:func:`rlkit.plot.style_for`), legend outside the data, the run's size and the band's meaning
+in the title. A theory bound is drawn only on the figure of the regret notion it bounds, labelled with the
+agent it bounds.
 """
 
 from __future__ import annotations
@@ -42,13 +49,26 @@ import torch
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import draw_curves, legend_outside, loglog_slope, new_figure, save, theory_curve
+from rlkit.plot import (
+    band_caption,
+    count,
+    draw_bound,
+    draw_curves,
+    fit_linear_ylim,
+    legend_outside,
+    loglog_slope,
+    new_panels,
+    save,
+    styles_for,
+    theory_curve,
+    theory_function,
+)
 from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints, run_bandit
 from rlkit.seeding import run_sequences
 
 TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot"}
-PLOT_KEYS = {"theory", "theory_params", "loglog", "term", "title", "legend"}
+PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title"}
 
 
 def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
@@ -71,12 +91,13 @@ def agent_parameters(cls) -> set[str]:
         for p in inspect.signature(fn).parameters.values():
             if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD:
                 names.add(p.name)
-    return names - {"self", "n_runs", "n_tasks", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon"}
+    return names - {"self", "n_runs", "n_tasks", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon",
+                    "n_states", "n_actions", "task_shape", "episodes"}
 
 
-def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
+def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon") -> list[dict]:
     """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters, and (given a one-run
-    ``env``) parameter values, by building each agent once."""
+    ``env``) parameter values, by building each agent once (``for_env(env, <length_kw>=horizon, ...)``)."""
     if not isinstance(agents, list) or not agents:
         raise SpecError("agents must be a non-empty list of [[agents]] tables")
     out, labels = [], set()
@@ -96,7 +117,7 @@ def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
                             f"accepted: {sorted(accepted)}")
         if env is not None:
             try:
-                cls.for_env(env, horizon=horizon, seed=0, **params)
+                cls.for_env(env, **{length_kw: horizon}, seed=0, **params)
             except RLKitError as e:
                 raise SpecError(f"agents[{i}] ({label}): {e}") from None
         out.append({"label": label, "algo": a["algo"], **params})
@@ -105,17 +126,27 @@ def resolve_agents(agents, env=None, horizon: int = 1) -> list[dict]:
 
 @KINDS.register("bandit")
 class BanditKind(ExperimentKind):
+    """Online bandit agents on a batched bandit environment: cumulative regret curves over rounds.
+
+    Units are (agent, chunk of runs); each stores ``{term: (runs, P)}`` at :func:`rlkit.rollout.checkpoints`.
+    The spec's keys are listed in the module docstring.
+    """
+
     name = "bandit"
+    length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
+    x_label = "round t"
+    plot_keys = PLOT_KEYS  # the [plot] keys a spec may set (a subclass may accept more)
 
     def resolve(self, spec: dict) -> dict:
-        unknown = sorted(set(spec) - TOP_KEYS)
+        top_keys = TOP_KEYS - {"horizon"} | {self.length_key}
+        unknown = sorted(set(spec) - top_keys)
         if unknown:
-            raise SpecError(f"unknown top-level key(s) {unknown} for kind 'bandit'; accepted: {sorted(TOP_KEYS)}")
-        for key in ("horizon", "runs", "env", "agents"):
+            raise SpecError(f"unknown top-level key(s) {unknown} for kind {self.name!r}; accepted: {sorted(top_keys)}")
+        for key in (self.length_key, "runs", "env", "agents"):
             if key not in spec:
-                raise SpecError(f"spec of kind 'bandit' must set {key!r}")
+                raise SpecError(f"spec of kind {self.name!r} must set {key!r}")
         try:
-            horizon = check_int("horizon", spec["horizon"])
+            length = check_int(self.length_key, spec[self.length_key])
             runs = check_int("runs", spec["runs"])
             seed = check_int("seed", spec.get("seed", 0), 0)
             chunk = check_int("chunk_size", spec.get("chunk_size", runs))
@@ -124,13 +155,29 @@ class BanditKind(ExperimentKind):
             raise SpecError(str(e)) from None
         env = dict(spec["env"])
         probe = make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
+        self.check_env(probe, env)
         plot = dict(spec.get("plot", {}))
-        bad = sorted(set(plot) - PLOT_KEYS)
+        bad = sorted(set(plot) - self.plot_keys)
         if bad:
-            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
-        return {"name": str(spec["name"]), "kind": "bandit", "description": spec.get("description", ""),
-                "horizon": horizon, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
-                "env": env, "agents": resolve_agents(spec["agents"], probe, horizon), "plot": plot}
+            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(self.plot_keys)}")
+        agents = spec["agents"] if isinstance(spec["agents"], list) else []
+        labels = [str(a.get("label", a.get("algo"))) for a in agents if isinstance(a, dict)]
+        if "theory_agent" in plot and plot["theory_agent"] not in labels:
+            raise SpecError(f"plot.theory_agent must be one of the agents' labels {labels}, "
+                            f"got {plot['theory_agent']!r}")
+        terms = getattr(probe, "regret_terms", None)
+        if "theory_term" in plot and terms is not None and plot["theory_term"] not in terms:
+            raise SpecError(f"plot.theory_term must be one of the environment's regret terms "
+                            f"{sorted(terms)}, got {plot['theory_term']!r}")
+        return {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
+                self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
+                "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
+
+    def check_env(self, env, env_spec: dict) -> None:
+        """Refuse an environment of the wrong family."""
+        if not hasattr(env, "regret_terms"):
+            raise SpecError(f"env.id {env_spec.get('id')!r} is not a bandit environment (kind {self.name!r} needs "
+                            "one with regret_terms, e.g. rlkit/LinearBandit-v0)")
 
     def units(self, spec: dict) -> list[Unit]:
         runs, chunk = spec["runs"], spec["chunk_size"]
@@ -147,15 +194,23 @@ class BanditKind(ExperimentKind):
         a = next(a for a in spec["agents"] if a["label"] == unit.agent)
         params = {k: v for k, v in a.items() if k not in ("label", "algo")}
         seeds = run_sequences(spec["seed"], range(unit.start, unit.stop))
-        agent = AGENTS.get(a["algo"]).for_env(env, horizon=spec["horizon"], seed=seeds, device=device,
+        length = spec[self.length_key]
+        agent = AGENTS.get(a["algo"]).for_env(env, **{self.length_key: length}, seed=seeds, device=device,
                                               dtype=getattr(torch, spec["dtype"]), **params)
         # The unit's environment and agent are discarded afterwards, so their tensors may be inference tensors:
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
         with torch.inference_mode():
-            return run_bandit(env, agent, spec["horizon"], seeds, checkpoints(spec["horizon"]))
+            return self.play(spec, env, agent, seeds, checkpoints(length))
+
+    def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict[str, dict[str, np.ndarray]]) -> None:
+        """Hook: draw more curves on the axes of ``term`` before the legend (default: nothing)."""
+
+    def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
+        """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
+        return run_bandit(env, agent, spec["horizon"], seeds, record_at)
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
-        t = checkpoints(spec["horizon"])
+        t = checkpoints(spec[self.length_key])
         out = {}
         for label, arrays in results.items():
             out[label] = {}
@@ -167,28 +222,52 @@ class BanditKind(ExperimentKind):
                     "loglog_slope": loglog_slope(t, Y.mean(0)),
                     "runs": int(len(final)),
                 }
-        return {"name": spec["name"], "horizon": spec["horizon"], "agents": out}
+        return {"name": spec["name"], self.length_key: spec[self.length_key], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        t = checkpoints(spec["horizon"])
+        length = spec[self.length_key]
+        t = checkpoints(length)
         opts = spec["plot"]
         terms = list(next(iter(results.values())))
         if "term" in opts:
             terms = [check_choice("plot.term", opts["term"], terms)]
+        env = make_env(spec["env"], 1, "cpu", spec["dtype"])
+        tp = env.theory_params()
+        bound = self.bound(spec, t, tp, terms)
+        sizes = [f"{'T' if self.length_key == 'horizon' else self.length_key} = {count(length)}"]
+        sizes += [f"{k} = {tp[k]}" for k in ("K", "d") if k in tp]
+        subtitle = f"{', '.join(sizes)}, {spec['runs']} runs; {band_caption(spec['runs'])}"
+        panels = ("linear", "loglog") if opts.get("loglog", True) else ("linear",)
+        styles = styles_for(results)
         paths = []
         for term in terms:
-            title = opts.get("title", spec["name"])
-            fig, ax = new_figure(f"{title}: {spec['runs']} runs", "round t", f"cumulative {term.replace('_', ' ')}",
-                                 loglog=opts.get("loglog", True))
-            draw_curves(ax, t, {label: arrays[term] for label, arrays in results.items()})
-            if opts.get("theory"):
-                env = make_env(spec["env"], 1, "cpu", spec["dtype"])
-                label, values = theory_curve(opts["theory"], t, env.theory_params(), opts.get("theory_params"))
-                ax.plot(t, values, "k--", lw=1.2, label=label)
-            if opts.get("legend") == "outside":
-                legend_outside(fig, ax)
-            else:
-                ax.legend(fontsize=8)
+            curves = {label: arrays[term] for label, arrays in results.items()}
+            fig, axes = new_panels(opts.get("title", spec["name"]), self.x_label,
+                                   f"cumulative {term.replace('_', ' ')}", panels, subtitle=subtitle)
+            for i, ax in enumerate(axes):
+                draw_curves(ax, t, curves, styles=styles, legend=i == 0)
+                if bound is not None and bound[0] == term:
+                    draw_bound(ax, t, bound[2], bound[1], legend=i == 0)
+                self.overlay(ax, spec, t, term, results)
+            fit_linear_ylim(axes[0], curves)
+            legend_outside(axes[-1], source=axes[0], title="agent (log-log slope)")
             paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
         return paths
 
+    def bound(self, spec: dict, t: np.ndarray, theory_params: dict, terms: list[str]):
+        """``(term, label, values)`` of the spec's theory bound, or ``None``: the regret notion it bounds (the spec's
+        ``theory_term``, else the function's ``term``, else the first curve), and a label naming the agent it bounds
+        (the spec's ``theory_agent``, else the one agent of the function's ``algo``)."""
+        opts = spec["plot"]
+        if not opts.get("theory"):
+            return None
+        fn = theory_function(opts["theory"])
+        name, values = theory_curve(opts["theory"], t, theory_params, opts.get("theory_params"))
+        term = opts.get("theory_term") or getattr(fn, "term", None) or terms[0]
+        agent = opts.get("theory_agent")
+        if agent is None and getattr(fn, "algo", None):
+            matches = [a["label"] for a in spec["agents"] if a["algo"] == fn.algo]
+            agent = matches[0] if len(matches) == 1 else None
+        if hasattr(fn, "algo") and fn.algo is None:
+            return term, f"{name} (any algorithm)", values
+        return term, f"{name}, for {agent}" if agent else name, values

@@ -174,7 +174,7 @@ class BanditSweepKind(ExperimentKind):
             ax.plot(x, shape * mean0 / shape[0], "--", lw=1.2, color=colors.get(entry["agent"], "k"),
                     label=f"{getattr(fn, 'label', entry['function'])}\n  (shape, matched to {entry['agent']} at "
                           f"{sweep['param']} = {sweep['values'][0]})")
-        legend_outside(fig, ax, fontsize=7)
+        legend_outside(ax, fontsize=7)
         return save(fig, stem)
 
 

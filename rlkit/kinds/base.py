@@ -52,8 +52,21 @@ class ExperimentKind:
         return units
 
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
-        """Compute one unit. Arrays have the unit's runs on axis 0 where that makes sense."""
+        """Compute one unit. Arrays have the unit's runs on axis 0 where that makes sense.
+
+        A kind whose units take other units' arrays (see :meth:`inputs`) accepts them as a keyword argument:
+        ``run_unit(spec, unit, device, inputs={unit.key: arrays})``."""
         raise NotImplementedError
+
+    def stages(self, spec: dict) -> list[tuple[str, list[Unit]]]:
+        """The units in stages run one after another, each with a label for its progress bar (default: one
+        stage holding every unit). A unit may take the arrays of units of earlier stages (:meth:`inputs`)."""
+        return [("", self.units(spec))]
+
+    def inputs(self, spec: dict, unit: Unit) -> list[Unit]:
+        """Units of earlier stages whose stored arrays ``unit`` needs (default: none). The runner reads them
+        from the results directory and passes them to :meth:`run_unit` (through Ray's object store on Ray)."""
+        return []
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         """``results`` maps agent label -> arrays concatenated over its units in run order; returns JSON-able."""

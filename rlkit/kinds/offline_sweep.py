@@ -46,7 +46,7 @@ import torch
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
 from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import bootstrap_band, new_figure, save
+from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.registry import AGENTS, KINDS
 
 TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype", "env", "data", "evaluate",
@@ -116,6 +116,12 @@ def resolve_common(spec: dict, top_keys: set, kind: str) -> dict:
 
 @KINDS.register("offline_sweep")
 class OfflineSweepKind(ExperimentKind):
+    """Experiment kind "offline_sweep": fit offline agents per replication, return over a perturbation grid.
+
+    Units are (agent, chunk of replications); each stores ``return: (n, G)`` and, on finite MDPs,
+    ``exact_return: (n, G)``. The spec's keys are listed in the module docstring.
+    """
+
     name = "offline_sweep"
 
     def resolve(self, spec: dict) -> dict:
@@ -172,16 +178,26 @@ class OfflineSweepKind(ExperimentKind):
         return {"name": spec["name"], "grid": spec["evaluate"]["grid"], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
+        """Average return against the perturbation, one figure per stored term (``return``, ``exact_return``):
+        mean and 95% bootstrap band over replications, each agent in its project style, legend outside."""
         grid = np.asarray(spec["evaluate"]["grid"])
         title = spec["plot"].get("title", spec["name"])
+        env = make_feature_env(spec["env"], "cpu", spec["dtype"])
+        data = spec["data"]
+        size = (f"N = {count(data['episodes'])} trajectories of behaviour {data['behaviour']!r}, d = {env.dim}, "
+                f"H = {env.horizon}, {spec['runs']} replications")
+        styles = styles_for(results)
         paths = []
         for term in next(iter(results.values())):
-            fig, ax = new_figure(f"{title}: {spec['runs']} replications", spec["evaluate"]["label"],
-                                 "average return" + (" (exact)" if term == "exact_return" else ""))
-            for label, arrays in results.items():
-                mean, lo, hi = bootstrap_band(arrays[term])
-                (line,) = ax.plot(grid, mean, marker="o", ms=4, lw=1.6, label=label)
-                ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-            ax.legend(fontsize=8)
+            exact = term == "exact_return"
+            what = ("mean of the exact returns (dynamic programming)" if exact
+                    else f"mean of the average return of {spec['evaluate']['episodes']} test episodes")
+            fig, ax = new_figure(title, spec["evaluate"]["label"], "average return" + (" (exact)" if exact else ""),
+                                 subtitle=f"{size}\n{band_caption(spec['runs'], 'replications', what=what)}",
+                                 figsize=(7.2, 4.4))
+            draw_sweep(ax, grid, {label: arrays[term] for label, arrays in results.items()}, styles)
+            if len(grid) <= 12:
+                ticks_at(ax, grid)
+            legend_outside(ax, title="agent")
             paths += save(fig, stem if term == "return" else stem.with_name(f"{stem.name}_{term}"))
         return paths

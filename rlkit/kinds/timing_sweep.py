@@ -49,7 +49,7 @@ import torch
 from rlkit.checks import RLKitError, SpecError, check_int
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
-from rlkit.plot import bootstrap_band, new_figure, save
+from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.registry import KINDS
 
 TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
@@ -63,6 +63,12 @@ def points(spec: dict) -> list[tuple[int, str, float]]:
 
 @KINDS.register("timing_sweep")
 class TimingSweepKind(ExperimentKind):
+    """Experiment kind "timing_sweep": seconds per fit of offline agents against a dataset or model size.
+
+    A run is one (sweep, value) point; units store ``seconds: (n, repeats)``. The spec's keys are listed in the
+    module docstring.
+    """
+
     name = "timing_sweep"
 
     def resolve(self, spec: dict) -> dict:
@@ -132,19 +138,31 @@ class TimingSweepKind(ExperimentKind):
         return {"name": spec["name"], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
+        """Seconds per fit against each sweep's values (log-log, the swept values as ticks), mean and 95% bootstrap
+        band over the repeats, each agent in its project style, legend outside."""
         pts = points(spec)
+        styles = styles_for(results)
         paths = []
         for i, sweep in enumerate(spec["sweeps"]):
             rows = [j for j, p in enumerate(pts) if p[0] == i]
             x = np.asarray([pts[j][2] for j in rows], dtype=np.float64)
-            xlabel = "trajectories N" if sweep["param"] == "episodes" else sweep["param"]
+            if sweep["param"] == "episodes":
+                xlabel, fixed = "trajectories N", f"{self._fixed(spec, 'd')}"
+            else:
+                xlabel, fixed = sweep["param"], f"N = {count(spec['data']['episodes'])}"
+            threads = f"{spec['threads']} torch thread{'s' if spec['threads'] > 1 else ''}"
+            subtitle = f"{fixed}, {threads}, one dataset per point; {band_caption(spec['repeats'], 'timed fits')}"
             fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: training time vs {xlabel}", xlabel,
-                                 "seconds per fit", loglog=True)
-            for label, arrays in results.items():
-                S = arrays["seconds"][rows]  # (P, repeats): band over repeats
-                mean, lo, hi = bootstrap_band(S.T)
-                (line,) = ax.plot(x, mean, marker="o", ms=4, lw=1.6, label=label)
-                ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-            ax.legend(fontsize=8)
+                                 "seconds per fit", loglog=True, subtitle=subtitle, figsize=(7.2, 4.4))
+            seconds = {label: arrays["seconds"][rows].T for label, arrays in results.items()}  # (repeats, P)
+            draw_sweep(ax, x, seconds, styles)  # the band is over the repeats
+            ticks_at(ax, x)
+            legend_outside(ax, title="agent")
             paths += save(fig, stem.with_name(f"{stem.name}_{sweep['param']}"))
         return paths
+
+    @staticmethod
+    def _fixed(spec: dict, key: str) -> str:
+        """``"d = 30"``: an environment argument held fixed in a sweep of another parameter."""
+        value = spec["env"].get(key)
+        return f"{key} = {value}" if value is not None else f"{key} as the environment's default"

@@ -107,8 +107,13 @@ def _by_rows(fn, M: torch.Tensor, V: torch.Tensor, *row_args):
     return torch.cat(parts, -1)
 
 
-def chi2(M: torch.Tensor, V: torch.Tensor, lam: float) -> torch.Tensor:
+def chi2(M: torch.Tensor, V: torch.Tensor, lam: float, search: str = "sup", a_max: float | None = None) -> torch.Tensor:
     """chi^2 dual ``sup_{a in [min V, max V]} z1(a) - (z2(a) - z1(a)^2) / (4 lam)``, exact.
+
+    ``search="inf"`` gives instead the *infimum* of the same objective over ``a in [0, a_max]``, which is
+    what the authors' simulated-linear-MDP script computes (their Nelder-Mead minimises over ``[0, H]``; it is
+    not the dual, which is a supremum); exact too (:func:`_chi2_inf_rows`). It exists to reproduce their
+    numbers, not as an estimator.
 
     ``z1(a) = M [V]_a`` and ``z2(a) = M [V]_a^2``. On each segment ``[vs_j, vs_{j+1}]`` the objective is the
     quadratic ``A0 + A1 a + A2 a^2`` with ``A2 = c T (T - 1)``, ``A1 = T (1 + 2 c S1)``,
@@ -118,7 +123,33 @@ def chi2(M: torch.Tensor, V: torch.Tensor, lam: float) -> torch.Tensor:
     """
     _check(M, V)
     lam = check_positive("lam", lam)
+    if search == "inf":
+        return _by_rows(_chi2_inf_rows, M, V, 0.25 / lam, check_positive("a_max", a_max))
+    if search != "sup":
+        raise RLKitError(f"search must be 'sup' (the dual) or 'inf' (the authors' linear-MDP script), got {search!r}")
     return _by_rows(_chi2_rows, M, V, 0.25 / lam)
+
+
+def _chi2_inf_rows(M: torch.Tensor, V: torch.Tensor, c: float, a_max: float) -> torch.Tensor:
+    """``min_{a in [0, a_max]}`` of the chi^2 objective: the same quadratic pieces as :func:`_chi2_rows` with the
+    interval ends as zero-weight breakpoints; the minimum is at a breakpoint or at the vertex of a convex piece."""
+    ends = torch.tensor([0.0, a_max], dtype=V.dtype, device=V.device).expand(*V.shape[:-1], 2)
+    Vx = torch.cat([V, ends], -1)
+    Mx = torch.cat([M, M.new_zeros(*M.shape[:-1], 2)], -1)
+    vs, S1, S2, T = sorted_segments(Mx, Vx)
+    lo = vs.unsqueeze(-2)
+    hi = torch.cat([vs[..., 1:], vs[..., -1:]], -1).unsqueeze(-2)
+    A2 = c * T * (T - 1.0)
+    A1 = T * (1.0 + 2.0 * c * S1)
+    A0 = S1 - c * S2 + c * S1 * S1
+    ok = (lo >= 0) & (lo <= a_max)
+    best = torch.where(ok, A0 + lo * (A1 + lo * A2), torch.full_like(A0, torch.inf))
+    convex = A2 > 0
+    den = torch.where(convex, A2, torch.ones_like(A2))
+    vertex = -0.5 * A1 / den
+    inside = convex & ok & (vertex > lo) & (vertex < hi) & (vertex <= a_max)
+    best = torch.where(inside, torch.minimum(best, A0 - 0.25 * A1 * A1 / den), best)
+    return best.min(-1).values
 
 
 def _chi2_rows(M: torch.Tensor, V: torch.Tensor, c: float) -> torch.Tensor:

@@ -108,28 +108,32 @@ class LinearVI:
         penalty: ``"paper"``, ``"l2"`` or ``"elliptical"`` (see the module docstring).
         theory: use the paper's ``beta`` (:meth:`theory_beta`) instead of the given one.
         delta: confidence level of the theory ``beta``.
+        reward: ``"known"`` (default) uses the environment's reward parameter ``theta_h`` where it gives one (as
+            the authors' code does for the robust methods), ``"regress"`` always regresses the observed rewards
+            (the authors' PEVI, and Jin et al.'s Algorithm 2).
     """
 
     default_penalty = "paper"
 
     def __init__(self, *, beta: float = 1.0, gamma: float = 1.0, penalty: str | None = None, theory: bool = False,
-                 delta: float = 0.05, device=None, dtype=None):
+                 delta: float = 0.05, reward: str = "known", device=None, dtype=None):
         self.beta = check_nonnegative("beta", beta)
         self.gamma = check_positive("gamma", gamma)
         self.penalty = check_choice("penalty", penalty or self.default_penalty, PENALTIES)
         self.theory = bool(theory)
         self.delta = check_positive("delta", delta)
+        self.reward = check_choice("reward", reward, ("known", "regress"))
         self.device, self.dtype = resolve_device_dtype(device, dtype)
 
     @classmethod
     def for_env(cls, env=None, *, beta: float = 1.0, gamma: float = 1.0, penalty: str | None = None,
-                theory: bool = False, delta: float = 0.05, device=None, dtype=None, **params):
+                theory: bool = False, delta: float = 0.05, reward: str = "known", device=None, dtype=None, **params):
         """Build the agent (the experiment runner's entry point; offline agents read nothing from ``env``).
 
         Its signature lists the parameters every linear offline agent accepts, beside the subclass's own.
         """
-        return cls(beta=beta, gamma=gamma, penalty=penalty, theory=theory, delta=delta, device=device, dtype=dtype,
-                   **params)
+        return cls(beta=beta, gamma=gamma, penalty=penalty, theory=theory, delta=delta, reward=reward, device=device,
+                   dtype=dtype, **params)
 
     # ------------------------------------------------------------ hooks
     def target(self, M: torch.Tensor, V: torch.Tensor, v_min: torch.Tensor, h: int, H: int) -> torch.Tensor:
@@ -156,7 +160,7 @@ class LinearVI:
         if H != env.horizon:
             raise RLKitError(f"dataset horizon ({H}) must equal the environment's horizon ({env.horizon})")
         beta = self.theory_beta(d, H, N) if self.theory else self.beta
-        theta = env.theta
+        theta = env.theta if self.reward == "known" else None
         w = torch.zeros(R, H, d, dtype=self.dtype, device=self.device)
         Lambda_inv = torch.zeros(R, H, d, d, dtype=self.dtype, device=self.device)
         policy = LinearPolicy(env, w, Lambda_inv, beta, self.penalty)

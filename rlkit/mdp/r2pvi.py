@@ -1,5 +1,6 @@
 """R2PVI: Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu, ICML 2025, arXiv 2411.18612,
-Algorithm 1 [check numbering]; the TV, KL and chi^2 duals it uses are in :mod:`rlkit.mdp.divergences`).
+the algorithm of its Sec. 4, numbered 1 there as far as the authors' code and notes tell; the TV, KL and chi^2 duals
+it uses are in :mod:`rlkit.mdp.divergences`).
 
 Offline learning in a d-rectangular linear robust regularised MDP: the adversary perturbs each factor
 distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + w_h>`` with
@@ -14,7 +15,12 @@ distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + 
 
 Args: ``divergence`` (``"tv"``, ``"kl"``, ``"chi2"``), ``lam`` (> 0; smaller is more robust), ``beta``,
 ``gamma`` (ridge), ``penalty`` (``"paper"`` default, ``"l2"`` the authors' code, ``"elliptical"``),
-``theory`` (``beta`` from the paper's theorems [check constants], see :mod:`rlkit.theory.r2pvi`).
+``theory`` (``beta`` from the paper's theorems as the notes give them, not verified against the paper, whose
+theorems could not be read; see :mod:`rlkit.theory.r2pvi`; the authors' code and every spec use a fixed ``beta``).
+Options that reproduce the authors' code instead of the paper (``experiments/r2pvi_linear_mdp_authors.toml``):
+``chi2_search="inf"`` (their linear-MDP script takes the infimum of the chi^2 objective over ``a in [0, H]``;
+the dual is the supremum, the default ``"sup"``), ``tv_min="observed"`` (the TV threshold ``min V + lam``
+over the observed next states only; the default ``"probes"`` adds the environment's probe states).
 
 Departures: the reward parameter ``theta_h`` is the environment's when it gives one (as in the authors'
 code), else its ridge estimate. From the authors' code (the paper's algorithm is followed): the chi^2
@@ -40,17 +46,20 @@ DIVERGENCES = ("tv", "kl", "chi2")
 class R2PVI(LinearVI):
     """Robust regularised pessimistic VI (Tang, Liu & Xu 2025) with a TV, KL or chi^2 penalty; ``fit(dataset)``."""
 
-    def __init__(self, divergence: str = "tv", lam: float = 0.1, **kwargs):
+    def __init__(self, divergence: str = "tv", lam: float = 0.1, chi2_search: str = "sup", tv_min: str = "probes",
+                 **kwargs):
         super().__init__(**kwargs)
         self.divergence = check_choice("divergence", divergence, DIVERGENCES)
         self.lam = check_positive("lam", lam)
+        self.chi2_search = check_choice("chi2_search", chi2_search, ("sup", "inf"))
+        self.tv_min = check_choice("tv_min", tv_min, ("probes", "observed"))
 
     def target(self, M, V, v_min, h, H):
         if self.divergence == "tv":
-            return divergences.tv(M, V, self.lam, v_min)
+            return divergences.tv(M, V, self.lam, v_min if self.tv_min == "probes" else None)
         if self.divergence == "kl":
             return divergences.kl(M, V, self.lam, cap=float(H))
-        return divergences.chi2(M, V, self.lam)
+        return divergences.chi2(M, V, self.lam, self.chi2_search, a_max=float(H))
 
     def theory_beta(self, d, H, K):
         return beta_r2pvi(self.divergence, d, H, K, self.lam, self.delta)

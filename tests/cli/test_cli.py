@@ -3,9 +3,13 @@
 import subprocess
 import sys
 
+import pytest
+
 from rlkit import __version__
 from rlkit.cli import main
 from tests.helpers import write_spec
+
+pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")
 
 
 def test_run_then_plot(tmp_path, capsys):

@@ -1,11 +1,14 @@
 """CLI smoke: both DynLin-UCB experiment specs run end to end at a tiny horizon and draw their figures."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
 from rlkit.cli import main
+
+pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")
 
 SPECS = Path(__file__).resolve().parents[2] / "experiments"
 
@@ -27,6 +30,8 @@ def test_spec_runs_from_the_cli(name, tmp_path):
         assert terms["steady_state_regret"]["final_mean"] >= 0.0, label
     if name == "dynlin_ucb_ads":
         assert agents["Expert"]["steady_state_regret"]["final_mean"] == pytest.approx(0.2157 * 300, rel=2e-3)
+    stored = json.loads((out / "spec.json").read_text())  # T-dependent values follow --horizon
+    assert_follows_horizon(stored, 300)
     assert (out / f"{name}_steady_state_regret.png").is_file()
     assert (out / f"{name}_realised_regret.pdf").is_file()
 
@@ -42,3 +47,24 @@ def test_agents_deciding_every_round_start_first(name):
     order = [u.agent for u in kind.schedule(spec, units)]
     assert set(order[:2]) == {"AR2", "EXP3"} and sorted(order) == sorted(u.agent for u in units)
     assert order.index("Batch-EXP3") > 1  # EXP3 deciding once per batch is not a per-round unit
+
+
+def assert_follows_horizon(spec: dict, T: int):
+    by_label = {a["label"]: a for a in spec["agents"]}
+    for label in ("DynLin-UCB(log T)", "Lin-UCB(log T)", "D-Lin-UCB(log T)"):
+        assert by_label[label]["lam"] == math.log(T), label
+    for label in ("Lin-UCB(1)", "Lin-UCB(log T)", "D-Lin-UCB(1)", "D-Lin-UCB(log T)"):
+        assert by_label[label]["delta"] == 1.0 / T, label
+    assert by_label["Lin-UCB(1)"]["lam"] == 1.0
+    assert spec["plot"]["theory_params"]["lam"] == math.log(T)
+
+
+@pytest.mark.parametrize("name", ["dynlin_ucb_synthetic", "dynlin_ucb_ads"])
+@pytest.mark.parametrize("T", [None, 5000])
+def test_t_dependent_values_are_resolved_once_per_run(name, T):
+    """``"logT"`` and ``"@1 / horizon"`` are evaluated at the spec's horizon or at ``--horizon``."""
+    from rlkit.experiment import load_spec, resolve
+
+    spec = resolve(load_spec(SPECS / f"{name}.toml"), horizon=T)
+    assert spec["horizon"] == (T or 1_000_000)
+    assert_follows_horizon(spec, spec["horizon"])

@@ -8,6 +8,8 @@ import pytest
 
 from rlkit.cli import main
 
+pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")
+
 SWEEP = """
 name = "tiny_sweep"
 kind = "offline_sweep"

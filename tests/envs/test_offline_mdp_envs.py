@@ -13,6 +13,8 @@ from rlkit.checks import RLKitError
 from rlkit.envs import AmericanPutOption, RobustLinearMDP, collect
 from rlkit.mdp.evaluation import exact_return, monte_carlo_return
 
+pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: numpy MDP environments")
+
 
 class FixedPolicy:
     """A fixed deterministic policy ``table[h, s]`` of the finite MDP, for R = 1."""

@@ -8,6 +8,8 @@ import torch
 from rlkit.checks import RLKitError
 from rlkit.mdp import divergences as D
 
+pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: CPU tensors against cvxpy solves")
+
 
 def instance(rng, n=7, zero_min=False):
     V = rng.uniform(0.0, 3.0, n)

@@ -8,6 +8,8 @@ from rlkit.envs import AmericanPutOption, Dataset, RobustLinearMDP, collect
 from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
 from rlkit.mdp.evaluation import exact_return
 
+pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: builds its tensors on the CPU")
+
 
 @pytest.fixture(scope="module")
 def lin_data():

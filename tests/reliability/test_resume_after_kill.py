@@ -12,6 +12,8 @@ import pytest
 from rlkit.results import ResultStore
 from tests.helpers import write_spec
 
+pytestmark = pytest.mark.cpu_only(reason="killed processes and result files")
+
 
 def _cmd(spec, out):
     return [sys.executable, "-m", "rlkit.cli", "run", str(spec), "--out", str(out), "--workers", "1", "--quiet",

@@ -9,6 +9,8 @@ from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_schedule
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.theory.dynlin_ucb import beta_regret_bound, epochs_within, lower_bound, regret_bound
 
+pytestmark = pytest.mark.cpu_only(reason="bounds of plain numbers; rollouts run on the device in tests/bandits")
+
 
 def test_upper_and_lower_bound_closed_forms():
     T = np.array([1.0, 100.0, 1e6])

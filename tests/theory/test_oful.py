@@ -4,11 +4,14 @@ import math
 
 import gymnasium as gym
 import numpy as np
+import pytest
 
 import rlkit.envs  # noqa: F401
 from rlkit.bandits import LinUCB
 from rlkit.rollout import run_bandit
 from rlkit.theory.oful import regret_bound
+
+pytestmark = pytest.mark.cpu_only(reason="bounds of plain numbers; rollouts run on the device in tests/bandits")
 
 
 def test_closed_form_value():

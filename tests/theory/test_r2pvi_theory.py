@@ -7,6 +7,8 @@ import pytest
 from rlkit.checks import RLKitError
 from rlkit.theory.r2pvi import beta_pevi, beta_r2pvi, suboptimality_rate, xi
 
+pytestmark = pytest.mark.cpu_only(reason="bounds of plain numbers; rollouts run on the device in tests/bandits")
+
 
 def test_beta_formulas():
     d, H, K, lam, delta = 4, 3, 100, 0.5, 0.1

@@ -1,0 +1,226 @@
+"""rlkit against the dynamical-linear-bandit authors' own code (Mussi, Metelli, Restelli, ICML 2023), per agent,
+at 1 and 10 runs, on the paper's synthetic system, timed alternately in one process.
+
+    python benchmarks/dlb_reference.py --authors PATH [--authors-python PY] [--horizon 100000] [--runs 1 10]
+                                       [--repeats 2] [--agents DynLin-UCB(log T) AR2 ...] [--config sigma0dot01]
+
+``PATH`` is a local checkout of the authors' repository (github marcomussi/DLB); nothing of it is part of rlkit.
+Their agents run through their own ``Runner`` and ``DynLinEnvironment`` one trial after another, with the
+parameters their ``scripts/main.py`` derives from the configuration file (``config/testcase_synt_<config>.json``),
+in a worker process of ``--authors-python`` (default: this interpreter; their code needs numpy < 2.3, which
+still turns a ``(1, 1)`` array into a scalar: give an interpreter with e.g. ``numpy==2.2.6`` and tqdm
+otherwise) that times itself after its imports;
+rlkit's run as the experiment ``experiments/dynlin_ucb_synthetic.toml`` does: all runs in one tensor program
+through :func:`rlkit.rollout.run_bandit` under ``torch.inference_mode``, three regret curves recorded, one thread.
+Each timing is the wall time from building the environment and agent to the end of the runs; the two
+implementations alternate (rlkit, authors, rlkit, authors, ...) and the best of ``--repeats`` is kept, so a
+load spike on a shared machine hits both; ``--clock cpu`` times each side's CPU time instead of the wall clock.
+Prints seconds, the ratio authors / rlkit, and each side's mean
+steady-state pseudo-regret ``sum_t (J* - <h, u_t>)`` (the two differ by the departures listed in
+``rlkit/bandits/dynlin_ucb.py`` and by their randomness, not by the problem). Timings only; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import itertools
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _rlkit_agents():
+    """The experiment spec's agents (experiments/dynlin_ucb_synthetic.toml), by label."""
+    from rlkit.bandits import AR2, EXP3, DLinUCB, DynLinUCB, LinUCB
+
+    return {
+        "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT"),
+        "DynLin-UCB(1)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam=1.0),
+        "Lin-UCB(log T)": lambda env, T: LinUCB.for_env(env, horizon=T, seed=0, lam=math.log(T), delta=1 / T,
+                                                        validate=False),
+        "Lin-UCB(1)": lambda env, T: LinUCB.for_env(env, horizon=T, seed=0, lam=1.0, delta=1 / T, validate=False),
+        "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam="logT", gamma=0.999999,
+                                                           delta=1 / T, validate=False),
+        "D-Lin-UCB(1)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam=1.0, gamma=0.999999999,
+                                                       delta=1 / T, validate=False),
+        "AR2": lambda env, T: AR2.for_env(env, horizon=T, seed=0, validate=False),
+        "EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, validate=False),
+        "Batch-EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, batch="dynlin"),
+    }
+
+
+CLOCK = time.perf_counter  # --clock cpu: time.process_time
+NAMES = ["DynLin-UCB(log T)", "DynLin-UCB(1)", "Lin-UCB(log T)", "Lin-UCB(1)", "D-Lin-UCB(log T)", "D-Lin-UCB(1)",
+         "AR2", "EXP3", "Batch-EXP3"]
+DEFAULT_AGENTS = ["DynLin-UCB(log T)", "DynLin-UCB(1)", "AR2", "EXP3"]
+
+
+class Authors:
+    """The authors' agents, environment and runner, with the parameters of their ``scripts/main.py``."""
+
+    def __init__(self, path: str, config: str):
+        root = Path(path)
+        sys.path.insert(0, str(root))
+        try:
+            self.agents = importlib.import_module("dynlinucb.experimental.agents")
+            self.env_mod = importlib.import_module("dynlinucb.experimental.environment")
+            self.runner_mod = importlib.import_module("dynlinucb.experimental.runner")
+            self.spectr = importlib.import_module("dynlinucb.core.utils").spectr
+        finally:
+            sys.path.remove(str(root))
+        self.cfg = json.loads((root / "config" / f"testcase_synt_{config}.json").read_text())
+
+    def run(self, name: str, T: int, trials: int) -> np.ndarray:
+        """Steady-state pseudo-regret ``(trials,)`` of one agent; ``T`` rounds per trial."""
+        c, ag = self.cfg, self.agents
+        A, B, C, D = (np.array(c[k]) for k in "ABCD")
+        n, p, m, sigma = c["n"], c["p"], c["m"], c["noise_sigma"]
+        out_map = np.ones((1, p))
+        # their script's noise, from the legacy global generator their agents also draw from (as they run it)
+        np.random.seed(1)  # noqa: NPY002
+        noise = np.random.normal(0, sigma, (trials, T, n))  # noqa: NPY002
+        out_noise = np.random.normal(0, sigma, (trials, T, m))  # noqa: NPY002
+        ll = []
+        for pi in itertools.permutations(range(p)):  # the budget allocations, as their script builds them
+            budget, u = c["max_daily_budget"] - p * c["min_camp_budget"], np.ones(p) * c["min_camp_budget"]
+            for i in range(p):
+                delta = min(budget, c["max_camp_budget"] - u[i])
+                u[pi[i]] += delta
+                budget -= delta
+            ll.append(np.copy(u))
+        U = np.unique(np.array(ll), axis=0)
+        K = U.shape[0]
+        rho = max(np.linalg.eigvals(A))
+        omega, u_val = np.linalg.norm(out_map @ C, 2), max(np.linalg.norm(u, 2) for u in U)
+        b_val, phi, theta = np.linalg.norm(B, 2), self.spectr(A), np.linalg.norm(out_map @ D, 2)
+        lin = (K, p, U, T, np.log(T), rho, omega, theta, u_val, b_val, phi, sigma**2, 1.0 / T)
+        M = (theta + omega * b_val / (1 - rho)) * u_val
+        if name == "DynLin-UCB(log T)":
+            agent = ag.LinearAgent(*lin, dynlinucb=True)
+        elif name == "Lin-UCB(log T)":
+            agent = ag.LinearAgent(*lin, linucb=True)
+        elif name == "D-Lin-UCB(log T)":
+            agent = ag.LinearAgent(*lin, gamma=0.999999, dlinucb=True)
+        elif name == "DynLin-UCB(1)":
+            agent = ag.DynLinUCBAgent(K, p, U, T, 1, rho, omega, theta, u_val, b_val, phi, sigma**2)
+        elif name == "Lin-UCB(1)":
+            agent = ag.LinUCBAgent(K, p, U, T, 1, theta, c["max_daily_budget"], sigma)
+        elif name == "D-Lin-UCB(1)":
+            agent = ag.DLinUCBAgent(K, p, U, T, 1, theta, c["max_daily_budget"], 0.999999999, sigma)
+        elif name == "AR2":
+            epochs = math.ceil(K * rho ** (-3) * sigma ** (-3))
+            c0 = np.sqrt(4 * np.log(1 / (rho * sigma)) + 4 * np.log(epochs) + 2 * np.log(4 * K))
+            agent = ag.AR2Agent(K, rho, epochs, c0, sigma)
+        elif name == "EXP3":
+            lr = min(1, np.sqrt(K * np.log(K) / ((math.e - 1) * 2 * T / 3)))
+            agent = ag.Exp3Agent(K, gamma=lr, eta=lr / K, max_reward=4 * M, add_factor=2 * M)
+        elif name == "Batch-EXP3":
+            aux = aux_sum = 0
+            while aux_sum < T:
+                aux += 1
+                aux_sum += 1 + math.floor(np.log(aux) / np.log(1 / rho))
+            size = math.ceil(np.log(aux) / np.log(1 / rho))
+            lr = min(1, np.sqrt(K * np.log(K) / ((math.e - 1) * 2 * (T / size) / 3)))
+            agent = ag.BatchExp3Agent(K, gamma=lr, eta=lr / K, max_reward=4 * M, add_factor=2 * M, batch_size=size,
+                                      horizon=T, method="mean")
+        else:
+            raise ValueError(name)
+        env = self.env_mod.DynLinEnvironment(A, B, C, D, n, p, m, T, noise, out_noise, trials, out_map)
+        runner = self.runner_mod.Runner(env, agent, trials, T, p, K, U)
+        actions = _quiet(runner)()  # (trials, T, p): their loop without the progress bar
+        h = (out_map @ (D + C @ np.linalg.inv(np.eye(n) - A) @ B)).ravel()
+        return (np.max(U @ h) - actions @ h).sum(1)
+
+
+def _quiet(runner):
+    def perform():
+        out = np.zeros((runner.n_trials, runner.horizon, runner.action_size))
+        for i in range(runner.n_trials):  # their perform_simulations, less tqdm
+            runner.environment.reset(i)
+            runner.agent.reset()
+            out[i] = runner._run_simulation()
+        return out
+
+    return perform
+
+
+def rlkit_run(name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
+    """Seconds and steady-state pseudo-regret ``(runs,)`` of rlkit's agent, built and run as the experiment does."""
+    import torch
+
+    from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+    from rlkit.rollout import checkpoints, run_bandit
+
+    t0 = CLOCK()
+    env = DynamicalLinearBandit(num_envs=runs, config="synthetic", noise=0.01)
+    agent = _rlkit_agents()[name](env, T)
+    with torch.inference_mode():
+        out = run_bandit(env, agent, T, seed=0, record_at=checkpoints(T))
+    return CLOCK() - t0, out["steady_state_regret"][:, -1]
+
+
+def authors_run(python: str, path: str, config: str, name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
+    """Seconds and steady-state pseudo-regret ``(runs,)`` of the authors' agent, from a worker process."""
+    cmd = [python, __file__, "--worker", "--authors", path, "--config", config, "--horizon", str(T),
+           "--runs", str(runs), "--agents", name, "--clock", "cpu" if CLOCK is time.process_time else "wall"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the authors' code failed ({' '.join(cmd)}):\n{done.stderr.strip()[-2000:]}\n"
+                         "(numpy >= 2.3 rejects their (1, 1)-array scalars: pass --authors-python with numpy 2.2)")
+    res = json.loads(done.stdout.strip().splitlines()[-1])
+    return res["seconds"], np.asarray(res["regret"])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--authors", required=True, help="local checkout of github marcomussi/DLB")
+    p.add_argument("--authors-python", default=sys.executable, help="interpreter that runs the authors' code")
+    p.add_argument("--config", default="sigma0dot01", help="synthetic configuration (noise level) of theirs")
+    p.add_argument("--horizon", type=int, default=100_000)
+    p.add_argument("--runs", type=int, nargs="+", default=[1, 10])
+    p.add_argument("--repeats", type=int, default=2, help="alternations per (agent, runs); the best is kept")
+    p.add_argument("--agents", nargs="+", default=DEFAULT_AGENTS, choices=NAMES)
+    p.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                   help="wall-clock time, or each process's CPU time (steadier on a shared machine)")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if a.clock == "cpu" else time.perf_counter
+    if a.worker:  # one timed run of the authors' code; prints a JSON line
+        authors = Authors(a.authors, a.config)
+        t0 = CLOCK()
+        regret = authors.run(a.agents[0], a.horizon, a.runs[0])
+        print(json.dumps({"seconds": CLOCK() - t0, "regret": regret.tolist()}))
+        return
+    import torch
+
+    torch.set_num_threads(1)
+    rlkit_run("DynLin-UCB(1)", 1000, 1)  # warm-up: imports, first-call costs
+    print(f"synthetic system, T = {a.horizon}; {a.clock} seconds (best of {a.repeats}, alternating), one thread each")
+    print(f"{'agent':<20}{'runs':>5}{'rlkit s':>10}{'authors s':>11}{'authors / rlkit':>17}"
+          f"{'regret rlkit':>14}{'regret authors':>16}")
+    for name in a.agents:
+        for runs in a.runs:
+            best = {"rlkit": math.inf, "authors": math.inf}
+            regret = {}
+            for _ in range(a.repeats):
+                for side in ("rlkit", "authors"):
+                    if side == "rlkit":
+                        seconds, regret[side] = rlkit_run(name, a.horizon, runs)
+                    else:
+                        seconds, regret[side] = authors_run(a.authors_python, a.authors, a.config, name, a.horizon,
+                                                            runs)
+                    best[side] = min(best[side], seconds)
+            print(f"{name:<20}{runs:>5}{best['rlkit']:>10.2f}{best['authors']:>11.2f}"
+                  f"{best['authors'] / best['rlkit']:>16.1f}x{regret['rlkit'].mean():>14,.0f}"
+                  f"{regret['authors'].mean():>16,.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

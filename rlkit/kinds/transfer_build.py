@@ -1,0 +1,297 @@
+"""The ``transfer_build`` kind: train a source policy per context, evaluate each on every target, select.
+
+Stage ``train``: one unit per (trial, source context) trains a policy with the family's trainer
+(Stable-Baselines3 by default) and stores it (the model's zip bytes, ``model: (1, bytes)`` uint8); with
+``train.multitask`` one more unit per trial trains the multi-task policy (a context drawn per episode).
+Stage ``evaluate``: one unit per (trial, policy, chunk of targets), ``chunk_size = 1`` by default: one
+(source, target) cell, storing ``returns: (targets, episodes)``. Every unit is written atomically as it
+finishes, so a killed build resumes where it stopped (finished cells are kept as they are); both stages
+run on local worker processes, or on Ray with ``--backend ray`` (models reach evaluation workers as task
+arguments). All episodes on target ``j`` of trial ``t`` start from the same reset seeds whatever the
+source (common random numbers), and every training run has its own seed stream.
+
+The summary runs the selection strategies on the finished matrix; ``rlkit plot`` draws normalised
+generalised performance vs the number of trained tasks (``<name>.png``), a heat map of the matrix
+(``<name>_heatmap.png``) and writes the matrix beside them (``<name>_matrix.npz``, the format of
+:class:`rlkit.transfer.TransferMatrix`).
+
+Spec (TOML)::
+
+    name = "mbtl_cartpole"
+    kind = "transfer_build"
+    seed = 0
+    trials = 3                   # independent builds (RL seeds), the paper's three
+    threads = 1                  # torch threads per unit
+
+    [family]                     # a registered family (rlkit.transfer.family.FAMILIES)
+    name = "cartpole"
+    context = "masscart"         # the context that varies; the others stay at their defaults
+    n = 20                       # grid size N: default * linspace(scale[0], scale[1], n)
+    scale = [0.1, 10.0]          # or values = [...] for an explicit grid
+    options = { context_in_obs = true }   # other environment arguments
+    # bounds = [0.0, 500.0]      # normalisation bounds (default: the family's)
+
+    [train]
+    algo = "PPO"                 # an SB3 algorithm
+    timesteps = 40000            # per policy
+    n_envs = 1
+    policy = "MlpPolicy"
+    multitask = true             # also train the multi-task policy (same timesteps unless multitask_timesteps)
+    params = { learning_rate = 3e-4 }     # keyword arguments of the SB3 class
+
+    [evaluate]
+    episodes = 20                # test episodes per (policy, target)
+    deterministic = true
+    chunk_size = 1               # targets per evaluation unit
+    # batch = 20                 # episodes run in lockstep (default: all)
+
+    [[agents]]                   # selection strategies and levels, as in kind "transfer"
+    label = "MBTL"               # (default: the standard set of rlkit.transfer.compare.standard_agents
+    algo = "MBTL"                #  with plot.slope)
+    slope = 0.026
+
+    [plot]
+    title = "CartPole, mass of cart"
+    slope = 0.026                # MBTL's slope for the standard set when [[agents]] is absent
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.registry import KINDS
+from rlkit.seeding import AGENT, ENV, role_sequence, run_sequence
+from rlkit.transfer.compare import compare, resolve_strategies, standard_agents, summarize
+from rlkit.transfer.family import FAMILIES
+from rlkit.transfer.matrix import TransferMatrix
+
+TOP_KEYS = {"name", "kind", "description", "seed", "trials", "threads", "family", "train", "evaluate", "agents",
+            "plot"}
+FAMILY_KEYS = {"name", "context", "n", "scale", "values", "options", "bounds"}
+TRAIN_KEYS = {"algo", "timesteps", "n_envs", "policy", "multitask", "multitask_timesteps", "params"}
+EVAL_KEYS = {"episodes", "deterministic", "chunk_size", "batch"}
+PLOT_KEYS = {"title", "slope"}
+MULTITASK = "multitask"
+_UNIT = re.compile(r"^(train|eval)_t(\d+)_(s\d+|multitask)$")
+
+
+def _table(spec: dict, key: str, accepted: set) -> dict:
+    table = spec.get(key, {})
+    if not isinstance(table, dict):
+        raise SpecError(f"{key} must be a table, got {table!r}")
+    bad = sorted(set(table) - accepted)
+    if bad:
+        raise SpecError(f"unknown {key} key(s) {bad}; accepted: {sorted(accepted)}")
+    return dict(table)
+
+
+def _seed_int(seq: np.random.SeedSequence) -> int:
+    return int(seq.generate_state(1)[0] % (2**31 - 1))
+
+
+def _stream(seq: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + tuple(key))
+
+
+def source_name(s: int) -> str:
+    return f"s{s:03d}"
+
+
+def placeholder_matrix(spec: dict) -> TransferMatrix:
+    """A matrix of the build's shape (zeros) to validate the selection agents before anything is trained."""
+    N = len(spec["family"]["values"])
+    return TransferMatrix(np.zeros((1, N, N)), spec["family"]["values"], spec["family"]["bounds"],
+                          np.zeros((1, N)) if spec["train"]["multitask"] else None)
+
+
+@KINDS.register("transfer_build")
+class TransferBuildKind(ExperimentKind):
+    """Experiment kind ``transfer_build``: train per source context, evaluate every cell, select (module docstring)."""
+
+    name = "transfer_build"
+
+    # ---------------------------------------------------------------- spec
+    def resolve(self, spec: dict) -> dict:
+        unknown = sorted(set(spec) - TOP_KEYS)
+        if unknown:
+            raise SpecError(f"unknown top-level key(s) {unknown} for kind 'transfer_build'; accepted: "
+                            f"{sorted(TOP_KEYS)}")
+        for key in ("family", "train"):
+            if key not in spec:
+                raise SpecError(f"spec of kind 'transfer_build' must set [{key}]")
+        fam, train = _table(spec, "family", FAMILY_KEYS), _table(spec, "train", TRAIN_KEYS)
+        ev, plot = _table(spec, "evaluate", EVAL_KEYS), _table(spec, "plot", PLOT_KEYS)
+        try:
+            seed = check_int("seed", spec.get("seed", 0), 0)
+            trials = check_int("trials", spec.get("trials", 1))
+            threads = check_int("threads", spec.get("threads", 1))
+            family = FAMILIES.get(fam.get("name"))
+            if "context" not in fam:
+                raise SpecError(f"family.context must name the context that varies, one of {sorted(family.contexts)}")
+            context = str(fam["context"])
+            if "values" in fam:
+                values = np.asarray(fam["values"], dtype=np.float64)
+                family.check_values(context, values)
+                if values.ndim != 1 or values.size < 2 or not np.all(np.diff(values) > 0):
+                    raise SpecError(f"family.values must be at least two increasing numbers, got {fam['values']!r}")
+            else:
+                values = family.grid(context, fam.get("n", 10), fam.get("scale", (0.1, 10.0)))
+            options = dict(fam.get("options", {}))
+            family.make_env(context, float(values[0]), options).close()  # bad options fail now
+            bounds = [float(b) for b in fam.get("bounds", family.bounds)]
+            algo = str(train.get("algo", "PPO"))
+            from rlkit.transfer.sb3 import algorithm
+
+            algorithm(algo)
+            train = {"algo": algo, "timesteps": check_int("train.timesteps", train.get("timesteps", 50_000)),
+                     "n_envs": check_int("train.n_envs", train.get("n_envs", 1)),
+                     "policy": str(train.get("policy", "MlpPolicy")),
+                     "multitask": check_choice("train.multitask", train.get("multitask", True), (True, False)),
+                     "multitask_timesteps": check_int("train.multitask_timesteps",
+                                                      train.get("multitask_timesteps", train.get("timesteps", 50_000))),
+                     "params": dict(train.get("params", {}))}
+            episodes = check_int("evaluate.episodes", ev.get("episodes", 10))
+            ev = {"episodes": episodes, "deterministic": check_choice("evaluate.deterministic",
+                                                                      ev.get("deterministic", True), (True, False)),
+                  "chunk_size": min(check_int("evaluate.chunk_size", ev.get("chunk_size", 1)), len(values)),
+                  "batch": check_int("evaluate.batch", ev.get("batch", episodes))}
+        except RLKitError as e:
+            raise SpecError(str(e)) from None
+        out = {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
+               "seed": seed, "trials": trials, "threads": threads,
+               "family": {"name": fam["name"], "context": context, "values": values.tolist(), "options": options,
+                          "bounds": bounds},
+               "train": train, "evaluate": ev, "plot": plot}
+        try:
+            TransferMatrix(np.zeros((len(values),) * 2), values, bounds)  # bounds and grid are valid
+        except RLKitError as e:
+            raise SpecError(f"family: {e}") from None
+        agents = spec.get("agents") or standard_agents(plot.get("slope", 0.005), multitask_level=train["multitask"])
+        out["agents"] = resolve_strategies(agents, placeholder_matrix(out))
+        return out
+
+    # --------------------------------------------------------------- units
+    def _sources(self, spec: dict) -> list[str]:
+        names = [source_name(s) for s in range(len(spec["family"]["values"]))]
+        return names + ([MULTITASK] if spec["train"]["multitask"] else [])
+
+    def stages(self, spec: dict) -> list[tuple[str, list[Unit]]]:
+        N, chunk = len(spec["family"]["values"]), spec["evaluate"]["chunk_size"]
+        train = [Unit(f"train_t{t}_{src}", 0, 1) for t in range(spec["trials"]) for src in self._sources(spec)]
+        evaluate = [Unit(f"eval_t{t}_{src}", j, min(j + chunk, N)) for t in range(spec["trials"])
+                    for src in self._sources(spec) for j in range(0, N, chunk)]
+        return [("train", train), ("evaluate", evaluate)]
+
+    def units(self, spec: dict) -> list[Unit]:
+        return [u for _, stage in self.stages(spec) for u in stage]
+
+    def schedule(self, spec: dict, units: list[Unit]) -> list[Unit]:
+        """The multi-task policies first (they may train longer), then in order."""
+        return sorted(units, key=lambda u: not u.agent.endswith(MULTITASK))
+
+    def inputs(self, spec: dict, unit: Unit) -> list[Unit]:
+        kind, t, src = _parse(unit)
+        return [Unit(f"train_t{t}_{src}", 0, 1)] if kind == "eval" else []
+
+    # ------------------------------------------------------------ compute
+    def run_unit(self, spec: dict, unit: Unit, device: str, inputs: dict | None = None) -> dict[str, np.ndarray]:
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(spec["threads"])
+        try:
+            kind, t, src = _parse(unit)
+            if kind == "train":
+                return self._train(spec, t, src)
+            (model,) = (inputs or {}).values()
+            return self._evaluate(spec, t, src, model["model"][0].tobytes(), range(unit.start, unit.stop))
+        finally:
+            torch.set_num_threads(before)
+
+    def _train(self, spec: dict, t: int, src: str) -> dict[str, np.ndarray]:
+        fam = spec["family"]
+        family, values, options = FAMILIES.get(fam["name"]), fam["values"], fam["options"]
+        agent_seq = role_sequence(run_sequence(spec["seed"], t), AGENT)
+        train = dict(spec["train"])
+        if src == MULTITASK:
+            index = len(values)
+            train["timesteps"] = train["multitask_timesteps"]
+
+            def make(i):
+                return family.make_multitask_env(fam["context"], values, options, _stream(agent_seq, index, 1, i))
+        else:
+            index = int(src[1:])
+
+            def make(i):
+                return family.make_env(fam["context"], values[index], options)
+        start = time.perf_counter()
+        model = family.train(make, train, _seed_int(_stream(agent_seq, index, 0)))
+        return {"model": np.frombuffer(model, dtype=np.uint8)[None].copy(),
+                "train_seconds": np.array([time.perf_counter() - start])}
+
+    def _evaluate(self, spec: dict, t: int, src: str, model: bytes, targets) -> dict[str, np.ndarray]:
+        fam = spec["family"]
+        family, ev = FAMILIES.get(fam["name"]), spec["evaluate"]
+        env_seq = role_sequence(run_sequence(spec["seed"], t), ENV)
+        rows = []
+        for j in targets:
+            seeds = _stream(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)  # common to every source
+
+            def make(j=j):
+                return family.make_env(fam["context"], fam["values"][j], fam["options"])
+            rows.append(family.evaluate(model, make, spec["train"], ev, seeds.tolist()))
+        return {"returns": np.stack(rows)}
+
+    # ------------------------------------------------------------ results
+    def matrix(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> TransferMatrix:
+        """The built :class:`TransferMatrix` (mean return over the test episodes, their sd in ``std``)."""
+        fam, N, T = spec["family"], len(spec["family"]["values"]), spec["trials"]
+        values, std = np.zeros((T, N, N)), np.zeros((T, N, N))
+        multitask = np.zeros((T, N)) if spec["train"]["multitask"] else None
+        seconds = {"train": 0.0}
+        for t in range(T):
+            for s in range(N):
+                R = results[f"eval_t{t}_{source_name(s)}"]["returns"]  # (N, episodes)
+                values[t, s], std[t, s] = R.mean(1), R.std(1)
+                seconds["train"] += float(results[f"train_t{t}_{source_name(s)}"]["train_seconds"].sum())
+            if multitask is not None:
+                multitask[t] = results[f"eval_t{t}_{MULTITASK}"]["returns"].mean(1)
+        meta = {"name": spec["name"], "family": fam["name"], "context": fam["context"], "options": fam["options"],
+                "train": spec["train"], "evaluate": spec["evaluate"], "seed": spec["seed"],
+                "train_seconds_sources": seconds["train"]}
+        slopes = [a["slope"] for a in spec["agents"] if a["algo"] == "MBTL" and "slope" in a]
+        if slopes:  # MBTL's gap slope for this grid: what `rlkit transfer select` uses by default
+            meta["slope"] = slopes[0]
+        return TransferMatrix(values, fam["values"], fam["bounds"], multitask, std, meta)
+
+    def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
+        matrix = self.matrix(spec, results)
+        selection = summarize(matrix, spec["agents"], compare(matrix, spec["agents"], spec["seed"]))
+        return {"name": spec["name"], "matrix": {"values": matrix.values.tolist(), "contexts": matrix.contexts.tolist(),
+                                                 "bounds": list(matrix.bounds),
+                                                 "multitask": None if matrix.multitask is None
+                                                 else matrix.multitask.tolist()},
+                "selection": selection}
+
+    def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
+        from rlkit.transfer.figure import draw, draw_matrix
+
+        matrix, stem = self.matrix(spec, results), Path(stem)
+        path = matrix.save(stem.with_name(f"{stem.name}_matrix.npz"))
+        curves = compare(matrix, spec["agents"], spec["seed"])
+        title = spec["plot"].get("title", spec["name"])
+        return (draw(matrix, spec["agents"], curves, stem, title)
+                + draw_matrix(matrix, stem.with_name(f"{stem.name}_heatmap"), title) + [path])
+
+
+def _parse(unit: Unit) -> tuple[str, int, str]:
+    m = _UNIT.match(unit.agent)
+    if m is None:
+        raise RLKitError(f"not a unit of kind 'transfer_build': {unit.key!r}")
+    return m.group(1), int(m.group(2)), m.group(3)

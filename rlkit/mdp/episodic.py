@@ -1,0 +1,110 @@
+"""The batched episodic agent contract shared by every online episodic algorithm (FTRL, GFUCB's MDP extension,
+reward-free exploration, LSVI-UCB, ...).
+
+Per episode, for all ``B`` runs (and ``M`` tasks, ``task_shape = (M,)``) at once::
+
+    agent.begin_episode()                                    # compute this episode's policy
+    for h in range(H):
+        actions = agent.act(states, h)                       # states, actions: (B, *t) long
+        agent.observe(states, actions, feedback, next_states, h)   # feedback: (B, *t) reward / loss / zeros
+    agent.end_episode()                                      # e.g. update the regressions
+
+On finite instances :meth:`EpisodicAgent.policy` gives the episode's policy as a table ``(B, *t, H, S, A)``,
+so an evaluator computes exact values and regret by dynamic programming (:mod:`rlkit.mdp.dp`) without
+sampling noise. By default :meth:`act` samples from that table with the agent's own random streams, so an
+agent that computes its policy as a table implements only :meth:`_policy_table` (and learning in
+:meth:`observe` / :meth:`end_episode`).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import torch
+
+from rlkit.checks import RLKitError, check_finite, check_int, resolve_device_dtype
+from rlkit.envs.episodic_base import sample_rows
+from rlkit.mdp.dp import check_policy
+from rlkit.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+
+
+class EpisodicAgent:
+    """Base class: sizes, device, dtype, random streams, input checks, and acting from a policy table."""
+
+    def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, task_shape: tuple[int, ...] = (),
+                 seed=0, device=None, dtype=None, validate: bool = True):
+        self.n_runs = check_int("n_runs", n_runs)
+        self.n_states = check_int("n_states", n_states)
+        self.n_actions = check_int("n_actions", n_actions)
+        self.horizon = check_int("horizon", horizon)
+        self.task_shape = tuple(check_int("task_shape entries", m) for m in task_shape)
+        self.batch_shape = (self.n_runs, *self.task_shape)
+        self.device, self.dtype = resolve_device_dtype(device, dtype)
+        self.validate = bool(validate)
+        self.rng = BatchRNG([role_sequence(s, AGENT) for s in as_sequences(seed, self.n_runs)], self.device, self.dtype)
+        self._act_rng = self.rng.stream("act")
+        self._pi: torch.Tensor | None = None
+        self.episode = -1
+
+    @classmethod
+    def for_env(cls, env, *, episodes: int, seed, device=None, dtype=None, **params):
+        """Build the agent for a batched finite episodic environment (the experiment runner's entry point).
+
+        ``episodes`` reaches the constructor when it takes an ``episodes`` argument (theory constants that
+        depend on ``K``). Agents that need more of what the theory assumes known (features) override this to
+        read it from ``env``.
+        """
+        if "episodes" in inspect.signature(cls.__init__).parameters:
+            params.setdefault("episodes", episodes)
+        return cls(n_runs=env.num_envs, n_states=env.n_states, n_actions=env.n_actions, horizon=env.horizon,
+                   task_shape=env.task_shape, seed=seed, device=device, dtype=dtype, **params)
+
+    # ------------------------------------------------------------ protocol
+    def begin_episode(self) -> None:
+        """Compute the policy of the episode that begins."""
+        self.episode += 1
+        self._pi = self._policy_table()
+        if self.validate:
+            check_policy(f"{type(self).__name__}._policy_table()", self._pi,
+                         (*self.batch_shape, self.horizon, self.n_states, self.n_actions))
+
+    def policy(self) -> torch.Tensor:
+        """The current episode's policy ``(B, *t, H, S, A)`` (rows on the simplex)."""
+        if self._pi is None:
+            raise RLKitError(f"{type(self).__name__}.policy() is defined once begin_episode() has been called")
+        return self._pi
+
+    def act(self, states: torch.Tensor, h: int) -> torch.Tensor:
+        """Actions ``(B, *t)`` at step ``h`` drawn from the episode's policy (a greedy policy: its argmax)."""
+        self._check_states(states, h)
+        pi_h = self.policy()[..., h, :, :]  # (B, *t, S, A)
+        probs = torch.gather(pi_h, -2, states[..., None, None].expand(*states.shape, 1, self.n_actions)).squeeze(-2)
+        return sample_rows(probs, self._act_rng.uniform(*self.task_shape))
+
+    def observe(self, states, actions, feedback, next_states, h: int) -> None:
+        """Feedback of step ``h``: ``states, actions, next_states: (B, *t)``, ``feedback: (B, *t)``."""
+
+    def end_episode(self) -> None:
+        """The episode's ``H`` steps are done."""
+
+    # ------------------------------------------------------ to implement
+    def _policy_table(self) -> torch.Tensor:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ checks
+    def _check_states(self, states: torch.Tensor, h: int) -> None:
+        if not isinstance(states, torch.Tensor) or tuple(states.shape) != self.batch_shape:
+            given = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
+            raise RLKitError(f"states must be a long tensor of shape {self.batch_shape}, got {given}")
+        if not 0 <= int(h) < self.horizon:
+            raise RLKitError(f"h must be a step in [0, {self.horizon}), got {h}")
+
+    def _check_step(self, states, actions, feedback, next_states, h: int) -> None:
+        """Shapes of one observed step; values (finite feedback) when ``validate`` is on."""
+        self._check_states(states, h)
+        for name, x in (("actions", actions), ("next_states", next_states), ("feedback", feedback)):
+            if not isinstance(x, torch.Tensor) or tuple(x.shape) != self.batch_shape:
+                given = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+                raise RLKitError(f"{name} must be a tensor of shape {self.batch_shape}, got {given}")
+        if self.validate:
+            check_finite("feedback", feedback)

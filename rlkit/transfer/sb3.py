@@ -1,0 +1,103 @@
+"""Stable-Baselines3 as the trainer of source policies, and batched zero-shot evaluation of a trained policy.
+
+:func:`train` returns the trained model as the bytes of SB3's ``.zip`` (it travels to evaluation workers
+and is stored with the results); :func:`evaluate` runs a batch of episodes in lockstep with one
+``model.predict`` per step for the whole batch (deterministic actions by default, as the authors' tests).
+
+SB3 seeds Python's, numpy's and torch's global generators when given a seed; both functions restore the
+global generators afterwards, so the caller's global random state is as it was (rlkit itself never uses it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+from collections.abc import Callable, Sequence
+
+import gymnasium as gym
+import numpy as np
+
+from rlkit.checks import RLKitError, check_int
+
+ALGORITHMS = ("PPO", "DQN", "A2C", "SAC", "TD3", "DDPG")
+
+
+@contextlib.contextmanager
+def preserved_global_rng():
+    """Restore Python's, numpy's and torch's global random states on exit."""
+    import torch
+
+    state = random.getstate(), np.random.get_state(), torch.get_rng_state()  # noqa: NPY002 (the legacy global)
+    try:
+        yield
+    finally:
+        random.setstate(state[0])
+        np.random.set_state(state[1])  # noqa: NPY002
+        torch.set_rng_state(state[2])
+
+
+def algorithm(name: str):
+    """The SB3 algorithm class called ``name`` (one of :data:`ALGORITHMS`)."""
+    if name not in ALGORITHMS:
+        raise RLKitError(f"train.algo must be one of {list(ALGORITHMS)}, got {name!r}")
+    try:
+        import stable_baselines3
+    except ImportError:
+        raise RLKitError("building transfer matrices needs Stable-Baselines3: pip install 'rlkit[rl]'") from None
+    return getattr(stable_baselines3, name)
+
+
+def train(make_env: Callable[[int], gym.Env], algo: str, timesteps: int, seed: int, n_envs: int = 1,
+          policy: str = "MlpPolicy", params: dict | None = None) -> bytes:
+    """Train SB3's ``algo`` for ``timesteps`` steps on ``n_envs`` copies ``make_env(i)``; return its zip bytes."""
+    from stable_baselines3.common.monitor import Monitor
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    cls = algorithm(algo)
+    timesteps, n_envs = check_int("train.timesteps", timesteps), check_int("train.n_envs", n_envs)
+    with preserved_global_rng():
+        venv = DummyVecEnv([lambda i=i: Monitor(make_env(i)) for i in range(n_envs)])
+        try:
+            model = cls(policy, venv, seed=int(seed), device="cpu", verbose=0, **(params or {}))
+        except TypeError as e:
+            raise RLKitError(f"train.params are not accepted by {algo}: {e}") from None
+        model.learn(total_timesteps=timesteps)
+        buf = io.BytesIO()
+        model.save(buf)
+        venv.close()
+    return buf.getvalue()
+
+
+def load(model: bytes, algo: str):
+    """The SB3 model saved in ``model`` (zip bytes from :func:`train`)."""
+    cls = algorithm(algo)
+    with preserved_global_rng():  # building the policy before loading its weights draws from the globals
+        return cls.load(io.BytesIO(bytes(model)), device="cpu")
+
+
+def evaluate(model, make_env: Callable[[], gym.Env], seeds: Sequence[int], deterministic: bool = True,
+             batch: int | None = None) -> np.ndarray:
+    """Undiscounted return of ``model`` in one episode per reset seed: ``(len(seeds),)``.
+
+    Episodes run ``batch`` at a time (default: all) in lockstep; one ``model.predict`` serves the batch.
+    """
+    seeds = [int(s) for s in seeds]
+    batch = len(seeds) if batch is None else check_int("evaluate.batch", batch)
+    returns = np.zeros(len(seeds))
+    with preserved_global_rng():
+        for start in range(0, len(seeds), batch):
+            group = seeds[start:start + batch]
+            envs = [make_env() for _ in group]
+            obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, group)])
+            active = np.ones(len(group), dtype=bool)
+            while active.any():
+                actions, _ = model.predict(obs, deterministic=deterministic)
+                for i in np.flatnonzero(active):
+                    o, r, terminated, truncated, _ = envs[i].step(actions[i])
+                    returns[start + i] += float(r)
+                    obs[i] = o
+                    active[i] = not (terminated or truncated)
+            for env in envs:
+                env.close()
+    return returns

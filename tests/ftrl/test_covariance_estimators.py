@@ -1,0 +1,80 @@
+"""Geometric Resampling estimators of (gamma I + Sigma)^{-1}: their closed-form means (Monte Carlo over seeds)."""
+
+import pytest
+import torch
+
+from rlkit.checks import RLKitError
+from rlkit.mdp.covariance_estimators import (
+    exact_inverse,
+    expected_geometric_resampling,
+    feature_covariance,
+    geometric_resampling,
+    matrix_geometric_resampling,
+)
+
+
+def _features(d: int, seed: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(6, d, generator=g, dtype=torch.float64).softmax(-1)  # 6 feature vectors on the simplex
+
+
+def _samples(pool: torch.Tensor, probs: torch.Tensor, shape: tuple, seed: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.multinomial(probs, int(torch.tensor(shape).prod()), replacement=True, generator=g)
+    return pool[idx].reshape(*shape, pool.shape[-1])
+
+
+@pytest.mark.parametrize("gamma, c, N", [(0.2, 0.5, 8), (0.05, 0.9, 20), (0.0, 1.0, 15)])
+def test_mean_is_the_truncated_inverse(gamma, c, N):
+    pool = _features(3, 0)
+    probs = torch.tensor([0.3, 0.1, 0.2, 0.15, 0.05, 0.2], dtype=torch.float64)
+    Sigma = (probs[:, None, None] * pool[:, :, None] * pool[:, None, :]).sum(0)
+    R = 40000  # independent replications (Monte Carlo over seeds)
+    est = geometric_resampling(_samples(pool, probs, (R, 1, N), 1), gamma, c)  # (R, d, d)
+    mean, se = est.mean(0), est.std(0) / R ** 0.5
+    expected = expected_geometric_resampling(Sigma, gamma, c, N)
+    assert float(((mean - expected).abs() / (se + 1e-12)).max()) < 5.0
+    eig = torch.linalg.eigvalsh((mean + mean.T) / 2)
+    assert float(eig.min()) > 0  # positive definite in expectation
+    if gamma > 0:  # and the truncated mean tends to the regularised inverse as N grows
+        far = expected_geometric_resampling(Sigma, gamma, c, 4000)
+        torch.testing.assert_close(far, exact_inverse(Sigma, gamma), atol=1e-10, rtol=1e-10)
+
+
+def test_copies_average_and_mgr_is_gamma_zero():
+    pool = _features(4, 2)
+    phi = _samples(pool, torch.full((6,), 1 / 6, dtype=torch.float64), (3, 5, 7), 3)  # (batch 3, M 5, N 7, d)
+    out = geometric_resampling(phi, 0.1, 0.5)
+    assert out.shape == (3, 4, 4)
+    torch.testing.assert_close(out[1], torch.stack([geometric_resampling(phi[1, m:m + 1], 0.1, 0.5)
+                                                    for m in range(5)]).mean(0))
+    torch.testing.assert_close(matrix_geometric_resampling(phi, 0.7), geometric_resampling(phi, 0.0, 0.7))
+    # one copy by hand: c I + c sum_i prod_{j <= i} (I - c (gamma I + phi_j phi_j^T))
+    f, eye, Z, total = phi[0, 0], torch.eye(4, dtype=torch.float64), torch.eye(4, dtype=torch.float64), 0
+    for i in range(7):
+        Z = Z @ (eye - 0.5 * (0.1 * eye + torch.outer(f[i], f[i])))
+        total = total + Z
+    torch.testing.assert_close(geometric_resampling(phi[0, :1], 0.1, 0.5), 0.5 * eye + 0.5 * total)
+
+
+def test_exact_inverse_and_feature_covariance():
+    g = torch.Generator().manual_seed(4)
+    phi = torch.rand(3, 2, 4, generator=g, dtype=torch.float64)  # (S, A, d)
+    q = torch.rand(5, 2, 3, 2, generator=g, dtype=torch.float64)  # (B, H, S, A)
+    Sigma = feature_covariance(q, phi)
+    assert Sigma.shape == (5, 2, 4, 4)
+    ref = sum(q[..., s, a, None, None] * torch.outer(phi[s, a], phi[s, a]) for s in range(3) for a in range(2))
+    torch.testing.assert_close(Sigma, ref)
+    torch.testing.assert_close(exact_inverse(Sigma, 0.3), torch.linalg.inv(Sigma + 0.3 * torch.eye(4)))
+    with pytest.raises(RLKitError, match="singular"):
+        exact_inverse(torch.zeros(2, 2, dtype=torch.float64), 0.0)
+
+
+def test_bad_input():
+    phi = torch.full((1, 3, 2), 0.5, dtype=torch.float64)
+    with pytest.raises(RLKitError, match="gamma"):
+        geometric_resampling(phi, -0.1)
+    with pytest.raises(RLKitError, match="c must satisfy"):
+        geometric_resampling(phi * 2, 0.5, 0.9)  # ||phi||^2 = 2
+    with pytest.raises(RLKitError, match="phi must be"):
+        geometric_resampling(torch.zeros(3, 2), 0.1)

@@ -1,0 +1,140 @@
+"""The FTRL experiments through the CLI on tiny sizes: the episodic kind's reference rates, the episodic_sweep
+kind (units, seeds, summary, figure, resume) and their spec errors; the committed specs resolve."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rlkit.cli import main
+from rlkit.experiment import load_spec, resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ENV = """
+[env]
+id = "rlkit/AdversarialLinearMDP-v0"
+n_states = 3
+horizon = 2
+dim = 3
+phase_length = 5
+"""
+
+AGENTS = """
+[[agents]]
+label = "FTRL"
+algo = "FTRLLogBarrier"
+eta = 2.0
+gamma = 0.1
+beta = 0.01
+n_samples = 6
+
+[[agents]]
+label = "Hedge"
+algo = "DilatedBonusPO"
+eta = 0.5
+gamma = 0.1
+n_samples = 6
+
+[[agents]]
+label = "uniform"
+algo = "UniformPolicy"
+"""
+
+REGRET = """
+name = "tiny_ftrl"
+kind = "episodic"
+episodes = 30
+runs = 3
+seed = 2
+""" + ENV + "n_actions = 3\n" + AGENTS + """
+[plot]
+loglog = true
+
+[[plot.references]]
+theory = "ftrl_logbarrier.sqrt_rate"
+agent = "FTRL"
+
+[[plot.references]]
+theory = "ftrl_logbarrier.two_thirds_rate"
+agent = "Hedge"
+"""
+
+SWEEP = """
+name = "tiny_sweep"
+kind = "episodic_sweep"
+episodes = 20
+runs = 4
+seed = 2
+chunk_size = 2
+""" + ENV + """
+[sweep]
+param = "n_actions"
+values = [2, 3, 5]
+label = "number of actions A"
+""" + AGENTS
+
+
+def test_regret_spec_with_reference_rates(tmp_path):
+    spec = tmp_path / "r.toml"
+    spec.write_text(REGRET)
+    out = tmp_path / "out"
+    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert (out / "tiny_ftrl.png").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["agents"]) == {"FTRL", "Hedge", "uniform"}
+
+
+def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(SWEEP)
+    out = tmp_path / "out"
+    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert (out / "tiny_sweep.png").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    ftrl = summary["agents"]["FTRL"]
+    assert ftrl["values"] == [2, 3, 5] and len(ftrl["final_mean"]) == 3 and ftrl["runs"] == 4
+    chunks = sorted(p.name for p in (out / "chunks").glob("FTRL__*.npz"))
+    assert len(chunks) == 6  # 3 values x 2 chunks of 2 runs
+    first = (out / "chunks" / chunks[0]).read_bytes()
+    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--no-plot"]) == 0
+    assert (out / "chunks" / chunks[0]).read_bytes() == first
+    # a sweep point equals the plain episodic kind at that value with the same seeds (common random numbers)
+    single = tmp_path / "one.toml"
+    single.write_text(SWEEP.replace('kind = "episodic_sweep"', 'kind = "episodic"').replace("chunk_size = 2", "")
+                      .split("[sweep]")[0] + "n_actions = 3\n" + AGENTS)
+    assert main(["run", str(single), "--out", str(tmp_path / "one"), "--workers", "1", "--quiet", "--no-plot"]) == 0
+    one = json.loads((tmp_path / "one" / "summary.json").read_text())["agents"]["FTRL"]["regret"]["final_mean"]
+    assert one == pytest.approx(ftrl["final_mean"][1], rel=1e-12)
+
+
+@pytest.mark.parametrize("text, message", [
+    (SWEEP.replace('param = "n_actions"', 'param = "n_actions"\nstep = 2'), "unknown sweep key"),
+    (SWEEP.replace("values = [2, 3, 5]", "values = []"), "sweep.values must be"),
+    (SWEEP.replace("values = [2, 3, 5]", "values = [2, 0]"), "n_actions"),
+    (SWEEP.replace("[sweep]", "[sweepx]"), "must have a [sweep] table"),
+    (SWEEP.replace("n_states = 3", "n_states = 3\nn_actions = 2"), "also set in [env]"),
+    (REGRET.replace('agent = "Hedge"', 'agent = "EXP3"'), "not an agent label"),
+    (REGRET.replace('theory = "ftrl_logbarrier.sqrt_rate"', 'theory = "nope.f"'), "plot.theory must name"),
+    (REGRET.replace("eta = 2.0", "eta = -2.0"), "eta must be > 0"),
+], ids=["sweep-key", "no-values", "bad-value", "no-sweep", "twice", "ref-agent", "ref-theory", "eta"])
+def test_spec_errors_are_one_line(tmp_path, capsys, text, message):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(text)
+    assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+@pytest.mark.parametrize("name", ["ftrl_logbarrier.toml", "ftrl_logbarrier_actions.toml"])
+def test_committed_specs_resolve(name):
+    spec = resolve(load_spec(ROOT / "experiments" / name))
+    assert spec["runs"] == 10
+    labels = [a["label"] for a in spec["agents"]]
+    assert any("FTRL" in lab for lab in labels) and "Uniform policy" in labels
+    if spec["kind"] == "episodic":
+        assert spec["episodes"] >= 10_000
+    else:
+        assert spec["sweep"]["param"] == "n_actions" and len(spec["sweep"]["values"]) >= 3
+    assert np.isfinite(spec["episodes"])

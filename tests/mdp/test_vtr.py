@@ -1,0 +1,113 @@
+"""Weighted value-targeted regression, HOME weights and the ellipsoid intersection against closed forms."""
+
+import pytest
+import torch
+
+from rlkit.checks import RLKitError
+from rlkit.mdp.confidence_set import EllipsoidIntersection
+from rlkit.mdp.vtr import WeightedVTR, home_aleatoric, home_variances, inv_norm
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+
+def _ridge(X, y, w, lam):
+    """``argmin lam ||t||^2 + sum w (x^T t - y)^2`` by an explicit solve of the normal equations."""
+    d = X.shape[-1]
+    A = lam * torch.eye(d, dtype=X.dtype) + (X * w[..., None]).transpose(-1, -2) @ X
+    return torch.linalg.solve(A, ((w * y)[..., None] * X).sum(-2))
+
+
+def test_incremental_weighted_ridge_equals_batch_weighted_least_squares(gen):
+    B, n, d, lam = 3, 40, 4, 0.7
+    X = torch.randn(B, n, d, generator=gen, dtype=torch.float64)
+    y = torch.randn(B, n, generator=gen, dtype=torch.float64)
+    w = torch.rand(B, n, generator=gen, dtype=torch.float64) + 0.1
+    one = WeightedVTR(d, (B,), lam)
+    for j in range(n):
+        one.update(X[:, j], y[:, j], w[:, j])
+    block = WeightedVTR(d, (B,), lam)
+    block.update(X[:, :25], y[:, :25], w[:, :25])  # rank-k (refresh path) then rank-k < d (Woodbury)
+    block.update(X[:, 25:], y[:, 25:], w[:, 25:])
+    ref = _ridge(X, y, w, lam)
+    torch.testing.assert_close(one.estimate(), ref, rtol=1e-9, atol=1e-10)
+    torch.testing.assert_close(block.estimate(), ref, rtol=1e-9, atol=1e-10)
+    # the same problem as an augmented least-squares solve: rows sqrt(w) x and sqrt(lam) I
+    Xa = torch.cat([X * w.sqrt()[..., None], (lam**0.5) * torch.eye(d, dtype=X.dtype).expand(B, d, d)], 1)
+    ya = torch.cat([y * w.sqrt(), torch.zeros(B, d, dtype=X.dtype)], 1)
+    torch.testing.assert_close(torch.linalg.lstsq(Xa, ya.unsqueeze(-1)).solution.squeeze(-1), ref)
+    zero = WeightedVTR(d, (B,), lam)
+    zero.update(X[:, 0], y[:, 0], torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64))  # masked run 1
+    assert torch.equal(zero.b[1], torch.zeros(d, dtype=torch.float64))
+
+
+def test_sequential_updates_use_the_running_matrix(gen):
+    B, n, d, lam = 2, 12, 3, 1.0
+    X = torch.randn(B, n, d, generator=gen, dtype=torch.float64)
+    y = torch.randn(B, n, generator=gen, dtype=torch.float64)
+    vtr = WeightedVTR(d, (B,), lam)
+    seen = []
+
+    def weight(j, x):
+        V = lam * torch.eye(d, dtype=torch.float64) + sum(
+            (wi[:, None, None] * X[:, i, :, None] * X[:, i, None, :]) for i, wi in enumerate(seen))
+        q = inv_norm(x, torch.linalg.inv(V))
+        torch.testing.assert_close(q, vtr.cov.inv_norm(x))  # the running matrix before update j
+        seen.append(1.0 / (1.0 + q))
+        return seen[-1]
+
+    w = vtr.update_sequential(X, y, weight)
+    torch.testing.assert_close(w, torch.stack(seen, 1))
+    torch.testing.assert_close(vtr.estimate(), _ridge(X, y, w, lam))
+    with pytest.raises(RLKitError, match="target must have shape"):
+        vtr.update(X[:, 0], y)
+
+
+def test_home_weights_respect_their_floors_and_match_the_formula(gen):
+    B, M, d = 5, 4, 3
+    phi = torch.rand(B, M, d, generator=gen, dtype=torch.float64) / 2
+    theta = torch.randn(B, M, d, generator=gen, dtype=torch.float64)
+    A = torch.randn(B, M, d, d, generator=gen, dtype=torch.float64)
+    frozen = torch.linalg.inv(A @ A.transpose(-1, -2) + torch.eye(d, dtype=torch.float64))
+    beta, alpha, gamma = 0.8, 0.3, 0.6
+    ale = home_aleatoric(phi, theta, frozen, beta)
+    pred = (phi * theta).sum(-1).clamp(0, 1)
+    width = torch.sqrt(torch.einsum("bmi,bmij,bmj->bm", phi, frozen, phi))
+    for m in range(M - 1):
+        vbar = pred[:, m + 1] - pred[:, m] ** 2
+        assert bool(((vbar >= -1) & (vbar <= 1)).all())
+        err = (2 * beta * width[:, m]).clamp(0, 1) + (beta * width[:, m + 1]).clamp(0, 1)
+        torch.testing.assert_close(ale[:, m], vbar + err)
+    assert bool((ale[:, -1] == 1).all())
+    running = torch.rand(B, M, generator=gen, dtype=torch.float64) * 3  # ||phi||_{Sigma_{k,h}^-1}, unsquared
+    s2 = home_variances(ale, running, alpha, gamma)
+    assert bool((s2 >= alpha**2).all()) and bool((s2 >= gamma**2 * running - 1e-15).all())
+    assert bool((s2[:, -1] >= 1).all()) and bool((s2 >= ale).all())
+    torch.testing.assert_close(s2, torch.maximum(torch.maximum(gamma**2 * running, ale), torch.tensor(alpha**2)))
+    # M = 1, gamma = 0, alpha = 1: every weight is 1, plain value-targeted regression
+    one = home_variances(home_aleatoric(phi[:, :1], theta[:, :1], frozen[:, :1], beta), running[:, :1], 1.0, 0.0)
+    assert bool((one == 1).all())
+
+
+def test_ellipsoid_intersection_is_the_and_of_every_ellipsoid(gen):
+    B, d = 4, 2
+    U = EllipsoidIntersection(d, (B,), dtype=torch.float64)
+    assert bool(U.contains(torch.zeros(B, d, dtype=torch.float64)).all()) and len(U) == 0
+    cs, As, rs = [], [], []
+    for _ in range(70):  # more than one block of pending constraints
+        c = torch.randn(B, 1, d, generator=gen, dtype=torch.float64) * 0.3
+        L = torch.randn(B, 1, d, d, generator=gen, dtype=torch.float64)
+        A = L @ L.transpose(-1, -2) + 0.1 * torch.eye(d, dtype=torch.float64)
+        U.add(c, A, 2.0)
+        cs.append(c), As.append(A), rs.append(2.0)
+    assert len(U) == 70
+    pts = torch.randn(B, d, generator=gen, dtype=torch.float64) * 0.3
+    inside = torch.ones(B, dtype=torch.bool)
+    for c, A, r in zip(cs, As, rs):
+        diff = pts - c[:, 0]
+        inside &= torch.einsum("bi,bij,bj->b", diff, A[:, 0], diff).sqrt() <= r
+    assert torch.equal(U.contains(pts), inside)
+    assert bool((U.ratios(cs[0][:, 0]) [:, 0] == 0).all())
+    with pytest.raises(RLKitError, match="radius must be > 0"):
+        U.add(cs[0], As[0], 0.0)
+    with pytest.raises(RLKitError, match="centers must have shape"):
+        U.add(cs[0][0], As[0], 1.0)
