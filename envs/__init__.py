@@ -19,6 +19,11 @@ _register("RobustLinearMDP-v0", "rlkit.envs.robust_linear_mdp:RobustLinearMDP")
 _register("AmericanPutOption-v0", "rlkit.envs.american_put:AmericanPutOption")
 _register("DynamicalLinearBandit-v0", "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBanditEnv",
           "rlkit.envs.dynamical_linear_bandit:DynamicalLinearBandit")
+_register("MultitaskRepresentationBandit-v0",
+          "rlkit.envs.multitask_representation_bandit:MultitaskRepresentationBanditEnv",
+          "rlkit.envs.multitask_representation_bandit:MultitaskRepresentationBandit")
+_register("MultitaskDigitsBandit-v0", "rlkit.envs.digits_bandit:MultitaskDigitsBanditEnv",
+          "rlkit.envs.digits_bandit:MultitaskDigitsBandit")
 _register("RandomTabularMDP-v0", "rlkit.envs.tabular_mdp:RandomTabularMDPEnv",
           "rlkit.envs.tabular_mdp:RandomTabularMDP")
 _register("TrafficSignal-v0", "rlkit.envs.traffic_signal:TrafficSignal")  # needs the traffic extra (SUMO)
@@ -37,6 +42,7 @@ from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv  # noqa: E4
 from rlkit.envs.contextual_cartpole import ContextualCartPole  # noqa: E402
 from rlkit.envs.contextual_pendulum import ContextualPendulum  # noqa: E402
 from rlkit.envs.dataset import Dataset, collect  # noqa: E402
+from rlkit.envs.digits_bandit import MultitaskDigitsBandit  # noqa: E402
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit, DynamicalLinearBanditEnv  # noqa: E402
 from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv  # noqa: E402
 from rlkit.envs.linear_bandit import LinearBandit, LinearBanditEnv  # noqa: E402
@@ -46,7 +52,9 @@ from rlkit.envs.linear_mixture_mdp import (  # noqa: E402
     LowerBoundMDP,
     MixtureRiverSwim,
 )
+from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv  # noqa: E402
 from rlkit.envs.multitask_linear_mdp import MultitaskLinearMDP, MultitaskLinearMDPEnv  # noqa: E402
+from rlkit.envs.multitask_representation_bandit import MultitaskRepresentationBandit  # noqa: E402
 from rlkit.envs.robust_linear_mdp import RobustLinearMDP  # noqa: E402
 from rlkit.envs.sumo_simulation import SimulationError  # noqa: E402
 from rlkit.envs.tabular_mdp import RandomTabularMDP, RandomTabularMDPEnv  # noqa: E402
@@ -57,6 +65,7 @@ from rlkit.envs.worker_vector_env import WorkerVectorEnv  # noqa: E402
 __all__ = ["BatchedBanditEnv", "SingleBanditEnv", "LinearBandit", "LinearBanditEnv"]
 __all__ += ["AmericanPutOption", "Dataset", "collect", "RobustLinearMDP"]
 __all__ += ["DynamicalLinearBandit", "DynamicalLinearBanditEnv"]
+__all__ += ["BatchedMultitaskBanditEnv", "MultitaskDigitsBandit", "MultitaskRepresentationBandit"]
 __all__ += ["FiniteEpisodicEnv", "SingleEpisodicEnv", "RandomTabularMDP", "RandomTabularMDPEnv"]
 __all__ += ["SimulationError", "TrafficContext", "TrafficSignal", "WorkerVectorEnv", "make_vector_env"]
 __all__ += ["LinearMixtureMDP", "LowerBoundMDP", "HardMixtureMDP", "MixtureRiverSwim"]

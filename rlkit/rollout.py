@@ -3,7 +3,9 @@
 :func:`run_bandit` plays ``horizon`` rounds and records, for every regret term the environment declares in
 ``env.regret_terms`` (name -> (optimal key, achieved key) of ``info``; ``"reward"`` = the observed reward),
 the cumulative regret of every run at the given checkpoints. Nothing leaves the device inside the loop; the
-recorded curves are copied to the host once at the end.
+recorded curves are copied to the host once at the end. A term whose ``info`` values carry axes after the runs
+axis (a multitask environment's ``(B, M)`` tasks) is averaged over them: its curve is the regret per task,
+total / ``M``.
 
 Held actions (optional): an agent with ``hold_length()`` (rounds its last ``act`` is held, e.g. an
 epoch) gets those rounds in blocks of at most 65536: the environment's ``step_held(actions, n)`` (or
@@ -145,13 +147,17 @@ class _Regret:
         return [rewards if got == "reward" else info[got] for got in self.got]
 
     def add(self, rewards, info) -> None:
+        """One round; a term whose values have a task axis (``(B, M)``, multitask bandits) adds its mean over tasks."""
         achieved = self._achieved(rewards, info)
         if self._one is not None:
-            self._one += info[self.best[0]] - achieved[0]
-        elif self.shared:
-            self.cum += info[self.best[0]] - torch.stack(achieved)
+            gap = info[self.best[0]] - achieved[0]
+            self._one += gap if gap.dim() == 1 else gap.flatten(1).mean(1)
+            return
+        if self.shared:
+            gap = info[self.best[0]] - torch.stack(achieved)
         else:
-            self.cum += torch.stack([info[b] for b in self.best]) - torch.stack(achieved)
+            gap = torch.stack([info[b] for b in self.best]) - torch.stack(achieved)
+        self.cum += gap if gap.dim() == 2 else gap.flatten(2).mean(2)
 
     def add_held(self, rewards, info, column: int, cols) -> None:
         """``n`` rounds at once (``rewards`` and ``info`` entries ``(B, n)``); ``cols``: the offsets inside the block

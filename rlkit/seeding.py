@@ -77,6 +77,27 @@ def as_sequences(seeds, n: int | None = None) -> list[np.random.SeedSequence]:
     return [s if isinstance(s, np.random.SeedSequence) else np.random.SeedSequence(_entropy(s)) for s in seeds]
 
 
+def setup_normal(rng: BatchRNG, name: str):
+    """A function ``(*shape) -> (B, *shape)`` of standard normal draws from the runs' named setup-time generators
+    (one numpy generator per run, consumed in call order). For what is drawn once (an instance, network weights):
+    nothing is buffered, unlike :meth:`BatchRNG.normal`."""
+    return _setup_draws(rng, name, "standard_normal")
+
+
+def setup_uniform(rng: BatchRNG, name: str):
+    """As :func:`setup_normal`, uniform draws on ``[0, 1)``."""
+    return _setup_draws(rng, name, "random")
+
+
+def _setup_draws(rng: BatchRNG, name: str, method: str):
+    gens = rng.numpy_generators(name)
+
+    def draw(*shape: int) -> torch.Tensor:
+        return torch.from_numpy(np.stack([getattr(g, method)(tuple(int(s) for s in shape)) for g in gens]))
+
+    return draw
+
+
 class BatchRNG:
     """Batched random draws for ``B`` independent runs, one numpy stream per run and per (kind, shape).
 

@@ -2,7 +2,9 @@
 
 ``V = lam I + sum_s x_s x_s^T`` (a :class:`rlkit.linalg.Covariance` with ``batch_shape=(B,)``),
 ``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts observations. ``theta_hat`` is
-updated recursively (``O(d)`` per run) and re-solved exactly whenever the covariance refreshes.
+updated recursively (``O(d)`` per run) and re-solved exactly whenever the covariance refreshes. ``n_runs`` may be
+a tuple of batch axes (runs x tasks, runs x candidates x tasks): every shape above then has them in front.
+:meth:`refit` replaces the whole state by the ridge fit of a given data set (features that changed).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from rlkit.linalg import Covariance
 
 
 class Ridge:
-    """Batched ridge regression ``theta_hat = V^{-1} b`` with ``V = lam I + sum x x^T``: ``theta, b: (B, d)``."""
+    """Batched ridge regression ``theta_hat = V^{-1} b`` with ``V = lam I + sum x x^T``: ``theta, b: (*batch, d)``
+    (``n_runs``: ``B`` or a batch shape such as ``(B, M)`` for runs x tasks)."""
 
-    def __init__(self, n_runs: int, dim: int, lam: float, device, dtype):
-        self.cov = Covariance(dim, (n_runs,), lam=lam, device=device, dtype=dtype)
-        self.b = torch.zeros(n_runs, dim, device=device, dtype=dtype)
-        self.theta = torch.zeros(n_runs, dim, device=device, dtype=dtype)
+    def __init__(self, n_runs: int | tuple[int, ...], dim: int, lam: float, device, dtype):
+        batch = tuple(n_runs) if isinstance(n_runs, tuple) else (n_runs,)
+        self.cov = Covariance(dim, batch, lam=lam, device=device, dtype=dtype)
+        self.b = torch.zeros(*batch, dim, device=device, dtype=dtype)
+        self.theta = torch.zeros(*batch, dim, device=device, dtype=dtype)
         self.t = 0
         self._refreshes = 0
 
@@ -43,3 +47,15 @@ class Ridge:
             self.theta = self.cov.solve(self.b)
             self._refreshes = self.cov.n_refreshes
         self.t += samples
+
+    def refit(self, x: torch.Tensor, r: torch.Tensor) -> None:
+        """Replace the state by the ridge fit of observations ``x: (*b, n, d)``, ``r: (*b, n)`` (exact: ``V`` rebuilt
+        from the data, ``theta_hat`` solved)."""
+        cov = self.cov
+        self.cov = Covariance(cov.dim, cov.batch_shape, lam=cov.lam, device=cov.device, dtype=cov.dtype)
+        if x.shape[-2]:
+            self.cov.update(x)
+        self.b = (x * r.unsqueeze(-1)).sum(-2)
+        self.theta = self.cov.solve(self.b)
+        self.t = x.shape[-2]
+        self._refreshes = self.cov.n_refreshes

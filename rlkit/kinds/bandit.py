@@ -91,7 +91,7 @@ def agent_parameters(cls) -> set[str]:
         for p in inspect.signature(fn).parameters.values():
             if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD:
                 names.add(p.name)
-    return names - {"self", "n_runs", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon",
+    return names - {"self", "n_runs", "n_tasks", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon",
                     "n_states", "n_actions", "task_shape", "episodes"}
 
 

@@ -1,0 +1,77 @@
+"""The linear representation class: MTLR-OFUL's low-rank estimate recovers the true column space; GFUCB over a finite
+linear class finds the true map; per-task LinUCB is LinUCB on every (run, task) pair."""
+
+import gymnasium as gym
+import torch
+
+import rlkit.envs  # noqa: F401
+from rlkit.bandits import GFUCB, MTLROFUL, LinUCB, PerTaskLinUCB
+from rlkit.checks import RLKitError
+from rlkit.rollout import run_bandit
+from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+
+def make(B, **kw):
+    return gym.make_vec("rlkit/MultitaskRepresentationBandit-v0", num_envs=B, vectorization_mode="vector_entry_point",
+                        preset="linear", **kw)
+
+
+def sin_theta(B_hat, B_true):
+    """``||(I - P_B) B_hat||_F``: zero when the estimated column space is the true one."""
+    P = B_true @ B_true.transpose(-1, -2)
+    return ((torch.eye(P.shape[-1], dtype=P.dtype) - P) @ B_hat).norm(dim=(-2, -1))
+
+
+def test_low_rank_estimate_recovers_the_column_space(gen):
+    """Uniformly random actions on the linear-representation bandit: sin(theta) between MTLR-OFUL's B_hat and the true
+    B falls as data accumulate, to near zero."""
+    B, M, T = 8, 10, 200
+    env = make(B, n_tasks=M, sigma=0.1)
+    agent = MTLROFUL.for_env(env, horizon=T, seed=0, theory=False, alpha=1.0, als_steps=3)
+    ctx, _ = env.reset(seed=2)
+    truth = env.representation_class.maps[torch.arange(B), env.true_index]  # (B, d, k)
+    errors = []
+    for t in range(T):
+        a = torch.randint(0, env.n_arms, (B, M), generator=gen)
+        nxt, r, _, _, _ = env.step(a)
+        agent.update(ctx, a, r)
+        ctx = nxt
+        if t + 1 in (20, 200):
+            errors.append(sin_theta(agent.B_hat[:, 0], truth))
+    assert float(errors[1].max()) < 0.15 and float(errors[1].mean()) < 0.5 * float(errors[0].mean())
+    # the heads are the projections of the true parameters: theta_hat_i = B_hat w_i close to B theta_i
+    true_theta = (truth.unsqueeze(1) @ env.theta.unsqueeze(-1)).squeeze(-1)  # (B, M, d)
+    assert float((agent.thetas() - true_theta).norm(dim=-1).mean()) < 0.2
+
+
+def test_finite_linear_class_identifies_the_true_map():
+    env = make(6, n_tasks=5)
+    agent = GFUCB.for_env(env, horizon=100, seed=0, theory=False, alpha=1.0)
+    run_bandit(env, agent, 100, seed=1)
+    assert torch.equal(agent.estimate()[:, 0], env.true_index)
+
+
+def test_per_task_linucb_is_linucb_on_every_task(gen):
+    B, M, K, d = 3, 4, 6, 5
+    per_task = PerTaskLinUCB(B, M, K, d, theory=False, alpha=0.5)
+    plain = LinUCB(B * M, K, d, theory=False, alpha=0.5)
+    for _ in range(30):
+        ctx = torch.randn(B, M, K, d, generator=gen, dtype=torch.float64)
+        a = per_task.act(ctx)
+        assert torch.equal(a.reshape(-1), plain.act(ctx.reshape(B * M, K, d)))
+        r = torch.randn(B, M, generator=gen, dtype=torch.float64)
+        per_task.update(ctx, a, r)
+        plain.update(ctx.reshape(B * M, K, d), a.reshape(-1), r.reshape(-1))
+
+
+def test_mtlr_oful_learns_and_checks_its_input():
+    env = make(4, n_tasks=4)
+    agent = MTLROFUL.for_env(env, horizon=60, seed=0)
+    regret = run_bandit(env, agent, 60, seed=0)["regret_per_task"]
+    assert regret.shape[0] == 4 and (regret[:, -1] > 0).all()
+    try:
+        MTLROFUL.for_env(env, horizon=5, seed=0, rep_dim=30)
+    except RLKitError as e:
+        assert "rep_dim must be <= dim = 20, got 30" in str(e)
+    else:
+        raise AssertionError("rep_dim > dim was accepted")
