@@ -9,7 +9,8 @@ from rlkit.checks import SpecError
 from rlkit.cli import main
 from rlkit.experiment import load_spec, resolve
 from rlkit.registry import KINDS
-from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 SPECS = Path(__file__).resolve().parents[2] / "experiments"
 
