@@ -45,7 +45,7 @@ multitask = false
 params = {{ learning_starts = 100 }}
 [evaluate]
 episodes = 1
-chunk_size = 1
+chunk_size = 2
 [plot]
 slope = 0.1
 """
@@ -96,7 +96,7 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     out = tmp_path / "r"
     seen, killed, stop = [], [], threading.Event()
 
-    def kill_third_cell():  # cells run one after another (workers=1): 2 trainings, then the evaluations
+    def kill_third_cell():  # cells run one after another (workers=1): 2 trainings, then 2 evaluation rows
         while not stop.is_set() and not killed:
             for pid in _children():
                 if pid not in seen:
@@ -122,7 +122,7 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     kind, store = KINDS.get("transfer_build")(), ResultStore(out)
     spec = store.spec()
     units = kind.units(spec)
-    assert all(store.has(u) for u in units) and len(units) == 2 + 4
+    assert all(store.has(u) for u in units) and len(units) == 2 + 2
     for u in units[:2]:
         trained[u.key] = store.read(u)["model"]
     m = kind.matrix(spec, store.gather(units))
