@@ -39,8 +39,10 @@ def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
 
 
 class MultitaskDigitsBandit(BatchedMultitaskBanditEnv):
-    """Batched multitask digits bandit: ``gymnasium.make_vec("rlkit/MultitaskDigitsBandit-v0", num_envs=B,
-    vectorization_mode="vector_entry_point", n_tasks=M)``."""
+    """Batched multitask bandit of reward rules over scikit-learn's 8x8 digit images, ``B`` runs by ``M`` tasks.
+
+    Made by ``gymnasium.make_vec("rlkit/MultitaskDigitsBandit-v0", num_envs=B, vectorization_mode="vector_entry_point",
+    n_tasks=M)``."""
 
     def __init__(self, num_envs: int = 1, n_tasks: int = 5, n_arms: int = 10, rule: str = "subset",
                  sigma: float = 0.1, device=None, dtype=None, max_episode_steps=None):

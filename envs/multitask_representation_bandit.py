@@ -46,8 +46,10 @@ PRESETS = {
 
 
 class MultitaskRepresentationBandit(BatchedMultitaskBanditEnv):
-    """Batched multitask representation bandit: ``gymnasium.make_vec("rlkit/MultitaskRepresentationBandit-v0",
-    num_envs=B, vectorization_mode="vector_entry_point", preset="figure")``."""
+    """Batched multitask bandit whose tasks share one representation ``phi*``: ``B`` runs by ``M`` tasks, ``K`` arms.
+
+    Made by ``gymnasium.make_vec("rlkit/MultitaskRepresentationBandit-v0", num_envs=B,
+    vectorization_mode="vector_entry_point", preset="figure")``."""
 
     def __init__(self, num_envs: int = 1, n_tasks: int | None = None, n_arms: int | None = None,
                  dim: int | None = None, rep_dim: int | None = None, representation: str | None = None,

@@ -70,6 +70,52 @@ STYLES: dict[str, tuple[str, str, str]] = {
     "DRPVI(rho=0.3)": ("purple", ":", "^"),
     "DRVI-L": ("brown", "-.", "v"),
     "DRVI-L(rho=0.1)": ("brown", ":", "v"),
+    # GFUCB bandits: neural GFUCB (shared over 10 / 5 tasks, or one task alone), the exact finite-class agent
+    "GFUCB 10 tasks": ("blue", "-", "o"),
+    "Neural GFUCB": ("blue", "-", "o"),
+    "GFUCB 5 tasks": ("blue", "--", "s"),
+    "GFUCB 1 task": ("blue", ":", "^"),
+    "Neural GFUCB, independent": ("blue", ":", "^"),
+    "GFUCB exact class": ("cyan", "-", "D"),
+    "GFUCB exact class, theory radius, 10 tasks (ours)": ("cyan", "-", "D"),
+    "GFUCB exact class, independent": ("cyan", ":", "v"),
+    "Epsilon Greedy 1 task": ("pink", "-", "v"),
+    "Annealed Epsilon Greedy 1 task": ("pink", "--", "X"),
+    "LinUCB per task, raw contexts (ours)": ("orange", "-.", "^"),
+    "LinUCB per task, raw pixels (ours)": ("orange", "-.", "^"),
+    # neural GFUCB's refit schedules (gfucb_refit.toml)
+    "every round, 4 steps": ("purple", "-", "o"),
+    "every 5 rounds, 5 steps": ("green", "--", "s"),
+    "every 5 rounds, 20 steps (default)": ("blue", "-", "o"),
+    "every 5 rounds, 80 steps": ("red", "-.", "^"),
+    "every 25 rounds, 100 steps": ("brown", ":", "D"),
+    "never (random features)": ("grey", "--", "X"),
+    # episodic agents
+    "LSVI-UCB": ("olive", "-", "D"),
+    "LSVI-UCB (beta = 3)": ("olive", "-", "D"),
+    "LSVI-UCB (theory, c = 1)": ("olive", "--", "s"),
+    "LSVI-UCB, tabular features": ("olive", "-", "D"),
+    "LSVI-UCB, true features (oracle)": ("olive", "--", "P"),
+    "GFUCB-MDP multitask": ("blue", "-", "o"),
+    "GFUCB-MDP multitask (theory constants)": ("blue", "--", "s"),
+    "GFUCB-MDP independent": ("blue", ":", "^"),
+    "log-barrier FTRL (Dai et al.)": ("red", "-", "o"),
+    "exp. weights (Luo et al.)": ("green", "-", "s"),
+    "Uniform policy": ("grey", "--", "X"),
+    "UniformPolicy": ("grey", "--", "X"),
+    "HF-UCRL-RFE++": ("red", "-", "o"),
+    "UCRL-RFE": ("purple", "-", "s"),
+    "UCRL-RFE+": ("purple", "--", "^"),
+    # transfer strategies (MBTL)
+    "MBTL": ("red", "-", "o"),
+    "Greedy": ("orange", "-", "s"),
+    "Equidistant (sweep, B = N)": ("green", "-", "^"),
+    "Equidistant (grid, B = k)": ("green", "--", "v"),
+    "Random": ("grey", "-", "D"),
+    "Sequential Oracle": ("pink", "-", "*"),
+    "Independent": ("brown", "--", "X"),
+    "Multi-task": ("purple", "-.", "P"),
+    "Oracle Transfer": ("black", ":", "<"),
 }
 """The fixed style of every agent label the project's specs use. Add yours with :func:`register_style`."""
 
@@ -274,7 +320,8 @@ def compact(value, pos=None) -> str:
 
 
 def new_panels(title: str, xlabel: str, ylabel: str, panels=("linear", "loglog"), *, subtitle: str | None = None,
-               panel_size=(5.0, 4.2), legend_width: float = 3.4):
+               panel_size=(5.0, 4.2), legend_width: float = 3.4,
+               loglog_title: str = "log-log (slopes over the last decade)"):
     """Side-by-side panels of the same curves: ``"linear"`` (the papers' axes) and/or ``"loglog"`` (slopes);
     returns ``(fig, axes)`` with one axes per panel, titled by scale. ``legend_width`` inches are kept to the
     right for :func:`legend_outside`."""
@@ -288,7 +335,7 @@ def new_panels(title: str, xlabel: str, ylabel: str, panels=("linear", "loglog")
         if kind == "loglog":
             ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.set_title("log-log (slopes over the last decade)", fontsize=9)
+            ax.set_title(loglog_title, fontsize=9)
         else:
             ax.set_title("linear axes", fontsize=9)
             ax.xaxis.set_major_formatter(FuncFormatter(compact))

@@ -34,13 +34,36 @@ def test_theory_curve_takes_what_it_accepts():
 
 
 # ---------------------------------------------------------------- styles and figure layout (issue 15)
-def test_every_known_label_has_its_own_colour_and_line_style():
-    from rlkit.plot import STYLES, style_for
+def _figure_labels():
+    """The agent labels of every committed spec whose figures draw agents (the labels that share a legend)."""
+    from pathlib import Path
 
-    pairs = [(c, ls) for c, ls, _ in STYLES.values()]
-    assert len(set(pairs)) == len(pairs)
-    assert style_for("DynLin-UCB(log T)") == style_for("DynLin-UCB(log T)")
+    from rlkit.experiment import load_spec
+    from rlkit.transfer.compare import standard_agents
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "experiments").glob("*.toml")):
+        spec = load_spec(path)
+        if "agents" in spec:
+            yield path.name, [str(a.get("label", a["algo"])) for a in spec["agents"]]
+        elif spec.get("kind", "").startswith("transfer"):
+            yield path.name, [a["label"] for a in standard_agents(0.01)]
+
+
+def test_every_figure_tells_its_agents_apart_and_a_label_keeps_its_style():
+    from rlkit.plot import STYLES, style_for, styles_for
+
+    seen = 0
+    for name, labels in _figure_labels():
+        styles = styles_for(labels)
+        pairs = [(styles[lb]["color"], styles[lb]["linestyle"]) for lb in labels]
+        assert len(set(pairs)) == len(pairs), f"{name}: two agents share a colour and line style: {labels}"
+        for lb in labels:
+            if lb in STYLES:
+                assert styles[lb] == style_for(lb), f"{name}: {lb} lost its project style"
+        seen += 1
+    assert seen >= 15
     assert style_for("DynLin-UCB(log T)")["color"] == style_for("DynLin-UCB(1)")["color"]  # one algorithm's variants
+    assert style_for("GFUCB 10 tasks") == style_for("Neural GFUCB")  # one agent under two labels: one style
 
 
 def test_unknown_labels_get_stable_distinct_styles_for_many_agents():

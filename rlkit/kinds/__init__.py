@@ -5,10 +5,7 @@ The contract is :class:`rlkit.kinds.base.ExperimentKind`; the runner is :mod:`rl
 
 from rlkit.kinds import (
     bandit,  # noqa: F401  (registers kind "bandit")
-    bandit_sweep,  # noqa: F401  (registers kind "bandit_sweep")
     episodic,  # noqa: F401  (registers kind "episodic")
-    episodic_sweep,  # noqa: F401  (registers kind "episodic_sweep")
-    multitask_episodic,  # noqa: F401  (registers kind "multitask_episodic")
     offline_sweep,  # noqa: F401  (registers kind "offline_sweep")
     reward_free,  # noqa: F401  (registers kind "reward_free")
     timing_sweep,  # noqa: F401  (registers kind "timing_sweep")

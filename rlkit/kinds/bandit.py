@@ -25,6 +25,7 @@ Spec (TOML)::
     theory_agent = "LinUCB"      # the agent it bounds (default: the one agent of the bound's algorithm)
     theory_term = "regret"       # the regret notion it bounds (default: the bound's own ``term``)
     loglog = true                # add the log-log panel (slopes) beside the linear one
+    ylabel = "cumulative regret" # optional y-axis label (default: "cumulative <term>"; "final <ylabel>" in a sweep)
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
 checkpoints :func:`rlkit.rollout.checkpoints` (``P`` points), one array per regret term the environment
@@ -48,9 +49,11 @@ import numpy as np
 import torch
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import (
     band_caption,
+    bootstrap_band,
     count,
     draw_bound,
     draw_curves,
@@ -67,8 +70,10 @@ from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints, run_bandit
 from rlkit.seeding import run_sequences
 
-TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot"}
-PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title"}
+TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
+            "sweep"}
+PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title", "references",
+             "ylabel"}
 
 
 def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
@@ -135,6 +140,7 @@ class BanditKind(ExperimentKind):
     name = "bandit"
     length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
     x_label = "round t"
+    length_text = "T = {}"  # the curves' length in a figure's title
     plot_keys = PLOT_KEYS  # the [plot] keys a spec may set (a subclass may accept more)
 
     def resolve(self, spec: dict) -> dict:
@@ -153,9 +159,15 @@ class BanditKind(ExperimentKind):
             dtype = check_choice("dtype", spec.get("dtype", "float64"), ("float64", "float32"))
         except RLKitError as e:
             raise SpecError(str(e)) from None
-        env = dict(spec["env"])
-        probe = make_env(env, 1, "cpu", dtype)  # validates id and parameters now, not in a worker later
-        self.check_env(probe, env)
+        env = dict(spec["env"]) if isinstance(spec["env"], dict) else spec["env"]
+        if not isinstance(env, dict):
+            raise SpecError(f"env must be a table [env] with an id, got {env!r}")
+        sweep = sweeps.resolve(spec.get("sweep"), env)
+        probes = []
+        for point in sweeps.points({"env": env, "sweep": sweep}):  # every point builds now, not in a worker later
+            probes.append(make_env(point, 1, "cpu", dtype))
+            self.check_env(probes[-1], point)
+        probe = probes[0]
         plot = dict(spec.get("plot", {}))
         bad = sorted(set(plot) - self.plot_keys)
         if bad:
@@ -169,9 +181,15 @@ class BanditKind(ExperimentKind):
         if "theory_term" in plot and terms is not None and plot["theory_term"] not in terms:
             raise SpecError(f"plot.theory_term must be one of the environment's regret terms "
                             f"{sorted(terms)}, got {plot['theory_term']!r}")
-        return {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
-                self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
-                "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
+        for p in probes[1:]:
+            resolve_agents(spec["agents"], p, length, self.length_key)
+        out = {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
+               self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
+               "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
+        if sweep is not None:
+            out["sweep"] = sweep
+        sweeps.check_references(out)
+        return out
 
     def check_env(self, env, env_spec: dict) -> None:
         """Refuse an environment of the wrong family."""
@@ -180,15 +198,24 @@ class BanditKind(ExperimentKind):
                             "one with regret_terms, e.g. rlkit/LinearBandit-v0)")
 
     def units(self, spec: dict) -> list[Unit]:
+        """(agent, chunk of runs) per sweep point; point ``g`` holds runs ``g R .. (g+1) R`` (:mod:`.sweep`)."""
         runs, chunk = spec["runs"], spec["chunk_size"]
-        return [Unit(a["label"], s, min(s + chunk, runs)) for a in spec["agents"] for s in range(0, runs, chunk)]
+        return [Unit(a["label"], g * runs + s, g * runs + min(s + chunk, runs)) for a in spec["agents"]
+                for g in range(len(sweeps.points(spec))) for s in range(0, runs, chunk)]
 
     def schedule(self, spec: dict, units: list[Unit]) -> list[Unit]:
-        """Agents that decide every round (no held actions, no look-ahead) first: they are the slowest units."""
+        """Agents that decide every round (no held actions, no look-ahead) first, then larger sweep values first:
+        they are the slowest units."""
         slow = {a["label"]: AGENTS.get(a["algo"]).decides_every_round(a) for a in spec["agents"]}
-        return sorted(units, key=lambda u: not slow[u.agent])
+        rank = sweeps.rank(spec)
+        return sorted(units, key=lambda u: (not slow[u.agent], rank[u.start // spec["runs"]]))
 
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
+        if spec.get("sweep"):  # point g's runs g R + i are run i of that point's environment
+            g = unit.start // spec["runs"]
+            shift = g * spec["runs"]
+            spec = {**spec, "env": sweeps.points(spec)[g]}
+            unit = Unit(unit.agent, unit.start - shift, unit.stop - shift)
         n = unit.stop - unit.start
         env = make_env(spec["env"], n, device, spec["dtype"])
         a = next(a for a in spec["agents"] if a["label"] == unit.agent)
@@ -203,13 +230,25 @@ class BanditKind(ExperimentKind):
             return self.play(spec, env, agent, seeds, checkpoints(length))
 
     def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict[str, dict[str, np.ndarray]]) -> None:
-        """Hook: draw more curves on the axes of ``term`` before the legend (default: nothing)."""
+        """Draw more curves on the axes of ``term`` before the legend: each ``[[plot.references]]`` rate (``over =
+        "curve"``) through its agent's final mean, dotted in the agent's colour (a rate to compare slopes with,
+        not a bound)."""
+        means = {label: bootstrap_band(arrays[term])[0] for label, arrays in results.items() if term in arrays}
+        sweeps.draw_references(ax, spec, t, means, "curve", {}, styles_for(results))
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
         return run_bandit(env, agent, spec["horizon"], seeds, record_at)
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
+        """Per agent and curve: final mean, standard error, log-log slope; with a sweep, the same per point
+        (``points``) and the final values against the swept values (``sweep``)."""
+        if spec.get("sweep"):
+            parts = sweeps.split(spec, results)
+            return {"name": spec["name"], self.length_key: spec[self.length_key],
+                    "sweep": sweeps.summary(spec, results),
+                    "points": [{"point": p, **self.summarize({**spec, "sweep": None}, part)}
+                               for p, part in zip(spec["sweep"]["points"], parts)]}
         t = checkpoints(spec[self.length_key])
         out = {}
         for label, arrays in results.items():
@@ -225,25 +264,48 @@ class BanditKind(ExperimentKind):
         return {"name": spec["name"], self.length_key: spec[self.length_key], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
+        """The curves' figure; with a sweep, one per point (``<stem>_<g>``) and, for a sweep of one parameter over
+        numbers, the final values against it (``<stem>``)."""
+        if not spec.get("sweep"):
+            return self.plot_curves(spec, results, stem)
+        stem = Path(stem)
+        paths = []
+        for g, part in enumerate(sweeps.split(spec, results)):
+            title = f"{spec['plot'].get('title', spec['name'])} ({sweeps.point_label(spec, g)})"
+            at_g = {**spec, "env": sweeps.points(spec)[g], "sweep": None, "plot": {**spec["plot"], "title": title}}
+            paths += self.plot_curves(at_g, part, stem.with_name(f"{stem.name}_{g}"))
+        if sweeps.numeric(spec):
+            terms = list(dict.fromkeys(k for arrays in results.values() for k in arrays))  # every agent's curves
+            if "term" in spec["plot"]:
+                terms = [check_choice("plot.term", spec["plot"]["term"], terms)]
+            length = spec[self.length_key]
+            env = make_env(sweeps.points(spec)[0], 1, "cpu", spec["dtype"])
+            available = {**env.theory_params(), "T": length, self.length_key: length}
+            what = f"after {self.length_text.format(count(length))}, {spec['runs']} runs per point"
+            paths += sweeps.plot(spec, results, stem, terms, available, what)
+        return paths
+
+    def plot_curves(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
+        """One figure per curve (term): linear and log-log panels over rounds or episodes."""
         length = spec[self.length_key]
         t = checkpoints(length)
         opts = spec["plot"]
-        terms = list(next(iter(results.values())))
+        terms = list(dict.fromkeys(k for arrays in results.values() for k in arrays))  # every agent's curves
         if "term" in opts:
             terms = [check_choice("plot.term", opts["term"], terms)]
         env = make_env(spec["env"], 1, "cpu", spec["dtype"])
         tp = env.theory_params()
         bound = self.bound(spec, t, tp, terms)
-        sizes = [f"{'T' if self.length_key == 'horizon' else self.length_key} = {count(length)}"]
+        sizes = [self.length_text.format(count(length))]
         sizes += [f"{k} = {tp[k]}" for k in ("K", "d") if k in tp]
         subtitle = f"{', '.join(sizes)}, {spec['runs']} runs; {band_caption(spec['runs'])}"
         panels = ("linear", "loglog") if opts.get("loglog", True) else ("linear",)
         styles = styles_for(results)
         paths = []
         for term in terms:
-            curves = {label: arrays[term] for label, arrays in results.items()}
-            fig, axes = new_panels(opts.get("title", spec["name"]), self.x_label,
-                                   f"cumulative {term.replace('_', ' ')}", panels, subtitle=subtitle)
+            curves = {label: arrays[term] for label, arrays in results.items() if term in arrays}
+            ylabel = opts.get("ylabel", f"cumulative {term.replace('_', ' ')}")
+            fig, axes = new_panels(opts.get("title", spec["name"]), self.x_label, ylabel, panels, subtitle=subtitle)
             for i, ax in enumerate(axes):
                 draw_curves(ax, t, curves, styles=styles, legend=i == 0)
                 if bound is not None and bound[0] == term:

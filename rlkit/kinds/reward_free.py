@@ -1,8 +1,8 @@
 """The ``reward_free`` experiment kind: reward-free exploration, then planning for a family of rewards at checkpoints.
 
-A subclass of the ``episodic`` kind (same units, seeding, resume, ``env_overrides`` sweeps): agents explore a
-:class:`rlkit.envs.LinearMixtureMDP` for ``episodes`` episodes without rewards; after episode ``k`` at each
-checkpoint, the ``metrics`` callback of :func:`rlkit.episodes.run_episodes` asks the agent to plan
+A subclass of the ``episodic`` kind (same units, seeding, resume, ``[sweep]`` tables of :mod:`rlkit.kinds.sweep`):
+agents explore a :class:`rlkit.envs.LinearMixtureMDP` for ``episodes`` episodes without rewards; after episode
+``k`` at each checkpoint, the ``metrics`` callback of :func:`rlkit.episodes.run_episodes` asks the agent to plan
 (:meth:`rlkit.mdp.reward_free.RewardFreeAgent.plan`) for the environment's planning family (every sparse reward
 ``(1/H) 1{s = x}``, the instance's task reward and ``random_rewards`` random ones, each with trajectory totals in
 ``[0, 1]``) and records, by exact dynamic programming on the true model,
@@ -20,7 +20,10 @@ Spec (TOML)::
     kind = "reward_free"
     episodes = 3000
     runs = 10
-    env_overrides = [{ horizon = 5 }, { horizon = 10 }]   # optional sweep (see the episodic kind)
+
+    [sweep]                   # optional (rlkit.kinds.sweep): param/values, or points = [{ id = ... }, ...]
+    param = "horizon"
+    values = [5, 10, 20]
 
     [reward_free]
     eps = 0.05                # target suboptimality (0, 1]
@@ -46,6 +49,7 @@ import numpy as np
 
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int
 from rlkit.episodes import run_episodes
+from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.mdp.reward_free import RewardFreeAgent, suboptimality
@@ -93,12 +97,9 @@ class RewardFreeKind(EpisodicKind):
                 raise SpecError(f"agents[{i}]: {a['algo']!r} is not a reward-free agent (kind {self.name!r} needs "
                                 "one that plans for given rewards, e.g. HF-UCRL-RFE++, UCRL-RFE, UCRL-RFE+)")
         out = super().resolve(spec)
-        if out_rf["figure"] == "sweep":
-            swept = {k for o in out["env_overrides"] for k in o}
-            if len(swept) != 1 or not all(isinstance(next(iter(o.values())), (int, float))
-                                          for o in out["env_overrides"]):
-                raise SpecError("reward_free.figure = 'sweep' needs env_overrides that vary one numeric [env] key, "
-                                f"got {out['env_overrides']!r}")
+        if out_rf["figure"] == "sweep" and not sweeps.numeric(out):
+            raise SpecError("reward_free.figure = 'sweep' needs a [sweep] of one [env] parameter over numbers "
+                            f"(param and values), got {out.get('sweep')!r}")
         out["reward_free"] = out_rf
         return out
 
@@ -130,7 +131,7 @@ class RewardFreeKind(EpisodicKind):
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         at, eps = self.record_at(spec), spec["reward_free"]["eps"]
         points = []
-        for g, part in enumerate(self.split(spec, results)):
+        for g, part in enumerate(sweeps.split(spec, results)):
             agents = {}
             for label, arrays in part.items():
                 sub = arrays["suboptimality"]
@@ -144,7 +145,7 @@ class RewardFreeKind(EpisodicKind):
                     entry["final_certificate_mean"] = float(arrays["certificate"][:, -1].mean())
                     entry["certificate_holds"] = float((arrays["certificate"] >= sub - 1e-12).mean())
                 agents[label] = entry
-            points.append({"env_overrides": (spec.get("env_overrides") or [{}])[g], "agents": agents})
+            points.append({"point": spec["sweep"]["points"][g] if spec.get("sweep") else {}, "agents": agents})
         return {"name": spec["name"], "episodes": spec["episodes"], "eps": eps, "points": points}
 
     # ------------------------------------------------------------- figures
@@ -157,13 +158,13 @@ class RewardFreeKind(EpisodicKind):
         import matplotlib.pyplot as plt
 
         at, floor = self.record_at(spec), 1e-4  # exact zeros (every planned policy optimal) drawn at the floor
-        parts = self.split(spec, results)
+        parts = sweeps.split(spec, results)
         G = len(parts)
         fig = plt.figure(figsize=(5.2 * G, 5.2))
         grid = fig.add_gridspec(2, G, height_ratios=[1, 0.14])
         for g, part in enumerate(parts):
             ax = fig.add_subplot(grid[0, g])
-            env = self.points(spec)[g]
+            env = sweeps.points(spec)[g]
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.grid(alpha=0.3, which="both")
@@ -191,9 +192,9 @@ class RewardFreeKind(EpisodicKind):
         import matplotlib.pyplot as plt
 
         at, eps, K = self.record_at(spec), spec["reward_free"]["eps"], spec["episodes"]
-        key = next(iter(spec["env_overrides"][0]))
-        x = np.asarray([o[key] for o in spec["env_overrides"]], dtype=np.float64)
-        parts = self.split(spec, results)
+        key = spec["sweep"]["param"]
+        x = np.asarray(spec["sweep"]["values"], dtype=np.float64)
+        parts = sweeps.split(spec, results)
         labels = list(parts[0])
         first = {label: np.stack([episodes_to_eps(p[label]["suboptimality"], at, eps) for p in parts], 1)
                  for label in labels}  # (runs, G)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.plot import draw_curves, new_figure, save
+from rlkit.plot import draw_curves, new_figure, save, styles_for
 from rlkit.transfer.base import ReferenceLevel
 from rlkit.transfer.compare import reference_levels, strategy_class
 from rlkit.transfer.matrix import TransferMatrix
@@ -31,7 +31,8 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
     fig, ax = new_figure(f"{title}: N = {matrix.n} tasks, {matrix.trials} trial(s)",
                          "number of trained source tasks k", "normalised generalised performance")
     fig.set_size_inches(10.0, 5.0)
-    shown, bound, is_level = {}, None, {}
+    shown, bound, styles, is_level = {}, None, {}, {}
+    project = styles_for([entry["label"] for entry in agents])  # each strategy's project style, by its label
     for entry in agents:
         Y = curves[entry["label"]]["curve"]  # (T, R, K)
         if entry["algo"] == "OracleTransfer":
@@ -43,8 +44,9 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
         if Y.shape[1] > 1:
             label += f", {Y.shape[1]} orders"
         shown[label] = Y.reshape(-1, K)
+        styles[label] = project[entry["label"]]
         is_level[label] = issubclass(strategy_class(entry["algo"]), ReferenceLevel)
-    draw_curves(ax, k, shown, slope=False)
+    draw_curves(ax, k, shown, slope=False, styles=styles)
     if bound is not None:
         ax.plot(k, bound[1], "k--", lw=1.3, label=f"{bound[0]} (upper bound)")
     needs = "Independent and Multi-task" if len(levels) > 1 else "Independent"

@@ -17,7 +17,8 @@ from rlkit.bandits.joint_optimism import enumerate_joint, joint_actions, per_tas
 from rlkit.checks import RLKitError
 from rlkit.representations import IdentityClass
 from rlkit.rollout import run_bandit
-from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 
 def make(B, **kw):

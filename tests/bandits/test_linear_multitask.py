@@ -2,13 +2,15 @@
 linear class finds the true map; per-task LinUCB is LinUCB on every (run, task) pair."""
 
 import gymnasium as gym
+import pytest
 import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.bandits import GFUCB, MTLROFUL, LinUCB, PerTaskLinUCB
 from rlkit.checks import RLKitError
 from rlkit.rollout import run_bandit
-from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 
 def make(B, **kw):

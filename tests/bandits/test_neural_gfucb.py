@@ -12,7 +12,8 @@ from rlkit.bandits.multihead_net import MultiheadNets
 from rlkit.checks import RLKitError
 from rlkit.rollout import run_bandit
 from rlkit.seeding import BatchRNG, run_sequences, setup_uniform
-from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 
 def make(B, **kw):

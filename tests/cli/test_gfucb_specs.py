@@ -1,4 +1,4 @@
-"""CLI smoke for the GFUCB specs (tiny horizon) and the bandit_sweep kind: units, summary, figure, bad specs."""
+"""CLI smoke for the GFUCB specs (tiny horizon) and the bandit kind's sweep: units, summary, figure, bad specs."""
 
 import json
 from pathlib import Path
@@ -9,7 +9,8 @@ from rlkit.checks import SpecError
 from rlkit.cli import main
 from rlkit.experiment import load_spec, resolve
 from rlkit.registry import KINDS
-from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 SPECS = Path(__file__).resolve().parents[2] / "experiments"
 
@@ -35,18 +36,17 @@ def test_bandit_specs_run_and_plot(name, tmp_path):
 @pytest.mark.slow
 def test_tasks_sweep_runs_and_plots(tmp_path):
     out, summary = run("gfucb_tasks", tmp_path)
-    assert summary["param"] == "n_tasks"
-    rows = summary["agents"]["GFUCB exact class"]["regret_per_task"]
-    assert [r["value"] for r in rows] == [1, 2, 5, 10, 20]
+    assert summary["sweep"]["param"] == "n_tasks" and summary["sweep"]["values"] == [1, 2, 5, 10, 20]
+    shared = summary["sweep"]["agents"]["GFUCB exact class"]["regret_per_task"]["final_mean"]
     # with one task, sharing across tasks and learning each alone are the same algorithm on the same seeds
-    alone = summary["agents"]["GFUCB exact class, independent"]["regret_per_task"][0]
-    assert rows[0]["final_mean"] == pytest.approx(alone["final_mean"], rel=1e-12)
+    alone = summary["sweep"]["agents"]["GFUCB exact class, independent"]["regret_per_task"]["final_mean"]
+    assert len(shared) == 5 and shared[0] == pytest.approx(alone[0], rel=1e-12)
     assert (out / "gfucb_tasks.png").is_file()
 
 
 def test_sweep_units_cover_every_point_and_run_once():
     spec = resolve(load_spec(SPECS / "gfucb_tasks.toml"))
-    kind = KINDS.get("bandit_sweep")()
+    kind = KINDS.get("bandit")()
     units = kind.units(spec)
     assert len(units) == 4 * 5 * 2  # agents x points x chunks of 10 runs
     per_agent = sorted((u.start, u.stop) for u in units if u.agent == "Neural GFUCB")
@@ -57,14 +57,14 @@ def test_sweep_units_cover_every_point_and_run_once():
 
 def test_bad_sweep_specs(tmp_path):
     spec = load_spec(SPECS / "gfucb_tasks.toml")
-    with pytest.raises(SpecError, match="sweep must be a table with exactly 'param' and a non-empty list 'values'"):
+    with pytest.raises(SpecError, match="sweep.values must be a non-empty list of distinct values"):
         resolve({**spec, "sweep": {"param": "n_tasks", "values": []}})
     with pytest.raises(SpecError, match=r"env \(rlkit/MultitaskRepresentationBandit-v0\): n_tasks must be an integer"):
         resolve({**spec, "sweep": {"param": "n_tasks", "values": [1, 0]}})
     with pytest.raises(SpecError, match="unexpected keyword argument .n_taskz."):
         resolve({**spec, "sweep": {"param": "n_taskz", "values": [1]}})
-    bad_theory = {**spec["plot"], "theory": [{"function": "gfucb.per_task_rate", "agent": "Nobody"}]}
-    with pytest.raises(SpecError, match=r"plot.theory\[0\].agent must be one of"):
+    bad_theory = {**spec["plot"], "references": [{"theory": "gfucb.per_task_rate", "agent": "Nobody", "over": "sweep"}]}
+    with pytest.raises(SpecError, match=r"plot.references\[0\].agent 'Nobody' is not an agent label"):
         resolve({**spec, "plot": bad_theory})
     with pytest.raises(SpecError, match="group_size must divide n_tasks = 5, got 2"):
         resolve({**spec, "agents": [{"algo": "GFUCB", "group_size": 2}]})

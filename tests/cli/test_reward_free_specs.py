@@ -1,4 +1,4 @@
-"""The reward_free kind and env_overrides sweeps through the CLI: run, resume, plot, summaries, spec errors."""
+"""The reward_free kind and [sweep] tables through the CLI: run, resume, plot, summaries, spec errors."""
 
 import json
 import re
@@ -16,7 +16,6 @@ kind = "reward_free"
 episodes = 30
 runs = 2
 seed = 1
-env_overrides = [{ horizon = 2 }, { horizon = 4 }]
 
 [reward_free]
 eps = 0.1
@@ -28,6 +27,10 @@ figure = "sweep"
 id = "rlkit/LowerBoundMDP-v0"
 dim = 3
 gap = 0.05
+
+[sweep]
+param = "horizon"
+values = [2, 4]
 
 [[agents]]
 algo = "HF-UCRL-RFE++"
@@ -44,17 +47,19 @@ name = "tiny_curve"
 kind = "reward_free"
 episodes = 12
 runs = 2
-env_overrides = [
-    { id = "rlkit/LowerBoundMDP-v0", dim = 2, horizon = 3, gap = 0.05 },
-    { id = "rlkit/HardMixtureMDP-v0", dim = 2, horizon = 3, gap = 0.05 },
-    { id = "rlkit/MixtureRiverSwim-v0", n_states = 3, horizon = 3 },
-]
 
 [reward_free]
 checkpoints = 4
 
 [env]
 id = "rlkit/LowerBoundMDP-v0"
+
+[sweep]
+points = [
+    { id = "rlkit/LowerBoundMDP-v0", dim = 2, horizon = 3, gap = 0.05 },
+    { id = "rlkit/HardMixtureMDP-v0", dim = 2, horizon = 3, gap = 0.05 },
+    { id = "rlkit/MixtureRiverSwim-v0", n_states = 3, horizon = 3 },
+]
 
 [[agents]]
 algo = "HF-UCRL-RFE++"
@@ -79,7 +84,7 @@ def test_sweep_runs_resumes_and_plots(tmp_path):
     out = tmp_path / "r"
     assert (out / "tiny_rf.png").exists()
     summary = json.loads((out / "summary.json").read_text())
-    assert [p["env_overrides"] for p in summary["points"]] == [{"horizon": 2}, {"horizon": 4}]
+    assert [p["point"] for p in summary["points"]] == [{"horizon": 2}, {"horizon": 4}]
     hf = summary["points"][1]["agents"]["HF-UCRL-RFE++"]
     assert len(hf["episodes_to_eps"]) == 2 and hf["certificate_holds"] == 1.0
     chunks = sorted(p.name for p in (out / "chunks").glob("*.npz"))
@@ -105,19 +110,21 @@ name = "tiny_sweep"
 kind = "episodic"
 episodes = 10
 runs = 2
-env_overrides = [{ horizon = 2 }, { horizon = 3, n_states = 4 }]
 
 [env]
 id = "rlkit/RandomTabularMDP-v0"
 n_states = 3
 n_actions = 2
 
+[sweep]
+points = [{ horizon = 2 }, { horizon = 3, n_states = 4 }]
+
 [[agents]]
 algo = "UniformPolicy"
 """
     assert _run(tmp_path, text) == 0
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
-    assert [p["env_overrides"] for p in summary["points"]] == [{"horizon": 2}, {"horizon": 3, "n_states": 4}]
+    assert [p["point"] for p in summary["points"]] == [{"horizon": 2}, {"horizon": 3, "n_states": 4}]
     assert summary["points"][0]["agents"]["UniformPolicy"]["regret"]["runs"] == 2
     assert (tmp_path / "r" / "tiny_sweep_0.png").exists() and (tmp_path / "r" / "tiny_sweep_1.png").exists()
 
@@ -129,10 +136,13 @@ algo = "UniformPolicy"
     (("checkpoints = 6", "checkpoints = 6\nwidth = 2"), r"unknown reward_free key\(s\) \['width'\]"),
     (('id = "rlkit/LowerBoundMDP-v0"\ndim = 3\ngap = 0.05', 'id = "rlkit/RandomTabularMDP-v0"'),
      "is not a linear mixture MDP"),
-    (("env_overrides = [{ horizon = 2 }, { horizon = 4 }]", "env_overrides = []"), "env_overrides must be"),
-    (("env_overrides = [{ horizon = 2 }, { horizon = 4 }]", "env_overrides = [{ horizon = 0 }]"),
-     "horizon must be an integer >= 1"),
-    (("env_overrides = [{ horizon = 2 }, { horizon = 4 }]\n", ""), "needs env_overrides that vary one numeric"),
+    (("values = [2, 4]", "values = []"), "sweep.values must be a non-empty list"),
+    (("values = [2, 4]", "values = [2, 0]"), "horizon must be an integer >= 1"),
+    (('param = "horizon"\nvalues = [2, 4]', "points = [{ horizon = 2 }, { horizon = 4 }]"),
+     "needs a \\[sweep\\] of one \\[env\\] parameter over numbers"),
+    (('param = "horizon"', 'param = "horizon"\nstep = 2'), r"unknown sweep key\(s\) \['step'\]"),
+    (("values = [2, 4]", "values = [2, 4]\npoints = [{ horizon = 3 }]"), "either 'param' and 'values' or 'points'"),
+    (("values = [2, 4]", "values = [2, 2]"), "distinct values"),
 ])
 def test_spec_errors_are_one_line(tmp_path, capsys, edit, message):
     assert _run(tmp_path, SWEEP.replace(*edit)) == 2
@@ -145,7 +155,7 @@ def test_spec_errors_are_one_line(tmp_path, capsys, edit, message):
                                          ("experiments/reward_free_curve.toml", 3)])
 def test_shipped_specs_resolve(path, points):
     spec = resolve(load_spec(path))
-    assert spec["runs"] == 10 and len(spec["env_overrides"]) == points
+    assert spec["runs"] == 10 and len(spec["sweep"]["points"]) == points
     assert [a["algo"] for a in spec["agents"]] == ["HF-UCRL-RFE++", "UCRL-RFE", "UCRL-RFE+"]
     if points == 5:
-        assert [o["horizon"] for o in spec["env_overrides"]] == [5, 10, 20, 40, 80]
+        assert spec["sweep"]["values"] == [5, 10, 20, 40, 80]

@@ -11,7 +11,8 @@ import rlkit.envs  # noqa: F401
 from rlkit.checks import RLKitError
 from rlkit.envs import MultitaskDigitsBandit, MultitaskRepresentationBandit
 from rlkit.rollout import run_bandit
-from tests.threads import one_thread  # noqa: F401  (autouse fixture)
+
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 IDS = ["rlkit/MultitaskRepresentationBandit-v0", "rlkit/MultitaskDigitsBandit-v0"]
 

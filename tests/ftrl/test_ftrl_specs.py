@@ -1,4 +1,4 @@
-"""The FTRL experiments through the CLI on tiny sizes: the episodic kind's reference rates, the episodic_sweep
+"""The FTRL experiments through the CLI on tiny sizes: the episodic kind's reference rates, the episodic kind's sweep
 kind (units, seeds, summary, figure, resume) and their spec errors; the committed specs resolve."""
 
 import json
@@ -63,7 +63,7 @@ agent = "Hedge"
 
 SWEEP = """
 name = "tiny_sweep"
-kind = "episodic_sweep"
+kind = "episodic"
 episodes = 20
 runs = 4
 seed = 2
@@ -93,8 +93,11 @@ def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):
     assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert (out / "tiny_sweep.png").exists()
     summary = json.loads((out / "summary.json").read_text())
-    ftrl = summary["agents"]["FTRL"]
-    assert ftrl["values"] == [2, 3, 5] and len(ftrl["final_mean"]) == 3 and ftrl["runs"] == 4
+    assert summary["sweep"]["values"] == [2, 3, 5] and summary["sweep"]["param"] == "n_actions"
+    ftrl = summary["sweep"]["agents"]["FTRL"]["regret"]
+    assert len(ftrl["final_mean"]) == 3 and ftrl["runs"] == 4
+    assert summary["points"][1]["agents"]["FTRL"]["regret"]["final_mean"] == pytest.approx(ftrl["final_mean"][1])
+    assert all((out / f"tiny_sweep_{g}.png").exists() for g in range(3))  # each point's curves
     chunks = sorted(p.name for p in (out / "chunks").glob("FTRL__*.npz"))
     assert len(chunks) == 6  # 3 values x 2 chunks of 2 runs
     first = (out / "chunks" / chunks[0]).read_bytes()
@@ -102,7 +105,7 @@ def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):
     assert (out / "chunks" / chunks[0]).read_bytes() == first
     # a sweep point equals the plain episodic kind at that value with the same seeds (common random numbers)
     single = tmp_path / "one.toml"
-    single.write_text(SWEEP.replace('kind = "episodic_sweep"', 'kind = "episodic"').replace("chunk_size = 2", "")
+    single.write_text(SWEEP.replace("chunk_size = 2", "")
                       .split("[sweep]")[0] + "n_actions = 3\n" + AGENTS)
     assert main(["run", str(single), "--out", str(tmp_path / "one"), "--workers", "1", "--quiet", "--no-plot"]) == 0
     one = json.loads((tmp_path / "one" / "summary.json").read_text())["agents"]["FTRL"]["regret"]["final_mean"]
@@ -113,7 +116,7 @@ def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):
     (SWEEP.replace('param = "n_actions"', 'param = "n_actions"\nstep = 2'), "unknown sweep key"),
     (SWEEP.replace("values = [2, 3, 5]", "values = []"), "sweep.values must be"),
     (SWEEP.replace("values = [2, 3, 5]", "values = [2, 0]"), "n_actions"),
-    (SWEEP.replace("[sweep]", "[sweepx]"), "must have a [sweep] table"),
+    (SWEEP.replace('param = "n_actions"', 'params = "n_actions"'), "unknown sweep key(s) ['params']"),
     (SWEEP.replace("n_states = 3", "n_states = 3\nn_actions = 2"), "also set in [env]"),
     (REGRET.replace('agent = "Hedge"', 'agent = "EXP3"'), "not an agent label"),
     (REGRET.replace('theory = "ftrl_logbarrier.sqrt_rate"', 'theory = "nope.f"'), "plot.theory must name"),
@@ -133,7 +136,7 @@ def test_committed_specs_resolve(name):
     assert spec["runs"] == 10
     labels = [a["label"] for a in spec["agents"]]
     assert any("FTRL" in lab for lab in labels) and "Uniform policy" in labels
-    if spec["kind"] == "episodic":
+    if "sweep" not in spec:
         assert spec["episodes"] >= 10_000
     else:
         assert spec["sweep"]["param"] == "n_actions" and len(spec["sweep"]["values"]) >= 3

@@ -15,13 +15,7 @@ from rlkit.seeding import run_sequences
 SMALL = dict(n_states=5, n_actions=3, horizon=3, dim=3)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These tensors are small: intra-op threads only add synchronisation (10x the CPU time on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 
 def _env(B=4, M=3, P=6, **kw):

@@ -1,4 +1,5 @@
-"""The multitask_episodic kind through the CLI: one unit per (agent, M, chunk), the per-M figure, spec errors."""
+"""A sweep over the task count M through the episodic kind: units per (agent, M, chunk), figures, confidence-set
+curves, spec errors."""
 
 import json
 
@@ -8,8 +9,7 @@ from rlkit.cli import main
 
 SPEC = """
 name = "tiny_multitask"
-kind = "multitask_episodic"
-tasks = [1, 3]
+kind = "episodic"
 episodes = 12
 runs = 2
 seed = 3
@@ -20,6 +20,10 @@ n_states = 4
 n_actions = 2
 horizon = 3
 n_candidates = 4
+
+[sweep]
+param = "n_tasks"
+values = [1, 3]
 
 [[agents]]
 label = "GFUCB-MDP"
@@ -41,22 +45,23 @@ def test_run_plot_and_units(tmp_path):
     spec.write_text(SPEC)
     out = tmp_path / "r"
     assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    assert (out / "tiny_multitask.png").exists()
+    assert (out / "tiny_multitask_regret.png").exists() and (out / "tiny_multitask_1_regret.png").exists()
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary["agents"]) == {f"{a} [M={m}]" for a in ("GFUCB-MDP", "LSVI-UCB (raw)") for m in (1, 3)}
-    assert summary["agents"]["GFUCB-MDP [M=3]"]["regret"]["runs"] == 2
-    chunk = np.load(out / "chunks" / "GFUCB-MDP [M=3]__runs000000-000002.npz")
+    assert set(summary["sweep"]["agents"]) == {"GFUCB-MDP", "LSVI-UCB (raw)"}
+    assert summary["points"][1]["point"] == {"n_tasks": 3}
+    assert summary["points"][1]["agents"]["GFUCB-MDP"]["regret"]["runs"] == 2
+    chunk = np.load(out / "chunks" / "GFUCB-MDP__runs000002-000004.npz")  # M = 3: runs 2 R .. 2 R + 2
     assert chunk["regret"].shape[0] == 2 and np.all(chunk["regret"][:, -1] > 0)
     assert np.all((chunk["candidates_kept"] >= 0) & (chunk["candidates_kept"] <= 4))  # the confidence set's size
     assert set(np.unique(chunk["true_kept"])) <= {0.0, 1.0}
-    assert set(np.load(out / "chunks" / "LSVI-UCB (raw) [M=3]__runs000000-000002.npz")) == {"regret"}
+    assert set(np.load(out / "chunks" / "LSVI-UCB (raw)__runs000002-000004.npz")) == {"regret"}
 
 
 def test_spec_errors_are_one_line(tmp_path, capsys):
     spec = tmp_path / "bad.toml"
-    for bad, message in (("tasks = [1, 3]", "tasks must be a non-empty list"), ("tasks = [1, 0]", "tasks entries"),
-                         ("tasks = [3, 3]", "must not repeat")):
-        spec.write_text(SPEC.replace("tasks = [1, 3]", "" if "non-empty" in message else bad))
+    for bad, message in (("values = []", "sweep.values must be a non-empty list"), ("values = [1, 0]", "n_tasks"),
+                         ("values = [3, 3]", "distinct values")):
+        spec.write_text(SPEC.replace("values = [1, 3]", bad))
         assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet"]) == 2
         err = capsys.readouterr().err.strip()
         assert message in err and "\n" not in err

@@ -1,0 +1,222 @@
+"""Sweeps over environment parameters: the one mechanism every online kind (``bandit``, ``episodic``,
+``reward_free``) uses to run its agents at several environments.
+
+A spec adds a ``[sweep]`` table, in one of two forms::
+
+    [sweep]                      # one [env] argument over a list of values
+    param = "n_tasks"            # an argument of the environment's constructor (not also set in [env])
+    values = [1, 2, 5, 10, 20]
+    label = "tasks M"            # optional axis label (default: param)
+
+    [sweep]                      # or a list of points, each updating [env] (one with its own id replaces it)
+    points = [{ id = "rlkit/LowerBoundMDP-v0" }, { id = "rlkit/MixtureRiverSwim-v0", n_states = 6 }]
+
+Every agent plays every point with the same run seeds (run ``i`` of point ``g`` sees the seeds of run ``i`` of
+a spec without the sweep: common random numbers across points and agents). A kind's "run" index is flattened
+as ``g R + i`` (``R = runs``), so units are (agent, chunk of one point's runs) and the generic runner needs no
+sweep logic; :func:`split` gives the arrays of each point back.
+
+Figures: the kind's own figure per point (``<name>_<g>.png``) and, for a ``param`` sweep over numbers, the final
+value of each curve against the swept values (``<name>.png``): mean and 95% bootstrap band over runs in each
+agent's project style, the swept values as ticks, linear axes beside log-log ones with each agent's log-log
+slope of final value against the parameter, and any ``[[plot.references]]`` with ``over = "sweep"`` (a function
+of :mod:`rlkit.theory` of the swept value, scaled through one agent's mean: a rate's shape, not a bound).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from pathlib import Path
+
+import numpy as np
+
+from rlkit.checks import SpecError
+from rlkit.plot import (
+    band_caption,
+    bootstrap_band,
+    draw_sweep,
+    legend_outside,
+    loglog_slope,
+    new_panels,
+    save,
+    styles_for,
+    theory_function,
+    ticks_at,
+)
+
+SWEEP_KEYS = {"param", "values", "label", "points"}
+
+
+def resolve(sweep, env: dict) -> dict | None:
+    """Validate a ``[sweep]`` table against ``[env]``; returns ``{"param", "values", "label", "points"}`` (``param``
+    and ``values`` ``None`` for a list of points) or ``None`` without a sweep."""
+    if sweep is None:
+        return None
+    if not isinstance(sweep, dict):
+        raise SpecError(f"sweep must be a table ([sweep] with param/values, or points), got {sweep!r}")
+    bad = sorted(set(sweep) - SWEEP_KEYS)
+    if bad:
+        raise SpecError(f"unknown sweep key(s) {bad}; accepted: {sorted(SWEEP_KEYS)}")
+    if "points" in sweep:
+        if "param" in sweep or "values" in sweep:
+            raise SpecError("sweep takes either 'param' and 'values' or 'points', not both")
+        points = sweep["points"]
+        if not isinstance(points, list) or not points or not all(isinstance(p, dict) and p for p in points):
+            raise SpecError("sweep.points must be a non-empty list of tables of [env] keys, e.g. "
+                            f"[{{ horizon = 5 }}, {{ horizon = 10 }}], got {points!r}")
+        return {"param": None, "values": None, "label": str(sweep.get("label", "point")),
+                "points": [dict(p) for p in points]}
+    if "param" not in sweep or "values" not in sweep:
+        raise SpecError("sweep must have 'param' and 'values' (or 'points'), got keys "
+                        f"{sorted(sweep)}")
+    param, values = str(sweep["param"]), sweep["values"]
+    if not isinstance(values, list) or not values or len(set(map(repr, values))) != len(values):
+        raise SpecError(f"sweep.values must be a non-empty list of distinct values, got {values!r}")
+    if param in env:
+        raise SpecError(f"sweep.param {param!r} is also set in [env]; set it in one place")
+    return {"param": param, "values": list(values), "label": str(sweep.get("label", param)),
+            "points": [{param: v} for v in values]}
+
+
+def env_at(env: dict, point: dict) -> dict:
+    """The ``[env]`` table of one point (a point with its own ``id`` replaces ``env``)."""
+    return dict(point) if "id" in point else {**env, **point}
+
+
+def points(spec: dict) -> list[dict]:
+    """The ``[env]`` table of every point (``[env]`` alone without a sweep)."""
+    sweep = spec.get("sweep")
+    return [env_at(spec["env"], p) for p in sweep["points"]] if sweep else [dict(spec["env"])]
+
+
+def point_label(spec: dict, g: int) -> str:
+    """``"horizon=5"`` for point ``g``."""
+    return ", ".join(f"{k}={v}" for k, v in spec["sweep"]["points"][g].items())
+
+
+def numeric(spec: dict) -> bool:
+    """Whether the sweep is one parameter over numbers (so a final-value-vs-parameter figure exists)."""
+    sweep = spec.get("sweep")
+    return bool(sweep and sweep["param"] is not None
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in sweep["values"]))
+
+
+def rank(spec: dict) -> dict[int, int]:
+    """Point -> start order: larger swept numbers first (more tasks, arms or states: the slowest units)."""
+    G = len(points(spec))
+    order = sorted(range(G), key=lambda g: -float(spec["sweep"]["values"][g])) if numeric(spec) else range(G)
+    return {g: r for r, g in enumerate(order)}
+
+
+def split(spec: dict, results: dict[str, dict[str, np.ndarray]]) -> list[dict[str, dict[str, np.ndarray]]]:
+    """Per point, ``{agent: {curve: (runs, P)}}`` (the runs of point ``g`` are rows ``g R .. (g+1) R``)."""
+    R = spec["runs"]
+    return [{label: {k: v[g * R:(g + 1) * R] for k, v in arrays.items()} for label, arrays in results.items()}
+            for g in range(len(points(spec)))]
+
+
+def finals(spec: dict, results: dict[str, dict[str, np.ndarray]], term: str) -> dict[str, np.ndarray]:
+    """``{agent: (runs, G)}``: each curve's last value at every point."""
+    G, R = len(points(spec)), spec["runs"]
+    return {label: arrays[term][:, -1].reshape(G, R).T for label, arrays in results.items() if term in arrays}
+
+
+def summary(spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
+    """Per agent and curve: the final value's mean and standard error at every point and, for a numeric sweep,
+    the log-log slope of the final mean against the swept values."""
+    values = spec["sweep"]["values"] if numeric(spec) else None
+    out = {}
+    for label in results:
+        out[label] = {}
+        for term in results[label]:
+            F = finals(spec, {label: results[label]}, term)[label]
+            mean = F.mean(0)
+            se = F.std(0, ddof=1) / math.sqrt(F.shape[0]) if F.shape[0] > 1 else np.zeros_like(mean)
+            entry = {"final_mean": mean.tolist(), "final_se": se.tolist(), "runs": int(F.shape[0])}
+            if values is not None:
+                x = np.asarray(values, dtype=np.float64)
+                entry["loglog_slope"] = loglog_slope(x, mean, start_fraction=0.0) if np.all(x > 0) else None
+            out[label][term] = entry
+    return {"param": spec["sweep"]["param"], "values": spec["sweep"]["values"], "points": spec["sweep"]["points"],
+            "agents": out}
+
+
+def check_references(spec: dict) -> None:
+    """Validate ``[[plot.references]]``: ``theory`` (a function of rlkit.theory), ``agent`` (a label), optional
+    ``over`` (``"curve"``, the default: a function of the round or episode count, drawn through the agent's final
+    mean; ``"sweep"``: a function of the swept value), ``params`` (more keyword arguments) and ``anchor``
+    (``"last"``, the default, or ``"first"``: the point the shape is scaled through)."""
+    refs = spec["plot"].get("references", [])
+    labels = {a["label"] for a in spec["agents"]}
+    if not isinstance(refs, list):
+        raise SpecError("plot.references must be a list of [[plot.references]] tables")
+    for i, ref in enumerate(refs):
+        if not isinstance(ref, dict) or not {"theory", "agent"} <= set(ref) <= {"theory", "agent", "over", "params",
+                                                                               "anchor"}:
+            raise SpecError(f"plot.references[{i}] must be a table with 'theory' and 'agent' (and optional 'over', "
+                            f"'params', 'anchor'), got {ref!r}")
+        theory_function(ref["theory"])
+        if ref["agent"] not in labels:
+            raise SpecError(f"plot.references[{i}].agent {ref['agent']!r} is not an agent label; labels: "
+                            f"{sorted(labels)}")
+        if ref.get("over", "curve") not in ("curve", "sweep") or ref.get("anchor", "last") not in ("first", "last"):
+            raise SpecError(f"plot.references[{i}]: over must be 'curve' or 'sweep' and anchor 'first' or 'last', "
+                            f"got over={ref.get('over')!r}, anchor={ref.get('anchor')!r}")
+        if ref.get("over") == "sweep" and not numeric(spec):
+            raise SpecError(f"plot.references[{i}] has over = 'sweep' but the spec has no [sweep] of one parameter "
+                            "over numbers")
+
+
+def draw_references(ax, spec: dict, x: np.ndarray, means: dict[str, np.ndarray], over: str, available: dict,
+                    styles: dict) -> None:
+    """Each reference of kind ``over`` as ``c f(x)``, ``c`` chosen so that it passes through its agent's mean at
+    the anchor, dotted in the agent's colour. ``available``: keyword arguments the function may take (the
+    environment's constants, the horizon); a reference's ``params`` override them."""
+    for ref in spec["plot"].get("references", []):
+        if ref.get("over", "curve") != over:
+            continue
+        fn = theory_function(ref["theory"])
+        accepted = inspect.signature(fn).parameters
+        first = next(iter(accepted))
+        kwargs = {k: v for k, v in {**available, **ref.get("params", {})}.items() if k in accepted and k != first}
+        shape = np.asarray(fn(x, **kwargs), dtype=np.float64)
+        i = 0 if ref.get("anchor", "last") == "first" else -1
+        mean = means.get(ref["agent"])
+        if mean is None:
+            continue  # the agent has no such curve
+        if not (np.isfinite(mean[i]) and mean[i] > 0 and shape[i] > 0):
+            continue  # nothing to anchor to (e.g. an all-zero curve)
+        where = "first" if i == 0 else "last"
+        ax.plot(x, shape * mean[i] / shape[i], ":", color=styles[ref["agent"]]["color"], lw=1.4,
+                label=f"{getattr(fn, 'label', ref['theory'])}\n  (shape through {ref['agent']}'s {where} mean)")
+
+
+def plot(spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path, terms: list[str], available: dict,
+         what: str) -> list[Path]:
+    """The final value of each curve of ``terms`` against the swept values (``<stem>.png``, ``<stem>_<term>.png``
+    for more than one term); ``what`` says where the final value is taken (``"after T = 625 rounds"``)."""
+    sweep = spec["sweep"]
+    x = np.asarray(sweep["values"], dtype=np.float64)
+    panels = ("linear", "loglog") if spec["plot"].get("loglog", True) and np.all(x > 0) else ("linear",)
+    styles = styles_for(results)
+    paths = []
+    for term in terms:
+        F = finals(spec, results, term)
+        means = {label: bootstrap_band(Y)[0] for label, Y in F.items()}
+        shown, shown_styles = {}, {}
+        for label, Y in F.items():
+            slope = loglog_slope(x, means[label], start_fraction=0.0) if "loglog" in panels else float("nan")
+            name = f"{label} (slope {slope:.2f})" if np.isfinite(slope) else label
+            shown[name], shown_styles[name] = Y, styles[label]
+        subtitle = f"{what}; {band_caption(spec['runs'])}"
+        fig, axes = new_panels(spec["plot"].get("title", spec["name"]), sweep["label"],
+                               f"final {spec['plot'].get('ylabel', term.replace('_', ' '))}", panels, subtitle=subtitle,
+                               loglog_title="log-log (slopes over the whole sweep)")
+        for ax in axes:
+            draw_sweep(ax, x, shown, shown_styles)
+            draw_references(ax, spec, x, means, "sweep", available, styles)
+            ticks_at(ax, sweep["values"])
+        legend_outside(axes[-1], source=axes[0], title="agent (log-log slope vs " + sweep["label"] + ")")
+        paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
+    return paths
