@@ -53,6 +53,16 @@ def _child(fn, args, kwargs, result_path: str, error_path: str) -> None:
         os._exit(1)
 
 
+def _child_from_file(call_path: str, result_path: str, error_path: str) -> None:
+    """:func:`_child` with ``(fn, args, kwargs)`` read from a pickle file (start methods other than fork)."""
+    try:
+        fn, args, kwargs = pickle.loads(Path(call_path).read_bytes())
+    except BaseException as e:  # noqa: BLE001 - e.g. an import error: reported like the cell's own errors
+        Path(error_path).write_text(f"error\n{type(e).__name__}: {e}\n{traceback.format_exc()}")
+        os._exit(1)
+    _child(fn, args, kwargs, result_path, error_path)
+
+
 def _kill(proc) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         if hasattr(os, "killpg") and os.getpgid(proc.pid) == proc.pid:
@@ -101,9 +111,10 @@ def run_cell(fn: Callable[..., Any], args: Sequence = (), kwargs: Mapping | None
     if start_method not in multiprocessing.get_all_start_methods():
         raise RLKitError(f"start_method must be one of {multiprocessing.get_all_start_methods()}, "
                          f"got {start_method!r}")
+    call = None
     if start_method != "fork":
         try:
-            pickle.dumps((fn, tuple(args), kwargs))
+            call = pickle.dumps((fn, tuple(args), kwargs))
         except Exception as e:  # noqa: BLE001
             raise RLKitError(f"run_cell needs a picklable module-level fn and arguments for start_method "
                              f"{start_method!r}: {type(e).__name__}: {e}") from None
@@ -117,10 +128,17 @@ def run_cell(fn: Callable[..., Any], args: Sequence = (), kwargs: Mapping | None
         out.parent.mkdir(parents=True, exist_ok=True)
     result_path = out if out is not None else work / "result.pkl"
     failures = []
+    if call is not None:
+        # the call travels in a file, not in the start-up pipe: multiprocessing writes a spawned child's
+        # arguments into a pipe whose read end the parent still holds, so a child that dies before reading
+        # more than a pipe's buffer (64 KiB; e.g. a policy's weights) would block the parent forever
+        (work / "call.pkl").write_bytes(call)
     try:
         for attempt in range(1, retries + 2):
             error_path = work / f"error-{attempt}.txt"
-            proc = ctx.Process(target=_child, args=(fn, tuple(args), kwargs, str(result_path), str(error_path)),
+            target, target_args = ((_child, (fn, tuple(args), kwargs)) if call is None
+                                   else (_child_from_file, (str(work / "call.pkl"),)))
+            proc = ctx.Process(target=target, args=(*target_args, str(result_path), str(error_path)),
                                name=f"rlkit-cell-{name}")
             proc.start()
             proc.join(timeout)

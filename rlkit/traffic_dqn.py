@@ -45,7 +45,6 @@ def dqn_defaults() -> dict:
             "policy_kwargs": {"net_arch": [400, 400, 400, 400], "activation_fn": torch.nn.Mish}}
 
 
-
 def episode_score(waiting_times, episode_seconds: float) -> float:
     """MBTL's score of one episode from its ``info["waiting_time"]`` series (``W_0`` at reset first)."""
     w = np.asarray(waiting_times, dtype=np.float64)
@@ -58,6 +57,40 @@ def normalise(score, bounds: tuple[float, float] = SCORE_BOUNDS):
     """``(score - lower) / (upper - lower)``, MBTL's normalisation (not clipped: values may leave [0, 1])."""
     lower, upper = bounds
     return (np.asarray(score, dtype=np.float64) - lower) / (upper - lower)
+
+
+def learn(env, steps: int, seed: int, *, dqn_kwargs: Mapping | None = None, threads: int = 1):
+    """SB3's ``DQN`` with MBTL's settings (:func:`dqn_defaults`, overridden by ``dqn_kwargs``) trained for
+    ``steps`` agent steps on ``env`` (a :class:`~rlkit.envs.TrafficSignal` or an environment switching
+    between them); returns the model. CPU, ``threads`` torch threads; same arguments, same model."""
+    import torch
+    from stable_baselines3 import DQN
+
+    steps = check_int("steps", steps)
+    seed = check_int("seed", seed, minimum=0)
+    torch.set_num_threads(check_int("threads", threads))
+    params = {**dqn_defaults(), **dict(dqn_kwargs or {})}
+    try:
+        model = DQN("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **params)
+    except TypeError as e:
+        raise RLKitError(f"dqn_kwargs are not accepted by DQN: {e}") from None
+    model.learn(total_timesteps=steps)
+    return model
+
+
+def episode_value(model, env, seed: int, *, options: Mapping | None = None, metric: str = "score",
+                  deterministic: bool = True) -> float:
+    """One episode of ``model`` (an SB3 policy) on ``env`` from ``reset(seed=seed, options=options)``: its
+    score (:func:`episode_score`) or, with ``metric="return"``, its undiscounted return."""
+    obs, info = env.reset(seed=int(seed), options=dict(options) if options else None)
+    waiting, total, done = [info["waiting_time"]], 0.0, False
+    while not done:
+        action, _ = model.predict(obs, deterministic=deterministic)
+        obs, reward, terminated, truncated, info = env.step(int(action))
+        waiting.append(info["waiting_time"])
+        total += reward
+        done = terminated or truncated
+    return episode_score(waiting, env.episode_seconds) if metric == "score" else total
 
 
 def _make_env(context, env_kwargs: Mapping | None):
@@ -87,15 +120,11 @@ def train_dqn(context, steps: int, seed: int, *, out_dir: str | os.PathLike | No
     beside it; it is written atomically, and an existing one is returned without training unless
     ``overwrite``. Same arguments, same policy (CPU, ``threads`` torch threads).
     """
-    import torch
-    from stable_baselines3 import DQN
-
     from rlkit.envs.traffic_network import TrafficContext
 
     context = TrafficContext.coerce(context)
     steps = check_int("steps", steps)
     seed = check_int("seed", seed, minimum=0)
-    params = {**dqn_defaults(), **dict(dqn_kwargs or {})}
     record = {"context": context.as_dict(), "steps": steps, "seed": seed, "env_kwargs": dict(env_kwargs or {}),
               "dqn_kwargs": dict(dqn_kwargs or {})}
     key = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -103,11 +132,9 @@ def train_dqn(context, steps: int, seed: int, *, out_dir: str | os.PathLike | No
     path = root / f"dqn-{key}.zip"
     if path.exists() and not overwrite:
         return path
-    torch.set_num_threads(check_int("threads", threads))
     env = _make_env(context, env_kwargs)
     try:
-        model = DQN("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **params)
-        model.learn(total_timesteps=steps)
+        model = learn(env, steps, seed, dqn_kwargs=dqn_kwargs, threads=threads)
         tmp = root / f".dqn-{key}.{os.getpid()}.zip"
         model.save(tmp)
         os.replace(tmp, path)
@@ -155,17 +182,8 @@ def evaluate_many(policy_path: str | os.PathLike, contexts, episodes: int, seed:
     means = []
     try:
         for context in contexts:
-            values = []
-            for i in range(episodes):
-                obs, info = env.reset(seed=seed + i, options={"context": context})
-                waiting, total, done = [info["waiting_time"]], 0.0, False
-                while not done:
-                    action, _ = model.predict(obs, deterministic=True)
-                    obs, reward, terminated, truncated, info = env.step(int(action))
-                    waiting.append(info["waiting_time"])
-                    total += reward
-                    done = terminated or truncated
-                values.append(episode_score(waiting, env.episode_seconds) if metric == "score" else total)
+            values = [episode_value(model, env, seed + i, options={"context": context}, metric=metric)
+                      for i in range(episodes)]
             means.append(float(np.mean(values)))
     finally:
         env.close()

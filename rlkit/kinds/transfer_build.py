@@ -68,7 +68,7 @@ from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.registry import KINDS
 from rlkit.seeding import AGENT, ENV, role_sequence, run_sequence
 from rlkit.transfer.compare import compare, resolve_strategies, standard_agents, summarize
-from rlkit.transfer.family import FAMILIES
+from rlkit.transfer.family import FAMILIES, EnvMaker
 from rlkit.transfer.matrix import TransferMatrix
 
 TOP_KEYS = {"name", "kind", "description", "seed", "trials", "threads", "family", "train", "evaluate", "agents",
@@ -222,14 +222,11 @@ class TransferBuildKind(ExperimentKind):
         if src == MULTITASK:
             index = len(values)
             train["timesteps"] = train["multitask_timesteps"]
-
-            def make(i):
-                return family.make_multitask_env(fam["context"], values, options, _stream(agent_seq, index, 1, i))
+            make = EnvMaker(fam["name"], fam["context"], options, values=tuple(values),
+                            seed=_stream(agent_seq, index, 1))
         else:
             index = int(src[1:])
-
-            def make(i):
-                return family.make_env(fam["context"], values[index], options)
+            make = EnvMaker(fam["name"], fam["context"], options, value=values[index])
         start = time.perf_counter()
         model = family.train(make, train, _seed_int(_stream(agent_seq, index, 0)))
         return {"model": np.frombuffer(model, dtype=np.uint8)[None].copy(),
@@ -239,14 +236,10 @@ class TransferBuildKind(ExperimentKind):
         fam = spec["family"]
         family, ev = FAMILIES.get(fam["name"]), spec["evaluate"]
         env_seq = role_sequence(run_sequence(spec["seed"], t), ENV)
-        rows = []
-        for j in targets:
-            seeds = _stream(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)  # common to every source
-
-            def make(j=j):
-                return family.make_env(fam["context"], fam["values"][j], fam["options"])
-            rows.append(family.evaluate(model, make, spec["train"], ev, seeds.tolist()))
-        return {"returns": np.stack(rows)}
+        makes = [EnvMaker(fam["name"], fam["context"], fam["options"], value=fam["values"][j]) for j in targets]
+        seeds = [(_stream(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to every
+                 for j in targets]                                                            # source
+        return {"returns": np.stack(family.evaluate_targets(model, makes, spec["train"], ev, seeds))}
 
     # ------------------------------------------------------------ results
     def matrix(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> TransferMatrix:

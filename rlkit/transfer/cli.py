@@ -37,6 +37,8 @@ def add_parser(sub) -> None:
     s.add_argument("--plot", metavar="STEM", help="also draw the figure to STEM.png / .pdf and the matrix's heat "
                    "map to STEM_heatmap.png / .pdf")
     s.add_argument("--title", help="figure title (default: the matrix's name)")
+    s.add_argument("--bounds", type=float, nargs=2, metavar=("LOWER", "UPPER"),
+                   help="normalisation bounds instead of the matrix's own (e.g. the paper's, to compare)")
 
 
 def open_matrix(path: str | Path) -> TransferMatrix:
@@ -69,6 +71,9 @@ def open_matrix(path: str | Path) -> TransferMatrix:
 
 def select(args: argparse.Namespace) -> int:
     matrix = open_matrix(args.matrix)
+    if getattr(args, "bounds", None):
+        matrix = TransferMatrix(matrix.values, matrix.contexts, args.bounds, matrix.multitask, matrix.std,
+                                {**matrix.meta, "bounds_from": "command line"})
     slope = args.slope if args.slope is not None else float(matrix.meta.get("slope", 0.005))
     agents = standard_agents(slope, args.random_orders, matrix.multitask is not None)
     for a in agents:

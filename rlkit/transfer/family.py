@@ -19,6 +19,7 @@ A build spec then says ``[family] name = "traffic"``. Families must be registere
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
@@ -86,6 +87,36 @@ class ContextFamily:
         policy = sb3.load(model, train["algo"])
         return sb3.evaluate(policy, make_env, seeds, evaluate["deterministic"], evaluate["batch"])
 
+    def evaluate_targets(self, model: bytes, makes: Sequence, train: dict, evaluate: dict,
+                         seeds: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        """:meth:`evaluate` on several targets (``makes[j]`` with ``seeds[j]``): one array per target. A family
+        whose policies or simulators are costly to start overrides this to serve all targets at once."""
+        return [self.evaluate(model, make, train, evaluate, s) for make, s in zip(makes, seeds)]
+
+
+@dataclass(frozen=True)
+class EnvMaker:
+    """A picklable ``make_env(i=0)`` of one build unit: a family's environment for one context value, or
+    (``values`` set) its multi-task environment with the draws of ``seed`` (stream ``i`` per copy).
+
+    It names the family by its registered name, so it travels to other processes (a hook may run a unit's
+    work in a fresh process, e.g. one simulation per process) and tells them the unit's context.
+    """
+
+    family: str
+    context: str
+    options: dict
+    value: float | None = None
+    values: tuple[float, ...] | None = None
+    seed: np.random.SeedSequence | None = None
+
+    def __call__(self, i: int = 0) -> gym.Env:
+        family = FAMILIES.get(self.family)
+        if self.values is None:
+            return family.make_env(self.context, self.value, self.options)
+        seq = np.random.SeedSequence(self.seed.entropy, spawn_key=tuple(self.seed.spawn_key) + (i,))
+        return family.make_multitask_env(self.context, list(self.values), self.options, seq)
+
 
 class GymContextFamily(ContextFamily):
     """A family over a registered gymnasium environment whose constructor takes its contexts as keywords."""
@@ -115,6 +146,7 @@ def _register_builtin() -> None:
     if "pendulum" not in FAMILIES:
         FAMILIES.register("pendulum")(GymContextFamily("rlkit/ContextualPendulum-v0", ContextualPendulum.CONTEXT,
                                                        (-2200.0, -500.0)))
+    import rlkit.transfer.traffic_family  # noqa: F401  registers "traffic" (needs SUMO only to build envs)
 
 
 _register_builtin()
