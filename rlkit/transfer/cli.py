@@ -91,7 +91,7 @@ def select(args: argparse.Namespace) -> int:
     curves = compare(matrix, agents, args.seed, args.steps)
     summary = summarize(matrix, agents, curves)
     K = summary["steps"]
-    ks = [k for k in (*REPORT_K, K) if k <= K]
+    ks = sorted({k for k in (*REPORT_K, K) if k <= K})  # N once, also when it is one of REPORT_K
     print(f"{matrix!r}; k* levels (Independent{', Multi-task' if len(summary['levels_for_k_star']) > 1 else ''}): "
           + ", ".join(f"{v:.4f}" for v in summary["levels_for_k_star"]))
     print(f"{'strategy':<28}" + "".join(f"{'k=' + str(k):>9}" for k in ks) + f"{'N/k*':>9}")
