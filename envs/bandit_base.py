@@ -86,6 +86,8 @@ class BatchedBanditEnv(gym.vector.VectorEnv):
         """``actions`` as a long tensor ``(B,)`` on the environment's device, after the metadata checks (shape,
         integer dtype). Their range is not read here (a host read per step): an index out of ``[0, K)`` makes
         the step's indexing fail, and :meth:`arms_error` turns that into a clear error."""
+        if type(actions) is torch.Tensor and actions.dtype == torch.long and actions.device == self.device:
+            return check_shape("actions", actions, (self.num_envs,))  # the common case: no tensor operation
         actions = torch.as_tensor(actions, device=self.device)
         check_shape("actions", actions, (self.num_envs,))
         check_integer_tensor("actions", actions, f"arm indices in [0, {self.n_arms})")

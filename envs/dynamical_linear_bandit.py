@@ -315,6 +315,20 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         self._Rrev = torch.as_tensor(P[:Lmax][::-1].transpose(0, 2, 1).reshape(Lmax * n, n).copy(), **kw)
         self._SB = torch.as_tensor(SB, **kw)
         self._SBK = torch.as_tensor(self.actions_np @ SB, **kw)  # (Lmax + 1, K, n)
+        self._H_col = self._H.unsqueeze(1)  # (K, 1): <h, u> per arm
+        self._slices: dict[int, tuple] = {}  # L -> the tables' views serving L held rounds (see _tables)
+        self._optimal_held: dict[int, torch.Tensor] = {}  # n -> J* as a (B, n) view
+
+    def _tables(self, L: int) -> tuple:
+        """Views of the held tables for ``L`` rounds, made once per ``L`` (a hold length takes few values):
+        ``(CK, Cu, Pw, Tn, SBK, SB, Apow, Rrev)`` sliced as :meth:`_held_block` and :meth:`_held_state` use them."""
+        views = self._slices.get(L)
+        if views is None:
+            ns = self.n_state
+            views = (self._CK[:, :L], self._Cu[:, :L], self._Pw[:, :L], self._Tn[: L * ns, :L], self._SBK[L],
+                     self._SB[L], self._Apow[L], self._Rrev[(_NOISE_BLOCK - L) * ns :])
+            self._slices[L] = views
+        return views
 
     def _sample_instance(self, rng: BatchRNG) -> None:
         self._noise_rng = self.rng.stream("noise")
@@ -375,10 +389,11 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         else:
             g = self._G_step.index_select(0, actions)
         s = torch.addmm(g, self._x, self._W)  # [E[y_t | x_t, u_t], (A x_t + B u_t)^T, <h, u_t>]
-        z = s + self._round_noise[:, self.t % _NOISE_BLOCK]  # [y_t, x_{t+1}^T, <h, u_t>]
-        self._x = z[:, 1 : n + 1]
-        info = {"expected_reward": s[:, 0], "optimal_expected_reward": self._jstar_b, "steady_state_reward": z[:, -1]}
-        return z[:, 0], info
+        z = s + self._round_noise.select(1, self.t % _NOISE_BLOCK)  # [y_t, x_{t+1}^T, <h, u_t>]
+        self._x = z.narrow(1, 1, n)  # select / narrow: the same views as indexing, at less cost per call
+        info = {"expected_reward": s.select(1, 0), "optimal_expected_reward": self._jstar_b,
+                "steady_state_reward": z.select(1, n + 1)}
+        return z.select(1, 0), info
 
     # ----------------------------------------------------------- held steps
     def step_held(self, actions, n: int):
@@ -408,9 +423,15 @@ class DynamicalLinearBandit(BatchedBanditEnv):
             left -= L
         mean = means[0] if len(means) == 1 else torch.cat(means, 1)
         rew = rewards[0] if len(rewards) == 1 else torch.cat(rewards, 1)
-        steady = actions @ self._h if actions.is_floating_point() else self._H.index_select(0, actions)
-        info = {"expected_reward": mean, "optimal_expected_reward": self._jstar_col.expand(-1, n),
-                "steady_state_reward": steady.unsqueeze(1).expand(-1, n)}
+        if actions.is_floating_point():
+            steady = (actions @ self._h).unsqueeze(1)
+        else:
+            steady = self._H_col.index_select(0, actions)
+        optimal = self._optimal_held.get(n)
+        if optimal is None:
+            optimal = self._optimal_held[n] = self._jstar_col.expand(-1, n)
+        info = {"expected_reward": mean, "optimal_expected_reward": optimal,
+                "steady_state_reward": steady.expand(-1, n)}
         return self._observe(), rew, self._false, self._false, info
 
     def peek_held(self, actions, n: int) -> torch.Tensor:
@@ -433,15 +454,17 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         from round ``t`` (``L`` within the current noise block)."""
         eta, eps = self._noise_block()
         pos, ns = self.t % _NOISE_BLOCK, self.n_state
-        eps = eps[:, pos * ns : (pos + L) * ns]
-        c = actions @ self._Cu[:, :L] if actions.is_floating_point() else self._CK[:, :L].index_select(0, actions)
-        mean = torch.addmm(c, self._x, self._Pw[:, :L]).addmm_(eps, self._Tn[: L * ns, :L])
-        return mean, eta[:, pos : pos + L], eps
+        eps = eps.narrow(1, pos * ns, L * ns)
+        CK, Cu, Pw, Tn = self._tables(L)[:4]
+        c = actions @ Cu if actions.is_floating_point() else CK.index_select(0, actions)
+        mean = torch.addmm(c, self._x, Pw).addmm_(eps, Tn)
+        return mean, eta.narrow(1, pos, L), eps
 
     def _held_state(self, actions: torch.Tensor, L: int, eps: torch.Tensor) -> torch.Tensor:
         """``x_{t+L}`` ``(B, n)`` after ``L`` held rounds whose flattened state noise is ``eps: (B, L n)``."""
-        c = actions @ self._SB[L] if actions.is_floating_point() else self._SBK[L].index_select(0, actions)
-        return torch.addmm(c, self._x, self._Apow[L]).addmm_(eps, self._Rrev[(_NOISE_BLOCK - L) * self.n_state :])
+        SBK, SB, Apow, Rrev = self._tables(L)[4:]
+        c = actions @ SB if actions.is_floating_point() else SBK.index_select(0, actions)
+        return torch.addmm(c, self._x, Apow).addmm_(eps, Rrev)
 
     # ------------------------------------------------------ constructors
     @classmethod

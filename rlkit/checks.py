@@ -99,8 +99,11 @@ def check_shape(name: str, tensor, expected: Sequence) -> torch.Tensor:
 
 
 def check_finite(name: str, tensor: torch.Tensor) -> torch.Tensor:
-    """Raise if any entry is NaN or infinite (reads one boolean back to the host)."""
-    if not bool(torch.isfinite(tensor).all()):
+    """Raise if any entry is NaN or infinite (reads one number back to the host).
+
+    A non-finite entry makes the sum non-finite, so a finite sum clears the tensor in two operations; a sum that
+    is not finite (a bad entry, or finite entries overflowing) is settled entry by entry."""
+    if not math.isfinite(tensor.sum()) and not bool(torch.isfinite(tensor).all()):
         bad = (~torch.isfinite(tensor)).nonzero()
         first = tuple(bad[0].tolist())
         raise RLKitError(
@@ -157,9 +160,13 @@ def check_like(name: str, tensor: torch.Tensor, *, dtype: torch.dtype | None = N
     return tensor
 
 
+_INTEGER_DTYPES = frozenset(d for d in (getattr(torch, n, None) for n in (
+    "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64")) if d is not None)
+
+
 def check_integer_tensor(name: str, tensor: torch.Tensor, what: str) -> torch.Tensor:
     """``tensor`` has an integer dtype (metadata only); ``what`` says what its entries are."""
-    if tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool:
+    if tensor.dtype not in _INTEGER_DTYPES:
         raise RLKitError(f"{name} must be {what} of an integer dtype (e.g. torch.long), got dtype {tensor.dtype}")
     return tensor
 

@@ -50,6 +50,7 @@ class Covariance:
         refresh_every: int | None = None,
         drift_tol: float | None = None,
         check_every: int = 64,
+        track_logdet: bool = True,
     ):
         self.dim = check_int("dim", dim)
         if isinstance(batch_shape, int):
@@ -65,6 +66,7 @@ class Covariance:
         eye = torch.eye(self.dim, device=self.device, dtype=self.dtype)
         self._V = (self.lam * eye.double()).expand(*self.batch_shape, self.dim, self.dim).clone()
         self._V_inv = (eye / self.lam).expand(*self.batch_shape, self.dim, self.dim).clone()
+        self.track_logdet = bool(track_logdet)  # False: no running log det (two operations fewer per update)
         self._logdet = torch.full(self.batch_shape, self.dim * math.log(self.lam), device=self.device, dtype=self.dtype)
         self.n_updates = 0
         self.n_refreshes = 0
@@ -87,7 +89,10 @@ class Covariance:
         return self._V_inv
 
     def logdet(self) -> torch.Tensor:
-        """``log det V``, ``(*b,)``."""
+        """``log det V``, ``(*b,)`` (``track_logdet=False``: from a Cholesky factorisation of ``V`` on each call)."""
+        if not self.track_logdet:
+            L = torch.linalg.cholesky(self._V)
+            return (2.0 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)).to(self.dtype)
         return self._logdet
 
     def solve(self, rhs: torch.Tensor) -> torch.Tensor:
@@ -141,27 +146,26 @@ class Covariance:
             x_col = x.unsqueeze(-1)
             u_col = self._V_inv @ x_col  # V^-1 x, (*b, d, 1)
             u = u_col.squeeze(-1)
-            q = torch.linalg.vecdot(x, u)  # x^T V^-1 x
+            q = torch.linalg.vecdot(x_col, u_col, dim=-2)  # x^T V^-1 x, (*b, 1): the scalars kept as columns
             xd_col = x_col if x.dtype == torch.float64 else x_col.double()
             if weight is None:
                 denom = q + 1.0
-                coef = denom.reciprocal()
+                coef_col = denom.reciprocal()
                 self._V.addcmul_(xd_col, xd_col.mT)
             else:
                 w1 = self._weights(weight, x.shape[:-1] + (1,), True)
                 if isinstance(w1, float):
                     denom = q * w1 + 1.0
-                    coef = denom.reciprocal().mul_(w1)
+                    coef_col = denom.reciprocal().mul_(w1)
                     self._V.addcmul_(xd_col, xd_col.mT, value=w1)
                 else:
-                    w1 = w1.squeeze(-1)
                     denom = w1 * q + 1.0
-                    coef = w1 / denom
-                    self._V.addcmul_(xd_col, (xd_col * w1.double()[..., None, None]).mT)
-            coef_col = coef.unsqueeze(-1)
+                    coef_col = w1 / denom
+                    self._V.addcmul_(xd_col, (xd_col * w1.double().unsqueeze(-1)).mT)
             gain = u * coef_col  # w V_old^-1 x / (1 + w x^T V_old^-1 x) = w V_new^-1 x
             self._V_inv = torch.addcmul(self._V_inv, u_col, gain.unsqueeze(-2), value=-1.0)
-            self._logdet = self._logdet + denom.log()
+            if self.track_logdet:
+                self._logdet = self._logdet + denom.squeeze(-1).log()
             self.last_gain = gain
             if self._tracked is not None:
                 X, version, q_X = self._tracked
@@ -189,7 +193,8 @@ class Covariance:
             L = torch.linalg.cholesky(C)
             G = torch.linalg.solve_triangular(L, (U * sw.unsqueeze(-2)).transpose(-1, -2), upper=False)  # (*b, k, d)
             self._V_inv = self._V_inv - G.transpose(-1, -2) @ G
-            self._logdet = self._logdet + 2.0 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
+            if self.track_logdet:
+                self._logdet = self._logdet + 2.0 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
         self.n_updates += k
         self._since_refresh += k
         self._since_check += k

@@ -29,6 +29,8 @@ while it cannot help.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import torch
 
@@ -46,11 +48,9 @@ def checkpoints(horizon: int, n: int = 200) -> np.ndarray:
     return np.unique(np.clip(np.round(pts).astype(np.int64), 1, horizon))
 
 
-def _step_held(env, actions, n: int):
-    """``n`` rounds of a held action: ``env.step_held`` when the environment has it, else ``n`` steps stacked."""
-    if hasattr(env, "step_held"):
-        contexts, rewards, _, _, info = env.step_held(actions, n)
-        return contexts, rewards, info
+def _steps(env, actions, n: int):
+    """``n`` rounds of a held action on an environment without ``step_held``: ``n`` steps stacked into
+    ``(contexts, rewards (B, n), info)`` with ``(B, n)`` entries."""
     steps = [env.step(actions) for _ in range(n)]
     info = {k: torch.stack([s[4][k] for s in steps], 1) for k in steps[0][4]}
     return steps[-1][0], torch.stack([s[1] for s in steps], 1), info
@@ -79,6 +79,9 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     is_record = np.zeros(horizon + 1, dtype=bool)
     is_record[record_at] = True
     column = 0
+    points = record_at.tolist()  # plain ints: the held blocks find their checkpoints without a numpy call
+    next_point = points[0]
+    held_step = getattr(env, "step_held", None)
     hold = getattr(agent, "hold_length", None)
     keeps = getattr(agent, "keeps", None) if lookahead and hasattr(env, "peek_held") else None
     span = 2  # rounds looked at beyond the current hold
@@ -104,11 +107,16 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
         elif skip:
             skip -= 1
         if n > 1:
-            next_contexts, rewards, info = _step_held(env, actions, n)
-            stop = int(np.searchsorted(record_at, t + n, side="right"))
+            if held_step is not None:
+                next_contexts, rewards, _, _, info = held_step(actions, n)
+            else:
+                next_contexts, rewards, info = _steps(env, actions, n)
+            stop = bisect.bisect_right(points, t + n, column) if t + n >= next_point else column
             cols = torch.as_tensor(record_at[column:stop] - t - 1, device=env.device) if stop > column else None
             regret.add_held(rewards, info, column, cols)
-            column = stop
+            if stop > column:  # checkpoints inside the block
+                column = stop
+                next_point = points[column] if column < len(points) else horizon + 1
             agent.update_held(contexts, actions, rewards)
             contexts = next_contexts
             if progress is not None and (t + n) // 4096 > t // 4096:
@@ -123,6 +131,7 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
         if is_record[t]:
             regret.record(column)
             column += 1
+            next_point = points[column] if column < len(points) else horizon + 1
         if progress is not None and t % 4096 == 0:
             progress(t)
     out = regret.out.cpu().numpy()

@@ -152,7 +152,7 @@ class BatchRNG:
             else:
                 arrays = [g.random((block, *shape)) for g in gens]
             buf = torch.from_numpy(np.stack(arrays, axis=1)).to(device=self.device, dtype=self.dtype)
-            entry[1] = buf
+            buf = entry[1] = buf.unbind(0)  # one view per step, made at once (no tensor call per draw)
             pos = 0
         entry[3] = pos + 1
         return buf[pos]

@@ -89,6 +89,22 @@ def test_determinant_lemma_and_logdet_of_lam(device):
     assert math.isclose(float(cov.logdet()), 4 * math.log(2.0) + math.log(1 + 1 / 2.0))
 
 
+def test_untracked_logdet_is_exact_and_the_rest_is_unchanged(gen, device):
+    """``track_logdet=False`` skips the running log det only: the inverse and gains are those of a tracking
+    covariance to the last bit, and ``logdet()`` is torch's."""
+    untracked = Covariance(3, (5,), lam=0.5, device=device, track_logdet=False)
+    for w in (None, 2.0, torch.rand(5, generator=gen, dtype=torch.float64).to(device)):
+        untracked.update(torch.randn(5, 3, generator=gen, dtype=torch.float64).to(device), w)
+    untracked.update(torch.randn(5, 2, 3, generator=gen, dtype=torch.float64).to(device))  # rank 2
+    assert torch.allclose(untracked.logdet(), torch.logdet(untracked.matrix), rtol=1e-12, atol=1e-12)
+    a, b = (Covariance(3, (5,), lam=0.5, device=device, track_logdet=t) for t in (True, False))
+    for _ in range(10):
+        x = torch.randn(5, 3, generator=gen, dtype=torch.float64).to(device)
+        a.update(x)
+        b.update(x)
+        assert torch.equal(a.inverse, b.inverse) and torch.equal(a.last_gain, b.last_gain)
+
+
 def _bandit_like_stream(n, B, d, K, gen):
     """Contexts a bandit produces: uniform exploration that decays as 50/t, then the best arm: V gets very
     anisotropic (condition number ~2e4), the regime where float32 Sherman-Morrison drifts."""

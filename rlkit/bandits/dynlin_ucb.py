@@ -153,7 +153,7 @@ class DynLinUCB(BanditAgent):
         self.c1, self.c2, self.sbar2 = radius_constants(self.rho_bar, Theta=Theta, Omega=Omega, Bbar=Bbar,
                                                         phi_bar=self.phi_bar, U=self.U, sigma=sigma,
                                                         sigma_state=sigma_state)
-        self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
+        self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype, track_logdet=False)
         self.epoch = 0  # epochs started
         self.rounds = 0  # rounds played
         self._hold = Hold("epoch")  # rounds left in the current epoch
@@ -258,7 +258,7 @@ class DynLinUCB(BanditAgent):
             check_finite("rewards", rewards)
         n = rewards.shape[1]
         if n <= self._hold.left:
-            self._advance(contexts, actions, rewards[:, -1], n)
+            self._advance(contexts, actions, rewards.select(1, -1), n)
             return
         if self.rounds + n > self._kept_until:
             raise RLKitError(f"updates must follow act() and cover at most the {self._hold.left} rounds left in the "

@@ -30,7 +30,8 @@ class EpsilonGreedy(BanditAgent):
             raise RLKitError(f"epsilon must lie in [0, 1] (or be >= 0 with decay=True), got {epsilon!r}")
         self.epsilon = float(epsilon)
         self.decay = bool(decay)
-        self.ridge = Ridge(self.n_runs, self.dim, check_positive("lam", lam), self.device, self.dtype)
+        self.ridge = Ridge(self.n_runs, self.dim, check_positive("lam", lam), self.device, self.dtype,
+                           track_logdet=False)
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)

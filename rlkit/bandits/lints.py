@@ -46,7 +46,7 @@ class LinTS(BanditAgent):
         else:
             self.v = check_nonnegative("v", self.sigma if v is None else v)
         self.lam = check_positive("lam", lam)
-        self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype)
+        self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype, track_logdet=False)
 
     @classmethod
     def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):

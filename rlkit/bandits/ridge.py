@@ -4,6 +4,7 @@
 ``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts observations. ``theta_hat`` is
 updated recursively (``O(d)`` per run) and re-solved exactly whenever the covariance refreshes. ``n_runs`` may be
 a tuple of batch axes (runs x tasks, runs x candidates x tasks): every shape above then has them in front.
+``track_logdet=False`` (an agent that never reads ``log det V``) skips its running update.
 :meth:`refit` replaces the whole state by the ridge fit of a given data set (features that changed).
 """
 
@@ -18,9 +19,9 @@ class Ridge:
     """Batched ridge regression ``theta_hat = V^{-1} b`` with ``V = lam I + sum x x^T``: ``theta, b: (*batch, d)``
     (``n_runs``: ``B`` or a batch shape such as ``(B, M)`` for runs x tasks)."""
 
-    def __init__(self, n_runs: int | tuple[int, ...], dim: int, lam: float, device, dtype):
+    def __init__(self, n_runs: int | tuple[int, ...], dim: int, lam: float, device, dtype, track_logdet: bool = True):
         batch = tuple(n_runs) if isinstance(n_runs, tuple) else (n_runs,)
-        self.cov = Covariance(dim, batch, lam=lam, device=device, dtype=dtype)
+        self.cov = Covariance(dim, batch, lam=lam, device=device, dtype=dtype, track_logdet=track_logdet)
         self.b = torch.zeros(*batch, dim, device=device, dtype=dtype)
         self.theta = torch.zeros(*batch, dim, device=device, dtype=dtype)
         self.t = 0
@@ -52,7 +53,8 @@ class Ridge:
         """Replace the state by the ridge fit of observations ``x: (*b, n, d)``, ``r: (*b, n)`` (exact: ``V`` rebuilt
         from the data, ``theta_hat`` solved)."""
         cov = self.cov
-        self.cov = Covariance(cov.dim, cov.batch_shape, lam=cov.lam, device=cov.device, dtype=cov.dtype)
+        self.cov = Covariance(cov.dim, cov.batch_shape, lam=cov.lam, device=cov.device, dtype=cov.dtype,
+                              track_logdet=cov.track_logdet)
         if x.shape[-2]:
             self.cov.update(x)
         self.b = (x * r.unsqueeze(-1)).sum(-2)
