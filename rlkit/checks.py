@@ -180,3 +180,19 @@ def resolve_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.d
     if dt not in (torch.float32, torch.float64):
         raise RLKitError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
     return dev, dt
+
+
+def agent_tables(agents):
+    """Yield ``(i, table, label)`` for each ``[[agents]]`` table of a spec, checking what every kind needs: a
+    non-empty list of tables, each with an ``algo``, labels (default: the algo) used once."""
+    if not isinstance(agents, list) or not agents:
+        raise SpecError("agents must be a non-empty list of [[agents]] tables")
+    labels = set()
+    for i, a in enumerate(agents):
+        if not isinstance(a, dict) or "algo" not in a:
+            raise SpecError(f"agents[{i}] must be a table with an 'algo' key, got {a!r}")
+        label = str(a.get("label", a["algo"]))
+        if label in labels:
+            raise SpecError(f"agents[{i}]: label {label!r} is used twice; give each agent a distinct label")
+        labels.add(label)
+        yield i, a, label

@@ -48,7 +48,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.checks import RLKitError, SpecError, agent_tables, check_choice, check_int
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import (
@@ -103,17 +103,9 @@ def agent_parameters(cls) -> set[str]:
 def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon") -> list[dict]:
     """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters, and (given a one-run
     ``env``) parameter values, by building each agent once (``for_env(env, <length_kw>=horizon, ...)``)."""
-    if not isinstance(agents, list) or not agents:
-        raise SpecError("agents must be a non-empty list of [[agents]] tables")
-    out, labels = [], set()
-    for i, a in enumerate(agents):
-        if not isinstance(a, dict) or "algo" not in a:
-            raise SpecError(f"agents[{i}] must be a table with an 'algo' key, got {a!r}")
+    out = []
+    for i, a, label in agent_tables(agents):
         cls = AGENTS.get(a["algo"])
-        label = str(a.get("label", a["algo"]))
-        if label in labels:
-            raise SpecError(f"agents[{i}]: label {label!r} is used twice; give each agent a distinct label")
-        labels.add(label)
         params = {k: v for k, v in a.items() if k not in ("algo", "label")}
         accepted = agent_parameters(cls)
         unknown = sorted(set(params) - accepted)

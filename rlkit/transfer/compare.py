@@ -17,7 +17,7 @@ import zlib
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_int
+from rlkit.checks import RLKitError, SpecError, agent_tables, check_int
 from rlkit.registry import AGENTS
 from rlkit.seeding import AGENT, role_sequence, run_sequence
 from rlkit.transfer.base import ReferenceLevel, TransferStrategy
@@ -63,17 +63,9 @@ def transfer_agents() -> list[str]:
 def resolve_strategies(agents, matrix: TransferMatrix) -> list[dict]:
     """Validate ``[[agents]]`` against ``matrix``: known algorithm, unique labels, accepted parameters (each
     strategy is built once on trial 0, so bad values fail here, not in a worker)."""
-    if not isinstance(agents, list) or not agents:
-        raise SpecError("agents must be a non-empty list of [[agents]] tables")
-    out, labels = [], set()
-    for i, a in enumerate(agents):
-        if not isinstance(a, dict) or "algo" not in a:
-            raise SpecError(f"agents[{i}] must be a table with an 'algo' key, got {a!r}")
+    out = []
+    for i, a, label in agent_tables(agents):
         cls = strategy_class(a["algo"])
-        label = str(a.get("label", a["algo"]))
-        if label in labels:
-            raise SpecError(f"agents[{i}]: label {label!r} is used twice; give each agent a distinct label")
-        labels.add(label)
         default_runs = 100 if a["algo"] == "RandomOrder" else 1
         try:
             runs = check_int(f"agents[{i}].runs", a.get("runs", default_runs))
