@@ -182,6 +182,13 @@ def resolve_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.d
     return dev, dt
 
 
+def check_keys(what: str, table, accepted, where: str = "") -> None:
+    """Refuse keys of a spec table outside ``accepted``: ``unknown <what> key(s) [...]<where>; accepted: [...]``."""
+    bad = sorted(set(table) - set(accepted))
+    if bad:
+        raise SpecError(f"unknown {what} key(s) {bad}{where}; accepted: {sorted(accepted)}")
+
+
 def agent_tables(agents):
     """Yield ``(i, table, label)`` for each ``[[agents]]`` table of a spec, checking what every kind needs: a
     non-empty list of tables, each with an ``algo``, labels (default: the algo) used once."""

@@ -48,7 +48,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, SpecError, agent_tables, check_choice, check_int
+from rlkit.checks import RLKitError, SpecError, agent_tables, check_choice, check_int, check_keys
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import (
@@ -137,9 +137,7 @@ class BanditKind(ExperimentKind):
 
     def resolve(self, spec: dict) -> dict:
         top_keys = TOP_KEYS - {"horizon"} | {self.length_key}
-        unknown = sorted(set(spec) - top_keys)
-        if unknown:
-            raise SpecError(f"unknown top-level key(s) {unknown} for kind {self.name!r}; accepted: {sorted(top_keys)}")
+        check_keys("top-level", spec, top_keys, f" for kind {self.name!r}")
         for key in (self.length_key, "runs", "env", "agents"):
             if key not in spec:
                 raise SpecError(f"spec of kind {self.name!r} must set {key!r}")
@@ -161,9 +159,7 @@ class BanditKind(ExperimentKind):
             self.check_env(probes[-1], point)
         probe = probes[0]
         plot = dict(spec.get("plot", {}))
-        bad = sorted(set(plot) - self.plot_keys)
-        if bad:
-            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(self.plot_keys)}")
+        check_keys("plot", plot, self.plot_keys)
         agents = spec["agents"] if isinstance(spec["agents"], list) else []
         labels = [str(a.get("label", a.get("algo"))) for a in agents if isinstance(a, dict)]
         if "theory_agent" in plot and plot["theory_agent"] not in labels:

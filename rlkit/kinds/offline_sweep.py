@@ -43,7 +43,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
@@ -88,9 +88,7 @@ def make_agent(entry: dict, device="cpu", dtype="float64"):
 
 def resolve_common(spec: dict, top_keys: set, kind: str) -> dict:
     """Keys shared by the offline kinds: runs, seed, chunk_size, dtype, env, data, agents."""
-    unknown = sorted(set(spec) - top_keys)
-    if unknown:
-        raise SpecError(f"unknown top-level key(s) {unknown} for kind {kind!r}; accepted: {sorted(top_keys)}")
+    check_keys("top-level", spec, top_keys, f" for kind {kind!r}")
     for key in ("env", "agents"):
         if key not in spec:
             raise SpecError(f"spec of kind {kind!r} must set {key!r}")
@@ -100,9 +98,7 @@ def resolve_common(spec: dict, top_keys: set, kind: str) -> dict:
         chunk = check_int("chunk_size", spec.get("chunk_size", runs))
         dtype = check_choice("dtype", spec.get("dtype", "float64"), ("float64", "float32"))
         data = dict(spec.get("data", {}))
-        bad = sorted(set(data) - {"episodes", "behaviour"})
-        if bad:
-            raise SpecError(f"unknown data key(s) {bad}; accepted: ['behaviour', 'episodes']")
+        check_keys("data", data, {"episodes", "behaviour"})
         data = {"episodes": check_int("data.episodes", data.get("episodes", 100)),
                 "behaviour": str(data.get("behaviour", "uniform"))}
     except RLKitError as e:
@@ -127,9 +123,7 @@ class OfflineSweepKind(ExperimentKind):
     def resolve(self, spec: dict) -> dict:
         out = resolve_common(spec, TOP_KEYS, self.name)
         ev = dict(spec.get("evaluate", {}))
-        bad = sorted(set(ev) - {"grid", "episodes", "label"})
-        if bad:
-            raise SpecError(f"unknown evaluate key(s) {bad}; accepted: ['episodes', 'grid', 'label']")
+        check_keys("evaluate", ev, {"grid", "episodes", "label"})
         grid = ev.get("grid")
         if not isinstance(grid, list) or not grid:
             raise SpecError(f"evaluate.grid must be a non-empty list of perturbation values, got {grid!r}")

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.episodes import run_episodes
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
@@ -78,9 +78,7 @@ class RewardFreeKind(EpisodicKind):
     def resolve(self, spec: dict) -> dict:
         spec = dict(spec)
         rf = dict(spec.pop("reward_free", {}))
-        bad = sorted(set(rf) - RF_KEYS)
-        if bad:
-            raise SpecError(f"unknown reward_free key(s) {bad}; accepted: {sorted(RF_KEYS)}")
+        check_keys("reward_free", rf, RF_KEYS)
         try:
             eps = float(rf.get("eps", 0.1))
             if not 0 < eps <= 1:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import SpecError
+from rlkit.checks import SpecError, check_keys
 from rlkit.plot import (
     band_caption,
     bootstrap_band,
@@ -55,9 +55,7 @@ def resolve(sweep, env: dict) -> dict | None:
         return None
     if not isinstance(sweep, dict):
         raise SpecError(f"sweep must be a table ([sweep] with param/values, or points), got {sweep!r}")
-    bad = sorted(set(sweep) - SWEEP_KEYS)
-    if bad:
-        raise SpecError(f"unknown sweep key(s) {bad}; accepted: {sorted(SWEEP_KEYS)}")
+    check_keys("sweep", sweep, SWEEP_KEYS)
     if "points" in sweep:
         if "param" in sweep or "values" in sweep:
             raise SpecError("sweep takes either 'param' and 'values' or 'points', not both")

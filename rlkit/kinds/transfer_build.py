@@ -63,7 +63,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_int
+from rlkit.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.registry import KINDS
 from rlkit.seeding import AGENT, ENV, role_sequence, run_sequence
@@ -85,9 +85,7 @@ def _table(spec: dict, key: str, accepted: set) -> dict:
     table = spec.get(key, {})
     if not isinstance(table, dict):
         raise SpecError(f"{key} must be a table, got {table!r}")
-    bad = sorted(set(table) - accepted)
-    if bad:
-        raise SpecError(f"unknown {key} key(s) {bad}; accepted: {sorted(accepted)}")
+    check_keys(key, table, accepted)
     return dict(table)
 
 
@@ -118,10 +116,7 @@ class TransferBuildKind(ExperimentKind):
 
     # ---------------------------------------------------------------- spec
     def resolve(self, spec: dict) -> dict:
-        unknown = sorted(set(spec) - TOP_KEYS)
-        if unknown:
-            raise SpecError(f"unknown top-level key(s) {unknown} for kind 'transfer_build'; accepted: "
-                            f"{sorted(TOP_KEYS)}")
+        check_keys("top-level", spec, TOP_KEYS, " for kind 'transfer_build'")
         for key in ("family", "train"):
             if key not in spec:
                 raise SpecError(f"spec of kind 'transfer_build' must set [{key}]")

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_int
+from rlkit.checks import RLKitError, SpecError, check_int, check_keys
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.registry import KINDS
 from rlkit.transfer.compare import resolve_strategies, run_agent, standard_agents, summarize
@@ -64,9 +64,7 @@ class TransferSelectKind(ExperimentKind):
     name = "transfer"
 
     def resolve(self, spec: dict) -> dict:
-        unknown = sorted(set(spec) - TOP_KEYS)
-        if unknown:
-            raise SpecError(f"unknown top-level key(s) {unknown} for kind 'transfer'; accepted: {sorted(TOP_KEYS)}")
+        check_keys("top-level", spec, TOP_KEYS, " for kind 'transfer'")
         mspec = spec.get("matrix")
         if not isinstance(mspec, dict) or ("file" in mspec) == ("synthetic" in mspec):
             raise SpecError("[matrix] must give exactly one of file = \"PATH.npz\" or synthetic = \"NAME\" "
@@ -81,9 +79,7 @@ class TransferSelectKind(ExperimentKind):
                 raise SpecError(f"matrix.file {str(path)!r} does not exist")
             mspec["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()  # a changed file is a different spec
         plot = dict(spec.get("plot", {}))
-        bad = sorted(set(plot) - PLOT_KEYS)
-        if bad:
-            raise SpecError(f"unknown plot key(s) {bad}; accepted: {sorted(PLOT_KEYS)}")
+        check_keys("plot", plot, PLOT_KEYS)
         try:
             matrix = load_matrix(mspec)
             seed = check_int("seed", spec.get("seed", 0), 0)
