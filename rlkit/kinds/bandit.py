@@ -53,7 +53,6 @@ from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import (
     band_caption,
-    bootstrap_band,
     count,
     draw_bound,
     draw_curves,
@@ -221,7 +220,7 @@ class BanditKind(ExperimentKind):
         """Draw more curves on the axes of ``term`` before the legend: each ``[[plot.references]]`` rate (``over =
         "curve"``) through its agent's final mean, dotted in the agent's colour (a rate to compare slopes with,
         not a bound)."""
-        means = {label: bootstrap_band(arrays[term])[0] for label, arrays in results.items() if term in arrays}
+        means = {label: arrays[term].mean(0) for label, arrays in results.items() if term in arrays}
         sweeps.draw_references(ax, spec, t, means, "curve", {}, styles_for(results))
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:

@@ -34,7 +34,6 @@ import numpy as np
 from rlkit.checks import SpecError, check_keys
 from rlkit.plot import (
     band_caption,
-    bootstrap_band,
     draw_sweep,
     legend_outside,
     loglog_slope,
@@ -201,7 +200,7 @@ def plot(spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path, term
     paths = []
     for term in terms:
         F = finals(spec, results, term)
-        means = {label: bootstrap_band(Y)[0] for label, Y in F.items()}
+        means = {label: Y.mean(0) for label, Y in F.items()}
         shown, shown_styles = {}, {}
         for label, Y in F.items():
             slope = loglog_slope(x, means[label], start_fraction=0.0) if "loglog" in panels else float("nan")
