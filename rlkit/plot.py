@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import math
 from pathlib import Path
 
 import matplotlib
@@ -179,6 +180,13 @@ def bootstrap_band(Y: np.ndarray, level: float = 0.95, n_boot: int = 2000, seed:
     alpha = (1.0 - level) / 2.0
     lo, hi = np.quantile(boots, [alpha, 1.0 - alpha], axis=0)
     return mean, lo, hi
+
+
+def standard_error(Y: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Standard error of the mean over ``axis`` (runs): ``std(ddof=1) / sqrt(n)``, zero for a single run."""
+    Y = np.asarray(Y, dtype=np.float64)
+    n = Y.shape[axis]
+    return Y.std(axis, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(Y.mean(axis))
 
 
 def band_caption(n: int, unit: str = "runs", level: float = 0.95, what: str = "mean") -> str:

@@ -125,3 +125,12 @@ def test_bandit_figure_layout(tmp_path, monkeypatch):
             assert not box.overlaps(ax.get_window_extent()), "the legend covers an axes"
         has_bound = any("bound, for DynLin-UCB(log T)" in x for x in labels)
         assert has_bound == (name == "f_steady_state_regret")
+
+
+def test_standard_error_is_the_sample_sd_over_root_n_and_zero_for_one_run():
+    from rlkit.plot import standard_error
+
+    Y = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 10.0]])
+    assert standard_error(Y) == pytest.approx([2.0 / np.sqrt(3), 4.0 / np.sqrt(3)])
+    assert standard_error(Y, axis=1) == pytest.approx(np.abs(Y[:, 1] - Y[:, 0]) / np.sqrt(2) / np.sqrt(2))
+    assert np.array_equal(standard_error(Y[:1]), [0.0, 0.0]) and float(standard_error(np.array([4.0]))) == 0.0

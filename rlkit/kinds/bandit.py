@@ -41,7 +41,6 @@ agent it bounds.
 from __future__ import annotations
 
 import inspect
-import math
 from pathlib import Path
 
 import gymnasium as gym
@@ -61,6 +60,7 @@ from rlkit.plot import (
     loglog_slope,
     new_panels,
     save,
+    standard_error,
     styles_for,
     theory_curve,
     theory_function,
@@ -244,7 +244,7 @@ class BanditKind(ExperimentKind):
                 final = Y[:, -1]
                 out[label][term] = {
                     "final_mean": float(final.mean()),
-                    "final_se": float(final.std(ddof=1) / math.sqrt(len(final))) if len(final) > 1 else 0.0,
+                    "final_se": float(standard_error(final)),
                     "loglog_slope": loglog_slope(t, Y.mean(0)),
                     "runs": int(len(final)),
                 }

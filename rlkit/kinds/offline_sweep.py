@@ -36,7 +36,6 @@ environments, ``exact_return: (n, G)``.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import gymnasium as gym
@@ -46,7 +45,17 @@ import torch
 from rlkit.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
+from rlkit.plot import (
+    band_caption,
+    count,
+    draw_sweep,
+    legend_outside,
+    new_figure,
+    save,
+    standard_error,
+    styles_for,
+    ticks_at,
+)
 from rlkit.registry import AGENTS, KINDS
 
 TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype", "env", "data", "evaluate",
@@ -167,7 +176,7 @@ class OfflineSweepKind(ExperimentKind):
             out[label] = {}
             for term, Y in arrays.items():
                 n = Y.shape[0]
-                se = Y.std(0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros(Y.shape[1])
+                se = standard_error(Y)
                 out[label][term] = {"mean": Y.mean(0).tolist(), "se": se.tolist(), "runs": int(n)}
         return {"name": spec["name"], "grid": spec["evaluate"]["grid"], "agents": out}
 

@@ -53,7 +53,7 @@ from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.mdp.reward_free import RewardFreeAgent, suboptimality
-from rlkit.plot import draw_curves, save, theory_curve
+from rlkit.plot import draw_curves, save, standard_error, theory_curve
 from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints
 
@@ -135,7 +135,7 @@ class RewardFreeKind(EpisodicKind):
                 sub = arrays["suboptimality"]
                 first = episodes_to_eps(sub, at, eps)
                 entry = {"final_suboptimality_mean": float(sub[:, -1].mean()),
-                         "final_suboptimality_se": _se(sub[:, -1]),
+                         "final_suboptimality_se": float(standard_error(sub[:, -1])),
                          "episodes_to_eps": [None if math.isinf(x) else int(x) for x in first],
                          "episodes_to_eps_median": _median(first), "not_reached": int(np.isinf(first).sum()),
                          "runs": int(sub.shape[0])}
@@ -228,10 +228,6 @@ class RewardFreeKind(EpisodicKind):
 
 def _env_text(env: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in env.items() if k != "id")
-
-
-def _se(x: np.ndarray) -> float:
-    return float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else 0.0
 
 
 def _median(x: np.ndarray):

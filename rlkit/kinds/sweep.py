@@ -26,7 +26,6 @@ of :mod:`rlkit.theory` of the swept value, scaled through one agent's mean: a ra
 from __future__ import annotations
 
 import inspect
-import math
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ from rlkit.plot import (
     loglog_slope,
     new_panels,
     save,
+    standard_error,
     styles_for,
     theory_function,
     ticks_at,
@@ -129,7 +129,7 @@ def summary(spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         for term in results[label]:
             F = finals(spec, {label: results[label]}, term)[label]
             mean = F.mean(0)
-            se = F.std(0, ddof=1) / math.sqrt(F.shape[0]) if F.shape[0] > 1 else np.zeros_like(mean)
+            se = standard_error(F)
             entry = {"final_mean": mean.tolist(), "final_se": se.tolist(), "runs": int(F.shape[0])}
             if values is not None:
                 x = np.asarray(values, dtype=np.float64)
