@@ -6,6 +6,11 @@ Side by side in one process, on the same problem (a linear bandit with fixed con
 * rlkit: ``LinUCB`` on ``LinearBandit`` batched over B = 1, 10, 64, 2048 runs (and more on a GPU), driven
   through ``act`` / ``env.step`` / ``update`` as a user of the Python API would (B = 1 is one agent on one
   environment);
+* rlkit's rollout, :func:`rlkit.rollout.run_bandit`, playing a whole run of ``--rollout-horizon`` rounds at
+  ``--rollout-batches`` (what ``rlkit run`` does for every unit): on a fixed-context linear bandit it lets LinUCB
+  look ahead (``LinearBandit.peek_held`` / ``LinUCB.keeps``), asking the agent once per stretch of identical
+  decisions instead of once per round, with the same decisions up to rounding. Its figure is rounds played per
+  second (one decision per round and run, asked or not), from reset, the first exploring rounds included;
 * a textbook per-run numpy loop: one Sherman-Morrison update per decision, runs one after the other (its
   decisions/s do not depend on the number of runs: it is the figure a single run of plain numpy reaches);
 * a plain batched torch loop that inverts V with ``torch.linalg.inv`` every round (same device and dtype);
@@ -17,6 +22,7 @@ Prints every figure, its ratio to the numpy per-run loop and the ratio of rlkit 
 Timings are wall-clock on whatever machine runs it; nothing here is asserted.
 
     python benchmarks/bandit_throughput.py [--batches 1 10 64 2048] [--threads 1] [--seconds 3] [--clock cpu]
+        [--rollout-batches 1 10] [--rollout-horizon 100000]
     python benchmarks/bandit_throughput.py --device cuda --dtype float32 --batches 2048 65536 262144 --no-peers
 """
 
@@ -32,6 +38,7 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.bandits import LinUCB
+from rlkit.rollout import run_bandit
 
 K, D, SIGMA = 20, 10, 0.1
 
@@ -60,6 +67,29 @@ def linucb_loop(B: int, device: str = "cpu", dtype=torch.float64, wrap=None):
 
 def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
     return _rate(linucb_loop(B, device, dtype), B, seconds)
+
+
+def rollout_rate(B: int, horizon: int, device: str, dtype) -> tuple[float, float]:
+    """Rounds per second (times ``B`` runs) of one :func:`run_bandit` rollout of ``horizon`` rounds from reset, and
+    the fraction of rounds in which the agent was asked (``act`` calls / rounds)."""
+    env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
+                       sigma=SIGMA, device=device, dtype=dtype)
+    agent = LinUCB.for_env(env, horizon=horizon, seed=0, device=device, dtype=dtype, validate=False)
+    asked = 0
+    act = agent.act
+
+    def counted(contexts):
+        nonlocal asked
+        asked += 1
+        return act(contexts)
+
+    agent.act = counted
+    with torch.inference_mode():
+        t0 = CLOCK()
+        run_bandit(env, agent, horizon, seed=0)
+        _sync(device)
+        elapsed = CLOCK() - t0
+    return B * horizon / elapsed, asked / horizon
 
 
 def _sync(device: str) -> None:
@@ -183,6 +213,9 @@ def main() -> None:
     p.add_argument("--batches", type=int, nargs="+", default=[1, 10, 64, 2048])
     p.add_argument("--seconds", type=float, default=3.0, help="rough time budget per figure")
     p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's choice)")
+    p.add_argument("--rollout-batches", type=int, nargs="*", default=[1, 10],
+                   help="batch sizes of the run_bandit rows (none: skip them)")
+    p.add_argument("--rollout-horizon", type=int, default=100_000, help="rounds of each run_bandit rollout")
     p.add_argument("--no-peers", action="store_true", help="skip MABWiser and contextualbandits (slow, CPU only)")
     p.add_argument("--clock", default="wall", choices=["wall", "cpu"],
                    help="wall-clock time, or this process's CPU time (steadier on a shared machine; CPU devices only)")
@@ -198,6 +231,9 @@ def main() -> None:
     numpy_rate = numpy_loop_rate(64, args.seconds)  # first, then rlkit: the same process, one after the other
     rows = [(f"rlkit LinUCB, B = {B}", rlkit_rate(B, args.seconds, args.device, dtype)) for B in args.batches]
     best = rows[-1][1]
+    for B in args.rollout_batches:
+        rate, asked = rollout_rate(B, args.rollout_horizon, args.device, dtype)
+        rows.append((f"rlkit run_bandit, B = {B}, T = {args.rollout_horizon:,} ({asked:.1%} asked)", rate))
     big = max(args.batches[-1], 2048) if args.device.startswith("cuda") else 2048
     peers = [
         (f"torch batched, inverse every round, B = {big}", torch_inverse_rate(big, args.seconds, args.device, dtype)),
@@ -207,12 +243,12 @@ def main() -> None:
         peers += [("MABWiser LinUCB", mabwiser_rate(args.seconds)),
                   ("contextualbandits LinUCB", contextualbandits_rate(args.seconds))]
     last = f"rlkit(B={args.batches[-1]}) / this"
-    print(f"{'implementation':<48}{'decisions/s':>16}{'this / numpy loop':>20}{last:>24}")
+    print(f"{'implementation':<58}{'decisions/s':>16}{'this / numpy loop':>20}{last:>24}")
     for name, rate in rows + peers:
         if rate is None:
-            print(f"{name:<48}{'not installed':>16}")
+            print(f"{name:<58}{'not installed':>16}")
         else:
-            print(f"{name:<48}{rate:>16,.0f}{rate / numpy_rate:>19,.2f}x{best / rate:>23,.1f}x")
+            print(f"{name:<58}{rate:>16,.0f}{rate / numpy_rate:>19,.2f}x{best / rate:>23,.1f}x")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,12 @@ drawn once per run (``contexts="fixed"``) or afresh every round (``contexts="res
 sphere of radius ``L``; ``theta`` uniformly on the sphere of radius ``S``. ``instance_seed`` makes every run
 share one instance (theta and fixed contexts) while noise stays per run.
 
+With fixed contexts the environment is stationary, so it serves held actions in closed form: ``step_held(actions,
+n)`` plays ``n`` rounds of the same arms at once and ``peek_held(actions, n)`` returns the rewards they would earn
+without moving, so :func:`rlkit.rollout.run_bandit` can let an agent look ahead (LinUCB, D-LinUCB keep their arm
+for long stretches once they settle). Both return exactly the numbers the same rounds of :meth:`step` give (the
+noise comes from the same stream, in the same order). With ``contexts="resample"`` neither is offered.
+
 Shapes: ``theta: (B, d)``, contexts ``(B, K, d)``, rewards ``(B,)``.
 """
 
@@ -14,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import check_choice, check_nonnegative, check_positive
+from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
 from rlkit.seeding import BatchRNG
 
@@ -50,6 +56,8 @@ class LinearBandit(BatchedBanditEnv):
         self.sigma = check_nonnegative("sigma", sigma)
         self.contexts_mode = check_choice("contexts", contexts, ("fixed", "resample"))
         self.instance_seed = instance_seed
+        if self.contexts_mode == "resample":  # contexts change every round: no closed-form held rounds, no peeking
+            self.step_held = self.peek_held = None
 
     def _sample_instance(self, rng: BatchRNG) -> None:
         if self.instance_seed is not None:
@@ -78,6 +86,34 @@ class LinearBandit(BatchedBanditEnv):
             self._means = (self._contexts @ self.theta.unsqueeze(-1)).squeeze(-1)
             self._best = self._means.max(-1).values
         return rewards, info
+
+    # ----------------------------------------------------------- held steps
+    def step_held(self, actions, n: int):
+        """Play ``actions: (B,)`` for ``n`` consecutive rounds (fixed contexts): ``(contexts, rewards: (B, n),
+        terminations, truncations, info)`` with ``info`` entries ``(B, n)``, the numbers ``n`` calls of :meth:`step`
+        give."""
+        mean = self._held_mean(actions, "step_held")
+        n = check_int("n", n)
+        rewards = mean + self.sigma * self._noise.normal_take(n)
+        self.t += n
+        info = {"expected_reward": mean.expand(-1, n), "optimal_expected_reward": self._best.unsqueeze(1).expand(-1, n)}
+        return self._observe(), rewards, self._false, self._false, info
+
+    def peek_held(self, actions, n: int) -> torch.Tensor:
+        """Rewards ``(B, m)`` that holding ``actions`` would earn over the next ``m = min(n, rounds left in the
+        current noise block)`` rounds, without moving the environment (what :meth:`step_held` then returns)."""
+        mean = self._held_mean(actions, "peek_held")
+        return mean + self.sigma * self._noise.normal_ahead(check_int("n", n))
+
+    def _held_mean(self, actions, name: str) -> torch.Tensor:
+        """Expected rewards ``(B, 1)`` of the held arms (checked as :meth:`step` checks them)."""
+        if self.rng is None:
+            raise RLKitError(f"reset() must be called before {name}()")
+        actions = self.arm_indices(actions)
+        try:
+            return self._means.gather(1, actions.unsqueeze(1))
+        except (IndexError, RuntimeError) as e:
+            raise self.arms_error(actions, e) from None
 
     def theory_params(self) -> dict:
         return {**super().theory_params(), "S": self.S, "L": self.L, "sigma": self.sigma}

@@ -136,23 +136,55 @@ class BatchRNG:
         """One fresh numpy Generator per run for a named stream (setup-time use: instance sampling)."""
         return [np.random.default_rng(_stream_sequence(s, name)) for s in self.seqs]
 
-    def _draw(self, kind: str, shape: tuple[int, ...]) -> torch.Tensor:
+    def normal_ahead(self, n: int) -> torch.Tensor:
+        """The next draws of :meth:`normal` ``()`` as ``(B, m)``, ``1 <= m = min(n, draws left in the current block)``,
+        *without* consuming them: the numbers the next ``m`` calls of ``normal()`` return (an environment that lets
+        the rollout look ahead, :meth:`rlkit.envs.LinearBandit.peek_held`)."""
+        entry = self._entry("normal", ())
+        pos = entry[3]
+        return entry[4][pos : pos + min(int(n), entry[2] - pos)].T
+
+    def normal_take(self, n: int) -> torch.Tensor:
+        """The next ``n`` draws of :meth:`normal` ``()`` as ``(B, n)``, consumed: the numbers ``n`` calls of
+        ``normal()`` would return, one column per call."""
+        parts = []
+        left = int(n)
+        while left:
+            entry = self._entry("normal", ())
+            pos = entry[3]
+            m = min(left, entry[2] - pos)
+            parts.append(entry[4][pos : pos + m])
+            entry[3] = pos + m
+            left -= m
+        return (parts[0] if len(parts) == 1 else torch.cat(parts)).T
+
+    def _entry(self, kind: str, shape: tuple[int, ...]) -> list:
+        """The buffer of a (kind, shape) stream, ``[generators, per-step views, block, read position, block tensor
+        (block, B, *shape)]``, refilled from the generators when its block is used up."""
         key = (kind, shape)
         entry = self._buffers.get(key)
         if entry is None:
             gens = self.numpy_generators(f"{kind}{shape}")
             per_step = max(1, math.prod(shape)) * self.batch_size
             block = int(min(1024, max(1, _MAX_BUFFER_ELEMENTS // per_step)))
-            entry = [gens, None, block, block]  # generators, buffer, block size, read position
+            entry = [gens, None, block, block, None]
             self._buffers[key] = entry
-        gens, buf, block, pos = entry
-        if pos >= block:
+        if entry[3] >= entry[2]:
+            gens, block = entry[0], entry[2]
             if kind == "normal":
                 arrays = [g.standard_normal((block, *shape)) for g in gens]
             else:
                 arrays = [g.random((block, *shape)) for g in gens]
             buf = torch.from_numpy(np.stack(arrays, axis=1)).to(device=self.device, dtype=self.dtype)
-            buf = entry[1] = buf.unbind(0)  # one view per step, made at once (no tensor call per draw)
-            pos = 0
+            entry[4] = buf
+            entry[1] = buf.unbind(0)  # one view per step, made at once (no tensor call per draw)
+            entry[3] = 0
+        return entry
+
+    def _draw(self, kind: str, shape: tuple[int, ...]) -> torch.Tensor:
+        entry = self._buffers.get((kind, shape))
+        if entry is None or entry[3] >= entry[2]:
+            entry = self._entry(kind, shape)
+        pos = entry[3]
         entry[3] = pos + 1
-        return buf[pos]
+        return entry[1][pos]

@@ -66,6 +66,8 @@ def learn(env, steps: int, seed: int, *, dqn_kwargs: Mapping | None = None, thre
     import torch
     from stable_baselines3 import DQN
 
+    from rlkit.transfer.sb3 import silence_logger
+
     steps = check_int("steps", steps)
     seed = check_int("seed", seed, minimum=0)
     torch.set_num_threads(check_int("threads", threads))
@@ -74,7 +76,7 @@ def learn(env, steps: int, seed: int, *, dqn_kwargs: Mapping | None = None, thre
         model = DQN("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **params)
     except TypeError as e:
         raise RLKitError(f"dqn_kwargs are not accepted by DQN: {e}") from None
-    model.learn(total_timesteps=steps)
+    silence_logger(model).learn(total_timesteps=steps)
     return model
 
 

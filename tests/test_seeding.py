@@ -58,3 +58,19 @@ def test_bad_seeds():
         run_sequences(-1, 3)
     with pytest.raises(RLKitError, match="one seed per run"):
         as_sequences([1, 2], 3)
+
+
+def test_looking_ahead_and_taking_blocks_give_the_per_step_draws():
+    """``normal_ahead`` shows the next draws without consuming them and ``normal_take(n)`` consumes ``n`` at once:
+    both are exactly the numbers one ``normal()`` per step gives, across block boundaries (a block is 1024 steps)."""
+    steps = rng_for(5, 3)
+    per_step = torch.stack([steps.normal() for _ in range(4096)], 1)  # (3, 4096)
+    rng = rng_for(5, 3)
+    pos = 0
+    for n in (1, 700, 400, 1, 1200, 698):  # crosses the boundaries at 1024 and 2048, ends at 3000
+        ahead = rng.normal_ahead(5000)
+        assert 1 <= ahead.shape[1] <= 1024 and torch.equal(ahead, per_step[:, pos : pos + ahead.shape[1]])
+        assert torch.equal(rng.normal_ahead(5000), ahead)  # nothing consumed
+        assert torch.equal(rng.normal_take(n), per_step[:, pos : pos + n])
+        pos += n
+    assert pos == 3000 and rng.normal_ahead(3).shape == (3, 3)

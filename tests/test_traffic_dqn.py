@@ -25,7 +25,13 @@ def test_score_is_mbtls_negative_waiting_increase_per_second():
 
 @needs_traffic
 @pytest.mark.slow
-def test_tiny_training_and_evaluation(tmp_path):
+def test_tiny_training_and_evaluation(tmp_path, monkeypatch):
+    import tempfile
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))  # where SB3's default logger would make its folder
+    monkeypatch.setenv("TMPDIR", str(tmp))  # the same for a training process of its own
     context = {"inflow": 900.0, "speed_limit": 13.89, "lane_length": 300.0}
     env_kwargs = {"episode_seconds": 200, "cache_dir": str(tmp_path / "cache")}
     kwargs = {"out_dir": tmp_path / "policies", "env_kwargs": env_kwargs, "dqn_kwargs": {"learning_starts": 200}}
@@ -33,6 +39,7 @@ def test_tiny_training_and_evaluation(tmp_path):
     assert path.is_file() and path.with_suffix(".json").is_file()
     stamp = path.stat().st_mtime_ns
     assert train_dqn(context, 300, 0, **kwargs) == path and path.stat().st_mtime_ns == stamp  # stored
+    assert not list(tmp.glob("SB3-*"))  # no folder of SB3's default logger left behind
     score = evaluate(path, context, 2, 100, env_kwargs=env_kwargs)
     assert score == evaluate(path, context, 2, 100, env_kwargs=env_kwargs)  # seeded
     assert SCORE_BOUNDS[0] < score <= 0.0

@@ -49,8 +49,12 @@ class MultitaskBanditAgent(BanditAgent):
 
     def _check_update(self, contexts, actions, rewards) -> None:
         self._check_contexts(contexts)
-        check_shape("actions", actions, (self.n_runs, self.n_tasks))
         check_shape("rewards", rewards, (self.n_runs, self.n_tasks))
+        if self._own_actions(actions):  # the agent's own arm indices: only the rewards need reading
+            if self.validate:
+                check_finite("rewards", rewards)
+            return
+        check_shape("actions", actions, (self.n_runs, self.n_tasks))
         if self.validate:  # one host read for both checks
             k = contexts.shape[2]
             if not bool(torch.isfinite(rewards).all() & (actions >= 0).all() & (actions < k).all()):

@@ -48,6 +48,15 @@ def algorithm(name: str):
     return getattr(stable_baselines3, name)
 
 
+def silence_logger(model):
+    """Give an SB3 model a logger that writes nothing: without one, each ``learn`` call makes an empty
+    ``SB3-<date>`` folder in the system's temporary directory (SB3's default logger), one per trained policy."""
+    from stable_baselines3.common.logger import Logger
+
+    model.set_logger(Logger(folder=None, output_formats=[]))
+    return model
+
+
 def train(make_env: Callable[[int], gym.Env], algo: str, timesteps: int, seed: int, n_envs: int = 1,
           policy: str = "MlpPolicy", params: dict | None = None) -> bytes:
     """Train SB3's ``algo`` for ``timesteps`` steps on ``n_envs`` copies ``make_env(i)``; return its zip bytes."""
@@ -62,7 +71,7 @@ def train(make_env: Callable[[int], gym.Env], algo: str, timesteps: int, seed: i
             model = cls(policy, venv, seed=int(seed), device="cpu", verbose=0, **(params or {}))
         except TypeError as e:
             raise RLKitError(f"train.params are not accepted by {algo}: {e}") from None
-        model.learn(total_timesteps=timesteps)
+        silence_logger(model).learn(total_timesteps=timesteps)
         buf = io.BytesIO()
         model.save(buf)
         venv.close()

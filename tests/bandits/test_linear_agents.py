@@ -147,3 +147,29 @@ def test_bad_input():
             LinUCB(2, 3, 2, delta=delta)
     with pytest.raises(RLKitError, match="epsilon must lie in"):
         EpsilonGreedy(2, 3, 2, epsilon=1.5)
+
+
+@pytest.mark.cpu_only(reason="checks of inputs on the host")
+def test_the_agents_own_actions_skip_the_range_read_and_nothing_else():
+    """``update`` trusts the tensor ``act`` returned (no range read) but still checks the rewards; the same tensor
+    modified in place, or any other tensor, gets the full check. Contexts modified in place are checked again."""
+    from rlkit.bandits import AR2, EXP3, DLinUCB
+
+    assert all(getattr(cls.act, "_records_actions", False) for cls in (LinUCB, LinTS, EpsilonGreedy, Uniform, AR2,
+                                                                        EXP3, DLinUCB))
+    agent = LinUCB(2, 3, 2)
+    ctx = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]] * 2, dtype=torch.float64)
+    zeros = torch.zeros(2, dtype=torch.float64)
+    a = agent.act(ctx)
+    with pytest.raises(RLKitError, match="rewards must be finite"):
+        agent.update(ctx, a, torch.tensor([0.0, float("nan")], dtype=torch.float64))
+    a[1] = 5  # the agent's tensor, changed after act returned it
+    with pytest.raises(RLKitError, match=r"actions must be arm indices in \[0, 3\)"):
+        agent.update(ctx, a, zeros)
+    a = agent.act(ctx)
+    agent.update(ctx, a.clone(), zeros)  # a copy is checked in full, and passes
+    with pytest.raises(RLKitError, match=r"actions must have shape \(2\)"):
+        agent.update(ctx, a[:1], zeros[:1])
+    ctx[0, 1, 1] = float("inf")  # the contexts checked at act, changed in place
+    with pytest.raises(RLKitError, match="contexts must be finite"):
+        agent.act(ctx)

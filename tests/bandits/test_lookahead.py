@@ -133,3 +133,24 @@ def test_keeps_bad_input_and_rollout_contract(device):
 
     with pytest.raises(RLKitError, match=r"keeps must return a round count in \[1, 3\], got 4"):
         run_bandit(env, Liar.for_env(env, horizon=100, seed=0), 50, seed=0)
+
+
+@pytest.mark.parametrize("name", ["linucb-theory", "linucb-alpha", "dlinucb-theory"])
+@pytest.mark.parametrize("B", [1, 4])
+def test_lookahead_on_a_fixed_context_linear_bandit(name, B, device):
+    """A stationary linear bandit peeks too (``LinearBandit.peek_held``): the same curves as the per-round rollout,
+    and LinUCB, once settled, is asked in a fraction of the rounds (every run must keep its arm: more runs, more
+    asks)."""
+    from rlkit.envs import LinearBandit
+
+    T = 4000
+    curves, decisions = [], []
+    for lookahead in (True, False):
+        env = LinearBandit(B, n_arms=8, dim=4, sigma=0.1, device=device)
+        agent = _Counting(AGENTS[name](env))
+        curves.append(run_bandit(env, agent, T, seed=3, lookahead=lookahead))
+        decisions.append(agent.decisions)
+    np.testing.assert_allclose(curves[0]["regret"], curves[1]["regret"], rtol=0, atol=1e-9)
+    assert decisions[1] == T
+    if name.startswith("linucb"):
+        assert decisions[0] < (T / 4 if B == 1 else T / 2)

@@ -99,3 +99,29 @@ def test_bad_input():
     single.reset(seed=0)
     with pytest.raises(RLKitError, match="action must be an integer in"):
         single.unwrapped.step(7)
+
+
+def test_held_rounds_are_exactly_the_plain_steps(tkw):
+    """``step_held(a, n)`` returns bit for bit what ``n`` steps of ``a`` return (rewards, info), across noise blocks
+    (1024 rounds), and ``peek_held`` shows those rewards without moving the environment."""
+    held, plain = make(3, n_arms=6, dim=4, sigma=0.2, **tkw), make(3, n_arms=6, dim=4, sigma=0.2, **tkw)
+    held.reset(seed=4)
+    plain.reset(seed=4)
+    a = torch.tensor([0, 5, 2], device=tkw["device"])
+    for n in (1, 700, 400, 2000, 3):
+        peeked = held.peek_held(a, n)
+        assert peeked.shape == (3, min(n, 1024 - held.t % 1024))
+        assert torch.equal(held.peek_held(a, n), peeked)  # peeking twice: the same, nothing moved
+        _, R, term, _, info = held.step_held(a, n)
+        steps = [plain.step(a) for _ in range(n)]
+        assert torch.equal(R, torch.stack([s[1] for s in steps], 1)) and torch.equal(R[:, : peeked.shape[1]], peeked)
+        for key in ("expected_reward", "optimal_expected_reward"):
+            assert torch.equal(info[key], torch.stack([s[4][key] for s in steps], 1))
+        assert not term.any() and held.t == plain.t
+    with pytest.raises(RLKitError, match=r"actions must be arm indices in \[0, 6\), got values 0..6"):
+        held.step_held(torch.tensor([0, 6, 1], device=tkw["device"]), 4)
+    with pytest.raises(RLKitError, match="n must be"):
+        held.peek_held(a, 0)
+    assert make(2, contexts="resample").peek_held is None  # contexts change every round: nothing to hold
+    with pytest.raises(RLKitError, match="reset"):
+        make(2).step_held(torch.zeros(2, dtype=torch.long), 3)

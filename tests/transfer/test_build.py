@@ -116,14 +116,16 @@ def test_ray_gives_the_same_matrix_as_local_processes(spec_path, clean, tmp_path
     assert np.array_equal(matrix(on_ray).multitask, matrix(clean).multitask)
 
 
-def test_sb3_training_leaves_the_global_rngs_as_they_were():
+def test_sb3_training_leaves_the_global_rngs_and_the_temporary_folder_as_they_were(tmp_path, monkeypatch):
     import random
+    import tempfile
 
     import gymnasium as gym
     import torch
 
     from rlkit.transfer import sb3
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where SB3's default logger would make its folder
     state = random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state()  # noqa: NPY002
     model = sb3.train(lambda i: gym.make("rlkit/ContextualCartPole-v0"), "PPO", 64, seed=1,
                       params={"n_steps": 64, "batch_size": 32, "n_epochs": 1})
@@ -131,3 +133,4 @@ def test_sb3_training_leaves_the_global_rngs_as_they_were():
     assert returns.shape == (3,) and np.all(returns >= 1)
     assert random.getstate() == state[0] and np.array_equal(np.random.get_state()[1], state[1])  # noqa: NPY002
     assert torch.equal(torch.get_rng_state(), state[2])
+    assert not list(tmp_path.glob("SB3-*"))  # no folder of SB3's default logger left behind
