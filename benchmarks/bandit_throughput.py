@@ -43,12 +43,12 @@ from rlkit.rollout import run_bandit
 K, D, SIGMA = 20, 10, 0.1
 
 
-def linucb_loop(B: int, device: str = "cpu", dtype=torch.float64, wrap=None):
+def linucb_loop(B: int, device: str = "cpu", dtype=torch.float64, wrap=None, validate: bool = False):
     """The loop a user of the Python API writes (act, env.step, update); returns ``steps(n)``. ``wrap(agent, env)``
-    may return stand-ins for both (the per-decision profile counts through them)."""
+    may return stand-ins for both (the per-decision profile counts through them); ``validate`` is the agent's."""
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
                        sigma=SIGMA, device=device, dtype=dtype)
-    agent = LinUCB.for_env(env, horizon=10**6, seed=0, device=device, dtype=dtype, validate=False)
+    agent = LinUCB.for_env(env, horizon=10**6, seed=0, device=device, dtype=dtype, validate=validate)
     ctx, _ = env.reset(seed=0)
     if wrap is not None:
         agent, env = wrap(agent, env)

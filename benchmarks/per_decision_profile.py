@@ -13,7 +13,7 @@ environment's ``step`` / ``step_held`` / ``peek_held``, and the rollout's own bo
 then times the same stretch without the counters (microseconds per round, one thread). Counts are exact and
 do not depend on the machine's load; the times do.
 
-    python benchmarks/per_decision_profile.py [--batches 1 10] [--rounds 2000] [--agents LinUCB AR2 ...]
+    python benchmarks/per_decision_profile.py [--batches 1 10] [--rounds 2000] [--agents LinUCB AR2 ...] [--validate]
 
 Agents: ``LinUCB`` drives a linear bandit (K = 20, d = 10) through ``act`` / ``env.step`` / ``update`` as a
 user would; the others play the DynLin-UCB synthetic experiment's configuration through
@@ -102,18 +102,22 @@ class _Parts:
         return getattr(self._obj, name)
 
 
+VALIDATE = {"validate": False}  # --validate: every agent checks its inputs' values (the agents' default)
+
+
 def _linucb_loop(B, rounds, wrap):
-    play = linucb_loop(B, wrap=wrap)  # the same loop as benchmarks/bandit_throughput.py
+    play = linucb_loop(B, wrap=wrap, **VALIDATE)  # the same loop as benchmarks/bandit_throughput.py
     play(200)  # warm-up: tracked arms, buffers
     return play, rounds
 
 
 DLB_AGENTS = {
+    # the DynLin-UCB experiment's settings (validate = false where its spec says so, unless --validate)
     "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT"),
     "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam="logT", gamma=1 - 1.0 / T,
-                                                       delta=1.0 / T, validate=False),
-    "EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, validate=False),
-    "AR2": lambda env, T: AR2.for_env(env, horizon=T, seed=0, validate=False),
+                                                       delta=1.0 / T, **VALIDATE),
+    "EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, **VALIDATE),
+    "AR2": lambda env, T: AR2.for_env(env, horizon=T, seed=0, **VALIDATE),
 }
 
 
@@ -164,7 +168,9 @@ def main() -> None:
     p.add_argument("--batches", type=int, nargs="+", default=[1, 10])
     p.add_argument("--rounds", type=int, default=2000)
     p.add_argument("--agents", nargs="+", default=["LinUCB", *DLB_AGENTS])
+    p.add_argument("--validate", action="store_true", help="agents check their inputs' values (their default)")
     a = p.parse_args()
+    VALIDATE["validate"] = a.validate
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, 1 thread; counts per round (decisions per round in brackets)")
     for name in a.agents:
