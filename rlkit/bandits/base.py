@@ -68,9 +68,10 @@ class BanditAgent:
         @functools.wraps(act)
         def recorded(self, contexts, *args, **kwargs):
             out = act(self, contexts, *args, **kwargs)
-            self._acted = out
+            is_tensor = isinstance(out, torch.Tensor)
+            self._acted = out if is_tensor else None  # anything but a tensor gets the full checks
             self._acted_version = -1  # under inference mode (the experiment runner) the tensor is trusted as is
-            if not torch.is_inference_mode_enabled() and isinstance(out, torch.Tensor):
+            if is_tensor and not torch.is_inference_mode_enabled():
                 try:
                     self._acted_version = out._version
                 except RuntimeError:  # an inference tensor made earlier: it keeps no version counter
