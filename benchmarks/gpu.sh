@@ -57,7 +57,7 @@ if (( DRY )); then run_tests float32 "${TESTS[@]}"; else run_tests float32 tests
 
 step "LinUCB throughput, float32, B = $BATCHES"
 $PY benchmarks/bandit_throughput.py --device "$DEVICE" --dtype float32 --batches $BATCHES --no-peers \
-  --seconds "$SECONDS_PER" 2>&1 | tee "$OUT/throughput.txt"
+  --seconds "$SECONDS_PER" --rollout-batches 1 2>&1 | tee "$OUT/throughput.txt"
 
 step "float32 covariance error after $COV_UPDATES updates"
 $PY benchmarks/float32_drift.py --device "$DEVICE" --updates "$COV_UPDATES" --no-baseline 2>&1 | tee "$OUT/float32_drift.txt"
