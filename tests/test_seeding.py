@@ -67,7 +67,7 @@ def test_looking_ahead_and_taking_blocks_give_the_per_step_draws():
     per_step = torch.stack([steps.normal() for _ in range(4096)], 1)  # (3, 4096)
     rng = rng_for(5, 3)
     pos = 0
-    for n in (1, 700, 400, 1, 1200, 698):  # crosses the boundaries at 1024 and 2048, ends at 3000
+    for n in (1, 700, 323, 400, 1, 1200, 375):  # ends a block exactly at 1024, crosses 2048, ends at 3000
         ahead = rng.normal_ahead(5000)
         assert 1 <= ahead.shape[1] <= 1024 and torch.equal(ahead, per_step[:, pos : pos + ahead.shape[1]])
         assert torch.equal(rng.normal_ahead(5000), ahead)  # nothing consumed
