@@ -124,37 +124,35 @@ class BanditAgent:
         return self._acted_version < 0 or actions._version == self._acted_version
 
     def _check_update(self, contexts, actions, rewards) -> None:
-        self._check_contexts(contexts)
-        if self._own_actions(actions):  # arm indices of the right shape, dtype and device by construction
-            check_shape("rewards", rewards, (self.n_runs,))
-            check_like("rewards", rewards, device=self.device)
-            if self.validate:
-                check_finite("rewards", rewards)
-            return
-        check_shape("actions", actions, (self.n_runs,))
-        check_integer_tensor("actions", actions, "arm indices")
-        check_shape("rewards", rewards, (self.n_runs,))
-        check_like("actions", actions, device=self.device)
-        check_like("rewards", rewards, device=self.device)
-        if self.validate:  # one host read for both checks; the messages are built only on failure
-            k = contexts.shape[1]
-            if not bool(torch.isfinite(rewards).all() & (actions >= 0).all() & (actions < k).all()):
-                check_finite("rewards", rewards)
-                raise RLKitError(f"actions must be arm indices in [0, {k}), got values "
-                                 f"{actions.min().item()}..{actions.max().item()}")
+        self._check_inputs(contexts, actions, rewards, (self.n_runs,), (self.n_runs,))
 
     def _check_held(self, contexts, actions, rewards) -> None:
         """Checks for a block of rounds of one held action: ``rewards: (B, n)``."""
-        check_shape("rewards", rewards, (self.n_runs, None))
-        if self._own_actions(actions):
-            self._check_contexts(contexts)
-            check_like("rewards", rewards, device=self.device)
-            if self.validate:
-                check_finite("rewards", rewards)
+        self._check_inputs(contexts, actions, rewards, (self.n_runs,), (self.n_runs, None))
+
+    def _check_inputs(self, contexts, actions, rewards, actions_shape: tuple, rewards_shape: tuple) -> None:
+        """The checks of an update, for actions and rewards of the given shapes (``None``: any size). The agent's own
+        actions (:meth:`_own_actions`) are arm indices of the right shape, dtype and device by construction: only the
+        rewards are read for them. Otherwise one host read covers the rewards' finiteness and the arms' range
+        ``[0, K)``, ``K = contexts.shape[-2]``; the messages are built only on failure."""
+        self._check_contexts(contexts)
+        own = self._own_actions(actions)
+        if not own:
+            check_shape("actions", actions, actions_shape)
+            check_integer_tensor("actions", actions, "arm indices")
+            check_like("actions", actions, device=self.device)
+        check_shape("rewards", rewards, rewards_shape)
+        check_like("rewards", rewards, device=self.device)
+        if not self.validate:
             return
-        self._check_update(contexts, actions, rewards[:, 0])
-        if self.validate:
+        if own:
             check_finite("rewards", rewards)
+            return
+        k = contexts.shape[-2]
+        if not bool(torch.isfinite(rewards).all() & (actions >= 0).all() & (actions < k).all()):
+            check_finite("rewards", rewards)
+            raise RLKitError(f"actions must be arm indices in [0, {k}), got values "
+                             f"{actions.min().item()}..{actions.max().item()}")
 
     def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Feature vectors of the played arms: ``(B, K, d), (B,) -> (B, d)``."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from rlkit.bandits.base import BanditAgent
-from rlkit.checks import RLKitError, check_finite, check_int, check_shape
+from rlkit.checks import RLKitError, check_int, check_shape
 
 
 class MultitaskBanditAgent(BanditAgent):
@@ -48,19 +48,7 @@ class MultitaskBanditAgent(BanditAgent):
         return check_shape("contexts", contexts, (self.n_runs, self.n_tasks, None, self.dim))
 
     def _check_update(self, contexts, actions, rewards) -> None:
-        self._check_contexts(contexts)
-        check_shape("rewards", rewards, (self.n_runs, self.n_tasks))
-        if self._own_actions(actions):  # the agent's own arm indices: only the rewards need reading
-            if self.validate:
-                check_finite("rewards", rewards)
-            return
-        check_shape("actions", actions, (self.n_runs, self.n_tasks))
-        if self.validate:  # one host read for both checks
-            k = contexts.shape[2]
-            if not bool(torch.isfinite(rewards).all() & (actions >= 0).all() & (actions < k).all()):
-                check_finite("rewards", rewards)
-                raise RLKitError(f"actions must lie in [0, {k}), got values "
-                                 f"{actions.min().item()}..{actions.max().item()}")
+        self._check_inputs(contexts, actions, rewards, (self.n_runs, self.n_tasks), (self.n_runs, self.n_tasks))
 
     def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Contexts of the played actions: ``(B, M, K, p), (B, M) -> (B, M, p)``."""
