@@ -115,7 +115,7 @@ class BatchRNG:
             raise RLKitError("seqs must hold at least one SeedSequence, got an empty list")
         self.device = torch.device(device) if device is not None else torch.device("cpu")
         self.dtype = dtype
-        self._buffers: dict[tuple, list] = {}
+        self._buffers: dict[tuple, _Buffer] = {}
 
     @property
     def batch_size(self) -> int:
@@ -140,9 +140,8 @@ class BatchRNG:
         """The next draws of :meth:`normal` ``()`` as ``(B, m)``, ``1 <= m = min(n, draws left in the current block)``,
         *without* consuming them: the numbers the next ``m`` calls of ``normal()`` return (an environment that lets
         the rollout look ahead, :meth:`rlkit.envs.LinearBandit.peek_held`)."""
-        entry = self._entry("normal", ())
-        pos = entry[3]
-        return entry[4][pos : pos + min(int(n), entry[2] - pos)].T
+        s = self._stream("normal", ())
+        return s.block[s.pos : s.pos + min(int(n), s.size - s.pos)].T
 
     def normal_take(self, n: int) -> torch.Tensor:
         """The next ``n`` draws of :meth:`normal` ``()`` as ``(B, n)``, consumed: the numbers ``n`` calls of
@@ -150,41 +149,47 @@ class BatchRNG:
         parts = []
         left = int(n)
         while left:
-            entry = self._entry("normal", ())
-            pos = entry[3]
-            m = min(left, entry[2] - pos)
-            parts.append(entry[4][pos : pos + m])
-            entry[3] = pos + m
+            s = self._stream("normal", ())
+            m = min(left, s.size - s.pos)
+            parts.append(s.block[s.pos : s.pos + m])
+            s.pos += m
             left -= m
         return (parts[0] if len(parts) == 1 else torch.cat(parts)).T
 
-    def _entry(self, kind: str, shape: tuple[int, ...]) -> list:
-        """The buffer of a (kind, shape) stream, ``[generators, per-step views, block, read position, block tensor
-        (block, B, *shape)]``, refilled from the generators when its block is used up."""
+    def _stream(self, kind: str, shape: tuple[int, ...]) -> _Buffer:
+        """The buffer of a (kind, shape) stream, refilled from its generators when its block is used up."""
         key = (kind, shape)
-        entry = self._buffers.get(key)
-        if entry is None:
-            gens = self.numpy_generators(f"{kind}{shape}")
+        s = self._buffers.get(key)
+        if s is None:
             per_step = max(1, math.prod(shape)) * self.batch_size
-            block = int(min(1024, max(1, _MAX_BUFFER_ELEMENTS // per_step)))
-            entry = [gens, None, block, block, None]
-            self._buffers[key] = entry
-        if entry[3] >= entry[2]:
-            gens, block = entry[0], entry[2]
+            s = self._buffers[key] = _Buffer(self.numpy_generators(f"{kind}{shape}"),
+                                             int(min(1024, max(1, _MAX_BUFFER_ELEMENTS // per_step))))
+        if s.pos >= s.size:
             if kind == "normal":
-                arrays = [g.standard_normal((block, *shape)) for g in gens]
+                arrays = [g.standard_normal((s.size, *shape)) for g in s.gens]
             else:
-                arrays = [g.random((block, *shape)) for g in gens]
-            buf = torch.from_numpy(np.stack(arrays, axis=1)).to(device=self.device, dtype=self.dtype)
-            entry[4] = buf
-            entry[1] = buf.unbind(0)  # one view per step, made at once (no tensor call per draw)
-            entry[3] = 0
-        return entry
+                arrays = [g.random((s.size, *shape)) for g in s.gens]
+            s.block = torch.from_numpy(np.stack(arrays, axis=1)).to(device=self.device, dtype=self.dtype)
+            s.steps = s.block.unbind(0)  # one view per step, made at once (no tensor call per draw)
+            s.pos = 0
+        return s
 
     def _draw(self, kind: str, shape: tuple[int, ...]) -> torch.Tensor:
-        entry = self._buffers.get((kind, shape))
-        if entry is None or entry[3] >= entry[2]:
-            entry = self._entry(kind, shape)
-        pos = entry[3]
-        entry[3] = pos + 1
-        return entry[1][pos]
+        s = self._buffers.get((kind, shape))
+        if s is None or s.pos >= s.size:
+            s = self._stream(kind, shape)
+        s.pos += 1
+        return s.steps[s.pos - 1]
+
+
+class _Buffer:
+    """One (kind, shape) stream of a :class:`BatchRNG`: its per-run generators, the current block of draws
+    ``block: (size, B, *shape)``, the same block as one view per step (``steps``) and the read position."""
+
+    __slots__ = ("gens", "size", "block", "steps", "pos")
+
+    def __init__(self, gens: list, size: int):
+        self.gens, self.size = gens, size
+        self.block: torch.Tensor | None = None
+        self.steps: tuple = ()
+        self.pos = size  # used up: the first draw fills the block
