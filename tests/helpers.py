@@ -1,4 +1,8 @@
-"""Small specs shared by the experiment, CLI and reliability tests."""
+"""Small specs shared by the experiment, CLI and reliability tests, and the write-run-read helper of the spec tests."""
+
+import json
+
+from rlkit.cli import main
 
 TINY_SPEC = """
 name = "tiny"
@@ -31,3 +35,13 @@ def write_spec(tmp_path, horizon=50, runs=6, chunk=3, extra="", name="tiny.toml"
     path = tmp_path / name
     path.write_text(TINY_SPEC.format(horizon=horizon, runs=runs, chunk=chunk) + extra)
     return path
+
+
+def run_spec(tmp_path, text: str, name: str, *extra: str):
+    """Write ``text`` as ``tmp_path/<name>.toml`` and run it from the CLI (one worker, quiet, ``extra`` options) into
+    ``tmp_path/<name>``; assert it succeeds and return ``(spec, out, summary)``."""
+    spec = tmp_path / f"{name}.toml"
+    spec.write_text(text)
+    out = tmp_path / name
+    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", *extra]) == 0
+    return spec, out, json.loads((out / "summary.json").read_text())

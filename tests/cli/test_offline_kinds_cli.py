@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rlkit.cli import main
+from tests.helpers import run_spec
 
 pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")
 
@@ -66,15 +67,6 @@ values = [4, 8]
 label = "R2PVI-TV"
 algo = "R2PVI"
 """
-
-
-def run_spec(tmp_path: Path, text: str, name: str):
-    """Write ``text`` as a spec, run it from the CLI into ``tmp_path/name``; return (spec, out, summary)."""
-    spec = tmp_path / f"{name}.toml"
-    spec.write_text(text)
-    out = tmp_path / name
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    return spec, out, json.loads((out / "summary.json").read_text())
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 import json
 
 from rlkit.cli import main
+from tests.helpers import run_spec
 
 SPEC = """
 name = "tiny_episodic"
@@ -30,12 +31,8 @@ algo = "UniformPolicy"
 
 
 def test_run_resume_plot_and_horizon_override(tmp_path, capsys):
-    spec = tmp_path / "tiny.toml"
-    spec.write_text(SPEC)
-    out = tmp_path / "r"
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    spec, out, summary = run_spec(tmp_path, SPEC, "r")
     assert (out / "tiny_episodic.png").exists()
-    summary = json.loads((out / "summary.json").read_text())
     assert summary["episodes"] == 40 and summary["agents"]["uniform"]["regret"]["runs"] == 4
     first = (out / "chunks" / "uniform__runs000000-000002.npz").read_bytes()
     assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--no-plot"]) == 0  # resumes

@@ -1,11 +1,11 @@
 """A sweep over the task count M through the episodic kind: units per (agent, M, chunk), figures, confidence-set
 curves, spec errors."""
 
-import json
 
 import numpy as np
 
 from rlkit.cli import main
+from tests.helpers import run_spec
 
 SPEC = """
 name = "tiny_multitask"
@@ -41,12 +41,8 @@ features = "raw_phi"
 
 
 def test_run_plot_and_units(tmp_path):
-    spec = tmp_path / "tiny.toml"
-    spec.write_text(SPEC)
-    out = tmp_path / "r"
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    _, out, summary = run_spec(tmp_path, SPEC, "r")
     assert (out / "tiny_multitask_regret.png").exists() and (out / "tiny_multitask_1_regret.png").exists()
-    summary = json.loads((out / "summary.json").read_text())
     assert set(summary["sweep"]["agents"]) == {"GFUCB-MDP", "LSVI-UCB (raw)"}
     assert summary["points"][1]["point"] == {"n_tasks": 3}
     assert summary["points"][1]["agents"]["GFUCB-MDP"]["regret"]["runs"] == 2

@@ -9,6 +9,7 @@ import pytest
 
 from rlkit.cli import main
 from rlkit.experiment import load_spec, resolve
+from tests.helpers import run_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,22 +78,14 @@ label = "number of actions A"
 
 
 def test_regret_spec_with_reference_rates(tmp_path):
-    spec = tmp_path / "r.toml"
-    spec.write_text(REGRET)
-    out = tmp_path / "out"
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    _, out, summary = run_spec(tmp_path, REGRET, "r")
     assert (out / "tiny_ftrl.png").exists()
-    summary = json.loads((out / "summary.json").read_text())
     assert set(summary["agents"]) == {"FTRL", "Hedge", "uniform"}
 
 
 def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):
-    spec = tmp_path / "s.toml"
-    spec.write_text(SWEEP)
-    out = tmp_path / "out"
-    assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    spec, out, summary = run_spec(tmp_path, SWEEP, "s")
     assert (out / "tiny_sweep.png").exists()
-    summary = json.loads((out / "summary.json").read_text())
     assert summary["sweep"]["values"] == [2, 3, 5] and summary["sweep"]["param"] == "n_actions"
     ftrl = summary["sweep"]["agents"]["FTRL"]["regret"]
     assert len(ftrl["final_mean"]) == 3 and ftrl["runs"] == 4
