@@ -76,11 +76,10 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     B = env.num_envs
     # every term's running sum in one (n_terms, B) tensor: one addition per round whatever the number of terms
     regret = _Regret(terms, B, record_at.size, env.device, env.dtype)
-    is_record = np.zeros(horizon + 1, dtype=bool)
-    is_record[record_at] = True
     column = 0
-    points = record_at.tolist()  # plain ints: the held blocks find their checkpoints without a numpy call
-    next_point = points[0]
+    # the checkpoints as plain ints (found without a numpy call), closed by a round never reached
+    points = [*record_at.tolist(), horizon + 1]
+    next_point = points[0]  # the next checkpoint not yet recorded: points[column]
     held_step = getattr(env, "step_held", None)
     hold = getattr(agent, "hold_length", None)
     keeps = getattr(agent, "keeps", None) if lookahead and getattr(env, "peek_held", None) is not None else None
@@ -116,7 +115,7 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
             regret.add_held(rewards, info, column, cols)
             if stop > column:  # checkpoints inside the block
                 column = stop
-                next_point = points[column] if column < len(points) else horizon + 1
+                next_point = points[column]
             agent.update_held(contexts, actions, rewards)
             contexts = next_contexts
             if progress is not None and (t + n) // 4096 > t // 4096:
@@ -128,10 +127,10 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
         regret.add(rewards, info)
         agent.update(contexts, actions, rewards)
         contexts = next_contexts
-        if is_record[t]:
+        if t == next_point:
             regret.record(column)
             column += 1
-            next_point = points[column] if column < len(points) else horizon + 1
+            next_point = points[column]
         if progress is not None and t % 4096 == 0:
             progress(t)
     out = regret.out.cpu().numpy()
