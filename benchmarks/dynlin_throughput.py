@@ -22,9 +22,10 @@ import time
 import numpy as np
 import torch
 
-from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_length
+from rlkit.bandits.dynlin_ucb import DynLinUCB
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
+from rlkit.theory.dynlin_ucb import epoch_length
 
 
 def textbook_run(env: DynamicalLinearBandit, agent: DynLinUCB, T: int, seed: int) -> float:

@@ -2,13 +2,13 @@
 
 Feeds ``N`` rank-1 updates of a bandit-like stream (contexts on the unit sphere, uniform exploration decaying as
 ``50 / t``, then the best arm: ``V`` grows very anisotropic, the regime where float32 Sherman-Morrison drifts)
-to a float32 :class:`rlkit.linalg.Covariance` of ``B`` runs, with its exact refreshes (the default) and without
+to a float32 :class:`rlkit.core.linalg.Covariance` of ``B`` runs, with its exact refreshes (the default) and without
 them, and prints the relative error of ``V^{-1}`` and ``log det V`` against a float64 reference computed from the
 same stream (``V`` accumulated in float64, inverted by ``torch.linalg``), the refreshes made and the time taken.
 
     python benchmarks/float32_drift.py [--device cuda] [--updates 1000000] [--runs 64] [--dim 10] [--arms 20]
 
-Measurements only; ``tests/test_linalg.py`` asserts the 10^5-update case.
+Measurements only; ``tests/core/test_linalg.py`` asserts the 10^5-update case.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from rlkit.linalg import Covariance
+from rlkit.core.linalg import Covariance
 
 
 def stream(n: int, B: int, d: int, K: int, device, block: int = 4096, seed: int = 0):

@@ -18,10 +18,10 @@ import time
 import numpy as np
 import torch
 
+from rlkit.core.registry import AGENTS
 from rlkit.episodes import run_episodes
 from rlkit.experiment import load_plugins, load_spec
 from rlkit.kinds.bandit import make_env
-from rlkit.registry import AGENTS
 
 
 def _parse(item: str) -> tuple[str, object]:

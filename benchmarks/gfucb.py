@@ -1,7 +1,7 @@
 """Neural GFUCB, batched, against the same algorithm written as a per-run, per-task loop, in one process.
 
 :class:`rlkit.bandits.NeuralGFUCB` runs every run's network as one slice of stacked weights (grouped matmuls),
-every task's ellipsoid as one batched :class:`rlkit.linalg.Covariance` over ``(runs, tasks)``. The peer below is
+every task's ellipsoid as one batched :class:`rlkit.core.linalg.Covariance` over ``(runs, tasks)``. The peer below is
 the textbook way to write it: one ``torch.nn.Module`` and one Adam optimiser per run, Python loops over runs and
 tasks, one ``k x k`` Gram matrix per task, rank-1 inverse updates between refits and a rebuild from the run's data
 after each. Same hyper-parameters (hidden width, feature dimension, refit schedule, minibatch, radius), same

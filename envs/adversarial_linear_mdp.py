@@ -38,9 +38,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_choice, check_int, check_positive
-from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv, sa_values
-from rlkit.seeding import BatchRNG
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_positive
+from rlkit.core.seeding import BatchRNG
+from rlkit.core.tables import sa_values
+from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv
 
 PRESETS = {
     "general": {"features": "dirichlet", "start": "single", "horizon": 3},

@@ -19,7 +19,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_positive
+from rlkit.core.checks import RLKitError, check_int, check_positive
 from rlkit.envs.feature_mdp import FeatureMDP
 
 HOLD, EXERCISE = 0, 1

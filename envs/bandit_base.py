@@ -10,7 +10,7 @@ whose observations, rewards and ``info`` entries are torch tensors with a leadin
 ``optimal_expected_reward`` (the best arm's), per run, so pseudo-regret is exact; no agent reads them.
 Bandit episodes never end (``terminations`` and ``truncations`` are always False).
 
-``seed`` may be an int root seed (run ``i`` uses ``rlkit.seeding.run_sequence(seed, i)``), a list of ints,
+``seed`` may be an int root seed (run ``i`` uses ``rlkit.core.seeding.run_sequence(seed, i)``), a list of ints,
 or a list of SeedSequences (what the experiment runner passes for a chunk of runs). Every random number
 comes from the run's environment stream, so run ``i`` sees the same instance and noise whatever agent plays
 it and whatever batch it sits in.
@@ -26,8 +26,8 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from rlkit.checks import RLKitError, check_int, check_integer_tensor, check_shape, resolve_device_dtype
-from rlkit.seeding import ENV, BatchRNG, as_sequences, role_sequence
+from rlkit.core.checks import RLKitError, check_int, check_integer_tensor, check_shape, resolve_device_dtype
+from rlkit.core.seeding import ENV, BatchRNG, as_sequences, role_sequence
 
 
 class BatchedBanditEnv(gym.vector.VectorEnv):

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from gymnasium import spaces
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 
 class ContextualEnv:

@@ -15,7 +15,7 @@ Steps ``h`` are 0-based here (the papers' step ``h + 1``).
 ``collect(env, behaviour, n_episodes, seed, replications=1)`` rolls out a named behaviour policy
 (``"uniform"`` over actions, or ``"constant:<a>"``, or a callable ``(states, h, u) -> actions``) on the
 nominal environment, all replications and trajectories at once. Replication ``r`` draws from the
-environment stream of run ``r`` of the root ``seed`` (:mod:`rlkit.seeding`), so it is the same whatever
+environment stream of run ``r`` of the root ``seed`` (:mod:`rlkit.core.seeding`), so it is the same whatever
 else is collected beside it.
 """
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import torch
 
-from rlkit.checks import RLKitError, check_int
-from rlkit.seeding import ENV, BatchRNG, role_sequence, run_sequences
+from rlkit.core.checks import RLKitError, check_int
+from rlkit.core.seeding import ENV, BatchRNG, role_sequence, run_sequences
 
 SIMPLEX_TOL = 1e-8
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import check_choice, check_nonnegative
+from rlkit.core.checks import check_choice, check_nonnegative
+from rlkit.core.seeding import BatchRNG
 from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
-from rlkit.seeding import BatchRNG
 
 N_CLASSES = 10
 

@@ -41,9 +41,9 @@ import math
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative
+from rlkit.core.seeding import BatchRNG
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
-from rlkit.seeding import BatchRNG
 
 _NOISE_BLOCK = 256  # rounds of noise drawn at a time (fixed, so the draws are indexed by round)
 _PHI_HORIZON = 2000  # powers of A scanned for Phi(A) = sup_tau ||A^tau||_2 / rho(A)^tau
@@ -133,7 +133,7 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         actions: ``(K, d)`` action set; default the 6 permutations of ``(1, 0.5, 0)``.
         noise: the noise level ``s >= 0`` (see the module docstring).
 
-    Raises :class:`rlkit.checks.RLKitError` for an unstable ``A`` (``rho(A) >= 1``) or mismatched shapes.
+    Raises :class:`rlkit.core.checks.RLKitError` for an unstable ``A`` (``rho(A) >= 1``) or mismatched shapes.
     """
 
     regret_terms = {

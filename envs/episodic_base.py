@@ -17,7 +17,7 @@ and tests only (no agent reads it, except oracles), is
     initial_distribution(): (*b, S)
     objective_table():    (*b, H, S, A)      the current episode's mean reward (or loss)
 
-Every random number comes from the run's environment stream (:mod:`rlkit.seeding`): run ``i`` sees the same
+Every random number comes from the run's environment stream (:mod:`rlkit.core.seeding`): run ``i`` sees the same
 instance, transitions and feedback noise for the same actions whatever agent plays it and whatever batch it
 sits in. Subclasses implement ``_sample_instance(rng)``, and ``_feedback(states, actions, h)``; adversarial
 environments also ``_begin_episode(k)`` (draw or look up episode ``k``'s losses).
@@ -34,8 +34,9 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from rlkit.checks import RLKitError, check_choice, check_int, resolve_device_dtype
-from rlkit.seeding import ENV, BatchRNG, as_sequences, role_sequence
+from rlkit.core.checks import RLKitError, check_choice, check_int, resolve_device_dtype
+from rlkit.core.seeding import ENV, BatchRNG, as_sequences, role_sequence
+from rlkit.core.tables import sa_rows, sample_rows
 
 
 class FiniteEpisodicEnv(gym.vector.VectorEnv):
@@ -147,26 +148,6 @@ class FiniteEpisodicEnv(gym.vector.VectorEnv):
     def _feedback(self, states: torch.Tensor, actions: torch.Tensor, h: int) -> tuple[torch.Tensor, dict]:
         """Observed feedback ``(B, *t)`` for playing ``actions`` in ``states`` at step ``h``, and info entries."""
         raise NotImplementedError  # pragma: no cover - interface
-
-
-def sa_rows(table: torch.Tensor, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-    """``table[..., s, a, :]`` per batch entry: ``(*b, S, A, n), (*b,), (*b,) -> (*b, n)``."""
-    n = table.shape[-1]
-    idx = states[..., None, None, None].expand(*states.shape, 1, table.shape[-2], n)
-    rows = torch.gather(table, -3, idx).squeeze(-3)  # (*b, A, n)
-    return torch.gather(rows, -2, actions[..., None, None].expand(*actions.shape, 1, n)).squeeze(-2)
-
-
-def sa_values(table: torch.Tensor, states: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-    """``table[..., s, a]`` per batch entry: ``(*b, S, A), (*b,), (*b,) -> (*b,)``."""
-    return sa_rows(table.unsqueeze(-1), states, actions).squeeze(-1)
-
-
-def sample_rows(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
-    """Inverse-CDF draw of one index per row: ``probs: (*b, n)`` rows on the simplex, ``u: (*b,)`` uniform."""
-    cdf = probs.cumsum(-1)
-    return (cdf < u.unsqueeze(-1) * cdf[..., -1:]).sum(-1).clamp_max(probs.shape[-1] - 1)
-
 
 
 class SingleEpisodicEnv(gym.Env):

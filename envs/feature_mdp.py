@@ -26,7 +26,7 @@ from __future__ import annotations
 import gymnasium as gym
 import torch
 
-from rlkit.checks import resolve_device_dtype
+from rlkit.core.checks import resolve_device_dtype
 
 
 class FeatureMDP(gym.Env):

@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
+from rlkit.core.seeding import BatchRNG
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
-from rlkit.seeding import BatchRNG
 
 
 def _sphere(x: torch.Tensor, radius: float) -> torch.Tensor:

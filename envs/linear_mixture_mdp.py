@@ -5,7 +5,7 @@ unknown, **time-homogeneous** ``theta*`` (one for all steps ``h``; Zhang, Zhang,
 environments here are reward-free during exploration (``objective = "none"``: the feedback is zero) and expose
 what the theory assumes known and what an evaluator needs:
 
-    phi: (S, A, S, d)           features; ``features`` (:class:`rlkit.mdp.linear_mixture.MixtureFeatures`)
+    phi: (S, A, S, d)           features; ``features`` (:class:`rlkit.envs.linear_mixture_features.MixtureFeatures`)
     psi(V: (*b, S)) -> (*b, S, A, d)   psi_V(s, a) = sum_s' phi(s'|s, a) V(s'), for any batch of V
     horizon, dim, theta_bound (B with ||theta*|| <= B), start_state (the fixed s_1)
     theta: (B, d)               theta* of each run (evaluators and tests only)
@@ -48,10 +48,10 @@ import math
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_positive
+from rlkit.core.checks import RLKitError, check_int, check_positive
+from rlkit.core.seeding import BatchRNG
 from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv
-from rlkit.mdp.linear_mixture import MixtureFeatures
-from rlkit.seeding import BatchRNG
+from rlkit.envs.linear_mixture_features import MixtureFeatures
 
 
 def sign_actions(n: int) -> torch.Tensor:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from rlkit.checks import RLKitError, check_int, check_shape
+from rlkit.core.checks import RLKitError, check_int, check_shape
 from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
 
 

@@ -37,9 +37,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.checks import check_choice, check_int, check_positive
-from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv, sa_values
-from rlkit.seeding import BatchRNG
+from rlkit.core.checks import check_choice, check_int, check_positive
+from rlkit.core.seeding import BatchRNG
+from rlkit.core.tables import sa_values
+from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv
 
 
 class MultitaskLinearMDP(FiniteEpisodicEnv):

@@ -31,10 +31,10 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
+from rlkit.core.seeding import BatchRNG, setup_normal
 from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
 from rlkit.representations import LinearMapClass, RandomMLPClass
-from rlkit.seeding import BatchRNG, setup_normal
 
 DEFAULTS = {"n_tasks": 5, "n_arms": 10, "dim": 10, "rep_dim": 4, "representation": "mlp", "n_candidates": 16,
             "hidden": 32, "S": 1.0, "sigma": 0.1}

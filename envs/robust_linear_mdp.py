@@ -20,7 +20,7 @@ import itertools
 import gymnasium as gym
 import torch
 
-from rlkit.checks import RLKitError, check_nonnegative
+from rlkit.core.checks import RLKitError, check_nonnegative
 from rlkit.envs.feature_mdp import FeatureMDP
 
 N_STATES = 5

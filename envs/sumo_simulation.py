@@ -3,12 +3,12 @@
 * **libsumo** links SUMO into the Python process: about 12x faster per step than TraCI, but it holds one
   global simulation per process, and a second ``start`` silently replaces the first (SUMO 1.28). So a
   libsumo :class:`Simulation` claims the process when it is constructed and releases it in :meth:`close`;
-  constructing a second one while the first is open is an :class:`~rlkit.checks.RLKitError`. Vectorise
+  constructing a second one while the first is open is an :class:`~rlkit.core.checks.RLKitError`. Vectorise
   with processes (one simulation each: :class:`rlkit.envs.WorkerVectorEnv`, gymnasium's AsyncVectorEnv).
   In-process errors cannot be timed out, so every step is checked instead: SUMO's exceptions, a simulation
   that is no longer loaded, or a clock that is not where this simulation left it (someone else restarted
   libsumo) raise :class:`SimulationError`. A libsumo simulation that hangs or crashes the interpreter is
-  contained by running it in a worker process (``WorkerVectorEnv`` or :func:`rlkit.subprocess_cell.run_cell`),
+  contained by running it in a worker process (``WorkerVectorEnv`` or :func:`rlkit.core.processes.run_cell`),
   whose death or silence surfaces in bounded time.
 * **TraCI** starts ``sumo`` as a child process and talks over a socket with a timeout (``timeout``
   seconds per answer): a killed sumo raises at once (the socket closes), a hung one after ``timeout``
@@ -33,7 +33,7 @@ import tempfile
 import weakref
 from pathlib import Path
 
-from rlkit.checks import RLKitError, check_choice, check_positive
+from rlkit.core.checks import RLKitError, check_choice, check_positive
 
 INSTALL_HINT = 'pip install "rlkit[traffic]"'
 BACKENDS = ("libsumo", "traci")

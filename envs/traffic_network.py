@@ -44,7 +44,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rlkit.checks import RLKitError, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.atomic_io import atomic_write
+from rlkit.core.checks import RLKitError, check_nonnegative, check_open_unit, check_positive
 
 GENERATOR_VERSION = 2
 MBTL_EPISODE_SECONDS = 5400
@@ -190,9 +191,7 @@ def cached_file(root: Path, kind: str, params: dict, suffix: str, write) -> Path
         os.replace(out, path)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
-    from rlkit.results import _atomic_write  # imported here: rlkit.results is slow to import, reuse is not
-
-    _atomic_write(meta, json.dumps({"record": record, "sha256": digest}, sort_keys=True, indent=1).encode())
+    atomic_write(meta, json.dumps({"record": record, "sha256": digest}, sort_keys=True, indent=1).encode())
     return path
 
 

@@ -32,13 +32,13 @@ same seed and actions give the same rewards, under libsumo and TraCI alike; a re
 SUMO's seed from the environment's generator (seeded by the last seeded reset).
 
 **Backends**: libsumo by default (one simulation per process, enforced: constructing a second libsumo
-environment while one is open raises :class:`~rlkit.checks.RLKitError`); ``backend="traci"`` runs sumo as a
+environment while one is open raises :class:`~rlkit.core.checks.RLKitError`); ``backend="traci"`` runs sumo as a
 child process with a per-answer ``timeout``. Vectorise with processes: :func:`make_vector_env`.
 Failures surface as :class:`~rlkit.envs.sumo_simulation.SimulationError` in bounded time (see that
 module); ``reset()`` afterwards starts a fresh simulation. ``close()`` always releases the simulation.
 
 ``import rlkit.envs`` never needs SUMO; constructing this environment without it raises an
-:class:`~rlkit.checks.RLKitError` saying ``pip install "rlkit[traffic]"``.
+:class:`~rlkit.core.checks.RLKitError` saying ``pip install "rlkit[traffic]"``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from collections.abc import Sequence
 import gymnasium as gym
 import numpy as np
 
-from rlkit.checks import RLKitError, check_choice, check_int, check_open_unit, check_positive
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_open_unit, check_positive
 from rlkit.envs.sumo_simulation import INSTALL_HINT, Simulation, SimulationError, ensure_sumo
 from rlkit.envs.traffic_network import (
     DEFAULT_INFLOW,

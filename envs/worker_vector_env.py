@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import gymnasium as gym
 from gymnasium.vector import AsyncVectorEnv, VectorWrapper
 
-from rlkit.checks import RLKitError, check_positive
+from rlkit.core.checks import RLKitError, check_positive
 from rlkit.envs.sumo_simulation import SimulationError
 
 _PIPE_ERRORS = (EOFError, BrokenPipeError, ConnectionError, OSError, multiprocessing.TimeoutError)

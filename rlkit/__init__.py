@@ -7,6 +7,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-from rlkit.linalg import Covariance  # noqa: E402
+from rlkit.core import Covariance, RLKitError  # noqa: E402
 
-__all__ = ["Covariance", "__version__"]
+__all__ = ["Covariance", "RLKitError", "__version__"]

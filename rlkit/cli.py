@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from rlkit import __version__
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 def _list() -> None:
     import gymnasium as gym
 
+    from rlkit.core.registry import AGENTS, KINDS
     from rlkit.experiment import load_plugins
-    from rlkit.registry import AGENTS, KINDS
 
     load_plugins()
     print("environments:")
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            from rlkit.checks import check_device
+            from rlkit.core.checks import check_device
             from rlkit.experiment import plot, run
 
             check_device("--device", args.device)  # blamed on the flag, before any directory or worker

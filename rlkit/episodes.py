@@ -11,7 +11,7 @@ records curves at the given checkpoints (episode counts ``k``):
 
   where ``V^{pi_tau}_tau`` is the value of the policy the agent plays in episode ``tau`` (its table,
   :meth:`~rlkit.mdp.episodic.EpisodicAgent.policy`) under that episode's mean losses
-  (``env.objective_table()``), both by dynamic programming on the exact model (:mod:`rlkit.mdp.dp`). The
+  (``env.objective_table()``), both by dynamic programming on the exact model (:mod:`rlkit.core.dp`). The
   transitions are fixed, so the value of a fixed policy summed over episodes is its value under the summed
   table, and the comparator is one DP on the running sum of the tables at each checkpoint. For a
   stochastic environment (one table) this is the usual pseudo-regret ``k V* - sum_tau V^{pi_tau}``.
@@ -30,8 +30,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_int
-from rlkit.mdp import dp
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError, check_int
 from rlkit.rollout import checkpoints
 
 

@@ -1,7 +1,7 @@
 """Experiments: a TOML spec -> units of work -> a results directory (resumable), on local processes or Ray.
 
 The runner is generic; everything specific to a kind of experiment lives in its
-:class:`rlkit.kinds.base.ExperimentKind` (``kind = "bandit"`` and others, see :data:`rlkit.registry.KINDS`).
+:class:`rlkit.kinds.base.ExperimentKind` (``kind = "bandit"`` and others, see :data:`rlkit.core.registry.KINDS`).
 
     spec  = load_spec("experiments/quickstart.toml")
     out   = run(spec, out="results/quickstart", workers=2)   # resumes if interrupted
@@ -10,7 +10,7 @@ The runner is generic; everything specific to a kind of experiment lives in its
 Resuming: units whose chunk verifies are skipped, missing or corrupt ones are recomputed, so a killed run
 loses at most the units in flight. A different spec against an existing directory is refused. Results do
 not depend on ``workers`` or the backend: each run's random numbers depend only on the root seed and its
-index (:mod:`rlkit.seeding`).
+index (:mod:`rlkit.core.seeding`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ import threading
 import time
 from pathlib import Path
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_device, check_int
+from rlkit.core.checks import RLKitError, SpecError, check_choice, check_device, check_int
+from rlkit.core.processes import guard_parent_death
+from rlkit.core.registry import KINDS
 from rlkit.horizon_values import resolve_horizon_values
 from rlkit.kinds.base import Unit
-from rlkit.registry import KINDS
 from rlkit.results import ResultStore
 
 if sys.version_info >= (3, 11):
@@ -36,7 +37,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PLUGINS = ("rlkit.envs", "rlkit.bandits", "rlkit.mdp", "rlkit.transfer", "rlkit.kinds")
+KIND_MODULES = ("bandit", "episodic", "offline_sweep", "reward_free", "timing_sweep", "transfer_build",
+                "transfer_select")
+PLUGINS = ("rlkit.envs", "rlkit.bandits", "rlkit.mdp", "rlkit.transfer", *(f"rlkit.kinds.{m}" for m in KIND_MODULES))
 
 
 def load_plugins() -> None:
@@ -196,28 +199,12 @@ def _sigint_ignored():
 def _worker_init(parent: int) -> None:
     """First thing in every local worker: end with the parent, leave Ctrl-C to it.
 
-    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``); elsewhere a daemon
-    thread checks the parent every second. SIGINT is ignored: Ctrl-C reaches the whole process group, and the
+    :func:`rlkit.core.processes.guard_parent_death` ends the worker with the parent (the same guard as every
+    isolated cell). SIGINT is ignored: Ctrl-C reaches the whole process group, and the
     parent, which handles it, stops the workers itself (one message, no traceback per worker).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog below still runs
-            pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="rlkit-parent-watch", daemon=True).start()
+    guard_parent_death(parent)
 
 
 def _stop_pool(pool) -> None:

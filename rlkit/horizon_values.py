@@ -21,7 +21,7 @@ import copy
 import math
 import operator
 
-from rlkit.checks import RLKitError, SpecError, check_int
+from rlkit.core.checks import RLKitError, SpecError, check_int
 
 _FUNCTIONS = {"log": math.log, "log2": math.log2, "log10": math.log10, "sqrt": math.sqrt, "exp": math.exp,
               "floor": math.floor, "ceil": math.ceil, "min": min, "max": max, "abs": abs}

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
-import math
 from pathlib import Path
 
 import matplotlib
@@ -34,7 +33,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, NullLocator  # noqa: E402
 
-from rlkit.checks import SpecError  # noqa: E402
+from rlkit.core.checks import SpecError  # noqa: E402
+from rlkit.core.stats import bootstrap_band, loglog_slope  # noqa: E402
 
 # ------------------------------------------------------------------ styles
 PALETTE = {  # tab10 (no light/dark pairs) and black
@@ -162,51 +162,12 @@ def styles_for(labels) -> dict[str, dict]:
     return out
 
 
-# -------------------------------------------------------------- statistics
-def bootstrap_band(Y: np.ndarray, level: float = 0.95, n_boot: int = 2000, seed: int = 0):
-    """Mean over runs and a percentile-bootstrap confidence band of the mean.
-
-    ``Y: (n_runs, P)`` -> ``mean, lo, hi`` each ``(P,)``. Resamples runs (rows) with replacement; vectorised
-    through multinomial counts so memory is ``O(n_boot * (n_runs + P))``.
-    """
-    Y = np.asarray(Y, dtype=np.float64)
-    n = Y.shape[0]
-    mean = Y.mean(0)
-    if n < 2:
-        return mean, mean.copy(), mean.copy()
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)  # (n_boot, n)
-    boots = counts @ Y / n  # (n_boot, P)
-    alpha = (1.0 - level) / 2.0
-    lo, hi = np.quantile(boots, [alpha, 1.0 - alpha], axis=0)
-    return mean, lo, hi
-
-
-def standard_error(Y: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Standard error of the mean over ``axis`` (runs): ``std(ddof=1) / sqrt(n)``, zero for a single run."""
-    Y = np.asarray(Y, dtype=np.float64)
-    n = Y.shape[axis]
-    return Y.std(axis, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(Y.mean(axis))
-
-
+# -------------------------------------------------------------- captions
 def band_caption(n: int, unit: str = "runs", level: float = 0.95, what: str = "mean") -> str:
     """What a line and its band show, e.g. ``"lines: mean; bands: 95% bootstrap CI of the mean over 10 runs"``."""
     if n < 2:
         return f"lines: {what} of {n} {unit} (no band)"
     return f"lines: {what}; bands: {level:.0%} bootstrap CI of the mean over {n} {unit}"
-
-
-def loglog_slope(t: np.ndarray, y: np.ndarray, start_fraction: float = 0.1) -> float:
-    """Least-squares slope of ``log y`` against ``log t`` over the last decade ``t >= start_fraction * t[-1]``.
-
-    NaN unless ``y`` is positive at every point of that decade (a slope of a curve that touches or crosses
-    zero there means nothing), and with fewer than two points."""
-    t = np.asarray(t, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    keep = t >= start_fraction * t[-1]
-    if keep.sum() < 2 or not np.all(y[keep] > 0):
-        return float("nan")
-    return float(np.polyfit(np.log(t[keep]), np.log(y[keep]), 1)[0])
 
 
 # ------------------------------------------------------------------ curves

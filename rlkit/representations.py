@@ -20,7 +20,7 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int
+from rlkit.core.checks import RLKitError, check_int
 
 
 class RepresentationClass:
@@ -49,7 +49,7 @@ class RepresentationClass:
 
 class RandomMLPClass(RepresentationClass):
     """``P`` random one-hidden-layer tanh/relu networks per run (weights drawn from ``normal(shape)``, a
-    function returning standard normal ``(B, *shape)`` draws, e.g. :meth:`rlkit.seeding.BatchRNG.normal`)."""
+    function returning standard normal ``(B, *shape)`` draws, e.g. :meth:`rlkit.core.seeding.BatchRNG.normal`)."""
 
     def __init__(self, normal, n_runs: int, n_candidates: int, dim: int, rep_dim: int, hidden: int = 32,
                  device=None, dtype=torch.float64):

@@ -20,23 +20,14 @@ import hashlib
 import io
 import json
 import math
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import SpecError
+from rlkit.core.atomic_io import atomic_write
+from rlkit.core.checks import SpecError
 from rlkit.kinds.base import Unit
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def canonical(obj) -> str:
@@ -103,7 +94,7 @@ class ResultStore:
                 )
             return
         self.chunks.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, canonical(spec).encode())
+        atomic_write(path, canonical(spec).encode())
 
     def spec(self) -> dict:
         path = self.root / "spec.json"
@@ -146,10 +137,10 @@ class ResultStore:
         data = npz_bytes(arrays)
         data_path, sum_path = self._paths(unit)
         self.chunks.mkdir(parents=True, exist_ok=True)
-        _atomic_write(data_path, data)
-        _atomic_write(sum_path, hashlib.sha256(data).hexdigest().encode())
+        atomic_write(data_path, data)
+        atomic_write(sum_path, hashlib.sha256(data).hexdigest().encode())
         if seconds is not None:
-            _atomic_write(self.chunks / f"{unit.key}.seconds", f"{seconds:.3f}".encode())
+            atomic_write(self.chunks / f"{unit.key}.seconds", f"{seconds:.3f}".encode())
 
     def read(self, unit: Unit) -> dict[str, np.ndarray]:
         data_path, _ = self._paths(unit)
@@ -170,4 +161,4 @@ class ResultStore:
     def write_summary(self, summary: dict) -> None:
         """``summary.json``, strict JSON: a NaN or infinite number (e.g. a slope that is not defined) is ``null``."""
         text = json.dumps(strict(summary), sort_keys=True, indent=2, default=str, allow_nan=False)
-        _atomic_write(self.root / "summary.json", text.encode())
+        atomic_write(self.root / "summary.json", text.encode())

@@ -34,7 +34,7 @@ import bisect
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, check_int
+from rlkit.core.checks import RLKitError, check_int
 
 _MAX_HELD = 1 << 16  # rounds per held block (longer holds are served in blocks; memory stays bounded)
 _MAX_LOOKAHEAD = 256  # rounds peeked at most (the look-ahead costs O(m K) per peek)

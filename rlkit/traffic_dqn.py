@@ -2,7 +2,7 @@
 
 These are the two cell functions a transfer-matrix build calls (MBTL, Cho et al. NeurIPS 2024): train one
 policy per source context (:func:`train_dqn`), evaluate every policy on every target (:func:`evaluate`),
-each in its own process (:func:`rlkit.subprocess_cell.run_cell`, libsumo being one simulation per process).
+each in its own process (:func:`rlkit.core.processes.run_cell`, libsumo being one simulation per process).
 
 **Score** (:func:`episode_score`, what :func:`evaluate` returns by default): MBTL's traffic metric, the
 authors' ``avg_reward`` (``traffic-signal/transfer_simulation.py``): the sum over decisions of the negative
@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, check_choice, check_int
+from rlkit.core.atomic_io import atomic_output, atomic_write
+from rlkit.core.checks import RLKitError, check_choice, check_int
 
 SCORE_BOUNDS = (-100.0, 0.0)  # MBTL's normalisation of the traffic-signal score (lower, upper)
 
@@ -137,14 +138,11 @@ def train_dqn(context, steps: int, seed: int, *, out_dir: str | os.PathLike | No
     env = _make_env(context, env_kwargs)
     try:
         model = learn(env, steps, seed, dqn_kwargs=dqn_kwargs, threads=threads)
-        tmp = root / f".dqn-{key}.{os.getpid()}.zip"
-        model.save(tmp)
-        os.replace(tmp, path)
+        with atomic_output(path) as tmp:
+            model.save(tmp)
     finally:
         env.close()
-    from rlkit.results import _atomic_write
-
-    _atomic_write(root / f"dqn-{key}.json", json.dumps(record, sort_keys=True, indent=1, default=str).encode())
+    atomic_write(root / f"dqn-{key}.json", json.dumps(record, sort_keys=True, indent=1, default=str).encode())
     return path
 
 

@@ -10,8 +10,8 @@ import gymnasium as gym
 import pytest
 
 from rlkit.cli import environment_class, first_line
+from rlkit.core.registry import AGENTS, KINDS
 from rlkit.experiment import load_plugins
-from rlkit.registry import AGENTS, KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 load_plugins()

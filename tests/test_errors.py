@@ -8,11 +8,11 @@ import pytest
 import torch
 
 import rlkit.bandits.base as bandit_base
-import rlkit.checks as checks
+import rlkit.core.checks as checks
 import rlkit.envs  # noqa: F401  (registers the environments)
 from rlkit.bandits import EpsilonGreedy, LinUCB
-from rlkit.checks import RLKitError
 from rlkit.cli import main
+from rlkit.core.checks import RLKitError
 from rlkit.experiment import run
 from rlkit.rollout import run_bandit
 from tests.helpers import write_spec

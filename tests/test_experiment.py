@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rlkit.checks import RLKitError, SpecError
+from rlkit.core.checks import RLKitError, SpecError
 from rlkit.experiment import load_spec, plot, resolve, run
 from rlkit.results import ResultStore
 from tests.helpers import write_spec
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.cpu_only(reason="the runner, its worker processes and t
 def arrays(out):
     store = ResultStore(out)
     spec = store.spec()
-    from rlkit.registry import KINDS
+    from rlkit.core.registry import KINDS
 
     return store.gather(KINDS.get(spec["kind"])().units(spec))
 

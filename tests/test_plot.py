@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from rlkit.checks import SpecError
-from rlkit.plot import bootstrap_band, loglog_slope, theory_curve
+from rlkit.core.checks import SpecError
+from rlkit.core.stats import bootstrap_band, loglog_slope
+from rlkit.plot import theory_curve
 
 pytestmark = pytest.mark.cpu_only(reason="figures are drawn from numpy arrays on the host")
 
@@ -128,7 +129,7 @@ def test_bandit_figure_layout(tmp_path, monkeypatch):
 
 
 def test_standard_error_is_the_sample_sd_over_root_n_and_zero_for_one_run():
-    from rlkit.plot import standard_error
+    from rlkit.core.stats import standard_error
 
     Y = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 10.0]])
     assert standard_error(Y) == pytest.approx([2.0 / np.sqrt(3), 4.0 / np.sqrt(3)])

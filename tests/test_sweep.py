@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rlkit.checks import SpecError
+from rlkit.core.checks import SpecError
 from rlkit.experiment import resolve
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import BanditKind

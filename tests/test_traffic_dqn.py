@@ -5,7 +5,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.traffic_dqn import SCORE_BOUNDS, episode_score, evaluate, evaluate_many, normalise, train_dqn
 
 needs_traffic = pytest.mark.skipif(

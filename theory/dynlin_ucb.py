@@ -15,7 +15,9 @@
   accumulates as ``1/sqrt(1 - rho^2)``). A reconstruction: the abstract says the paper derives an expected-regret
   lower bound but not its form, and the paper's statement could not be read; no spec draws it.
 
-All functions are array-valued in ``T``.
+All bound functions are array-valued in ``T``. The algorithm's own quantities live here too, so that both the
+agent (:class:`rlkit.bandits.DynLinUCB`) and the bounds use one copy: :func:`epoch_length` (``H_m``),
+:func:`radius_constants` and :func:`confidence_radius` (``beta_t``; formulas in the agent's docstring).
 """
 
 from __future__ import annotations
@@ -24,7 +26,33 @@ import math
 
 import numpy as np
 
-from rlkit.bandits.dynlin_ucb import confidence_radius, epoch_length, radius_constants
+
+def epoch_length(m, rho_bar: float):
+    """``H_m = 1 + floor(log m / log(1 / rho_bar))`` for epoch ``m >= 1`` (an int, or an integer array)."""
+    if isinstance(m, int):  # the per-epoch call: plain floats, no array round trip
+        return 1 + math.floor(math.log(m) / math.log(1.0 / rho_bar) + 1e-9)
+    H = 1 + np.floor(np.log(m) / np.log(1.0 / rho_bar) + 1e-9).astype(np.int64)
+    return int(H) if np.ndim(H) == 0 else H
+
+
+def radius_constants(rho_bar: float, *, Theta: float, Omega: float, Bbar: float, phi_bar: float, U: float,
+                     sigma: float, sigma_state: float) -> tuple[float, float, float]:
+    """``(c1, c2, sbar^2)`` of ``beta_t`` (see the module docstring)."""
+    gap = 1.0 - rho_bar
+    c1 = Theta + Omega * Bbar * phi_bar / gap
+    c2 = U * Omega * phi_bar * (U * Bbar / gap + U / gap)
+    sbar2 = sigma**2 + Omega**2 * phi_bar**2 * sigma_state**2 / (1.0 - rho_bar**2)
+    return c1, c2, sbar2
+
+
+def confidence_radius(t, *, d: int, lam: float, delta: float, U: float, c1: float, c2: float, sbar2: float):
+    """``beta_t`` for ``t`` regression samples (a number or a numpy array)."""
+    if isinstance(t, (int, float)):  # the per-epoch call: plain floats, no array round trip
+        return (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * math.log(math.e * (t + 1))
+                + math.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * math.log1p(t * U**2 / (d * lam)))))
+    t = np.asarray(t, dtype=np.float64)
+    return (c1 * math.sqrt(lam) + c2 / math.sqrt(lam) * np.log(math.e * (t + 1))
+            + np.sqrt(2.0 * sbar2 * (math.log(1.0 / delta) + 0.5 * d * np.log1p(t * U**2 / (d * lam)))))
 
 
 def regret_bound(T, d: int, rho: float, scale: float = 1.0) -> np.ndarray:

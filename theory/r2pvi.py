@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from rlkit.checks import check_choice, check_int, check_open_unit, check_positive
+from rlkit.core.checks import check_choice, check_int, check_open_unit, check_positive
 
 
 def xi(d: int, H: int, K: int, delta: float) -> float:

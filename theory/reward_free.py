@@ -12,6 +12,9 @@ UCLA 2024 thesis, Chapter 2, whose numbering is used here).
 * :func:`ucrl_rfe_order`, :func:`ucrl_rfe_plus_order`: the baselines' orders ``H^5 d^2 / eps^2`` and
   ``H^4 d (H + d) / eps^2`` (rewards per step in ``[0, 1]``; constants and logarithms dropped).
 
+* :func:`theory_constants`, :func:`theory_beta`: Theorem 2.6.3's constants and radius ``beta_k``, which the agent
+  (:class:`rlkit.mdp.HFUCRLRFE`) uses too: one copy for the algorithm and its bound.
+
 All functions are array-valued in their first argument.
 """
 
@@ -20,8 +23,26 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 
-from rlkit.mdp.hf_ucrl_rfe import theory_beta, theory_constants
+
+def theory_constants(d: int, H: int, K: int, theta_bound: float = 1.0) -> dict:
+    """Theorem 2.6.3's ``M``, ``alpha``, ``gamma``, ``lam``."""
+    return {"moments": max(1, math.ceil(math.log(7 * K * H) / math.log(2))), "alpha": H**-0.5, "gamma": d**-0.25,
+            "lam": d / theta_bound**2}
+
+
+def theory_beta(k, d: int, H: int, theta_bound: float = 1.0, delta: float = 0.01, alpha: float | None = None,
+                gamma: float | None = None, lam: float | None = None):
+    """Theorem 2.6.3's radius ``beta_k`` (``k`` a number or an array of episode counts >= 1)."""
+    alpha = H**-0.5 if alpha is None else alpha
+    gamma = d**-0.25 if gamma is None else gamma
+    lam = d / theta_bound**2 if lam is None else lam
+    k = torch.as_tensor(k, dtype=torch.float64)
+    eta = torch.log1p(k * H / (alpha**2 * d * lam))
+    tau = torch.log(32 * (max(math.log(gamma**2 / alpha), 0.0) + 1) * k**2 * H**2 / delta)
+    beta = 12 * torch.sqrt(d * eta * tau) + 30 * tau / gamma**2 + math.sqrt(lam) * theta_bound
+    return float(beta) if beta.dim() == 0 else beta.numpy()
 
 
 def reference_episodes(x, d: int, eps: float, scale: float = 1.0) -> np.ndarray:

@@ -30,8 +30,8 @@ import math
 import torch
 
 from rlkit.bandits.base import BanditAgent
-from rlkit.checks import RLKitError, check_int, check_open_unit, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("AR2")

@@ -5,7 +5,7 @@ rewards: (B,))``. ``B`` runs are independent; they only share the tensor program
 per-run random streams from ``seed`` (an int root seed, or one SeedSequence per run as the experiment
 runner passes them) so that a run's decisions do not depend on the batch it is computed in.
 
-Input checks (:mod:`rlkit.checks`): the shape ``(B, K, d)`` of the contexts, their dtype and device (the
+Input checks (:mod:`rlkit.core.checks`): the shape ``(B, K, d)`` of the contexts, their dtype and device (the
 agent's), the dtype of the actions (integer arm indices) and the shapes of actions and rewards are metadata
 and always checked. With ``validate=True`` (the default) the values are checked too, at the cost of one
 boolean read per update: rewards and contexts finite, arms in ``[0, K)`` (a contexts tensor is read once and
@@ -25,7 +25,7 @@ import functools
 
 import torch
 
-from rlkit.checks import (
+from rlkit.core.checks import (
     RLKitError,
     check_finite,
     check_int,
@@ -34,7 +34,7 @@ from rlkit.checks import (
     check_shape,
     resolve_device_dtype,
 )
-from rlkit.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 
 
 def env_placement(env, device=None, dtype=None) -> dict:

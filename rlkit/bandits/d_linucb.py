@@ -37,8 +37,8 @@ from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.dynlin_ucb import resolve_lam
 from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.lookahead import first_switch
-from rlkit.checks import check_int, check_nonnegative, check_open_unit, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("DLinUCB")

@@ -11,8 +11,8 @@ import torch
 
 from rlkit.bandits.base import BanditAgent
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import RLKitError, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError, check_positive
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("EpsilonGreedy")

@@ -17,7 +17,7 @@ is the same distribution without overflow.
   ``reward_bound`` (the authors' margin), else ``[0, 1]``.
 
 Shapes: ``contexts: (B, K, d)`` (only ``K`` is used), ``actions: (B,)``, ``rewards: (B,)`` or ``(B, n)``.
-Random draws come from each run's agent stream (:class:`rlkit.seeding.BatchRNG`).
+Random draws come from each run's agent stream (:class:`rlkit.core.seeding.BatchRNG`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import torch
 
 from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.hold import Hold
-from rlkit.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("EXP3")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import torch
 
 from rlkit.bandits.base import BanditAgent
-from rlkit.checks import RLKitError, check_int, check_shape
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError, check_int, check_shape
+from rlkit.core.registry import AGENTS
 
 _FOREVER = 1 << 62
 

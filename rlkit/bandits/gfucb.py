@@ -13,7 +13,7 @@ Per round, for each group of ``g`` tasks sharing a representation (:class:`Multi
 default) and every candidate ``phi_j`` of the finite class ``Phi = {phi_1 .. phi_P}`` (known to the learner):
 
 1. **Per-task ridge heads** ``theta_hat_{j,i} = A_{j,i}^{-1} b_{j,i}``, ``A_{j,i} = lam I + sum_s phi_j(x_{s,i})
-   phi_j(x_{s,i})^T`` (one :class:`rlkit.linalg.Covariance` over ``(B, P, M)``), and the candidate's penalised
+   phi_j(x_{s,i})^T`` (one :class:`rlkit.core.linalg.Covariance` over ``(B, P, M)``), and the candidate's penalised
    multitask loss ``J*(phi_j) = sum_i min_theta [sum_s (<phi_j(x_{s,i}), theta> - y_{s,i})^2 + lam ||theta||^2]
    = sum_i (sum_s y_{s,i}^2 - b_{j,i}^T theta_hat_{j,i})``. The multitask least-squares estimate is
    ``phi_hat = argmin_j J*(phi_j)`` with its heads.
@@ -59,8 +59,8 @@ from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.joint_optimism import enumerate_joint, per_task_index, relaxed_joint
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative, check_open_unit, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
 
 
 def theory_beta(t: int, group_size: int, rep_dim: int, log_N_phi: float, sigma: float, S: float,

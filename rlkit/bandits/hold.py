@@ -8,7 +8,7 @@ left and checks that updates never run past the current hold.
 
 from __future__ import annotations
 
-from rlkit.checks import RLKitError, check_nonnegative
+from rlkit.core.checks import RLKitError, check_nonnegative
 
 
 class Hold:

@@ -21,8 +21,8 @@ import torch
 
 from rlkit.bandits.base import BanditAgent, env_placement
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import check_int, check_nonnegative, check_open_unit, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("LinTS")

@@ -7,7 +7,7 @@ written with the ellipsoid's support function) and adds the played context to it
 
     beta_t = sigma sqrt(2 log(1/delta) + log det V_t - d log lam) + sqrt(lam) S
 
-(``log det V_t`` maintained by :class:`rlkit.linalg.Covariance`; ``sigma`` the sub-Gaussian noise level and
+(``log det V_t`` maintained by :class:`rlkit.core.linalg.Covariance`; ``sigma`` the sub-Gaussian noise level and
 ``S >= ||theta||``, read from the environment by :meth:`for_env` when not given). ``theory=False`` uses a
 constant radius ``alpha`` (the common tuned variant).
 
@@ -31,8 +31,8 @@ from rlkit.bandits.base import BanditAgent
 from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.lookahead import first_switch, repeated_arm
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import check_nonnegative, check_open_unit, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("LinUCB")

@@ -35,9 +35,9 @@ from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.joint_optimism import enumerate_joint, relaxed_joint
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
-from rlkit.registry import AGENTS
-from rlkit.seeding import setup_normal
+from rlkit.core.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
+from rlkit.core.seeding import setup_normal
 
 
 @AGENTS.register("MTLROFUL")

@@ -21,8 +21,8 @@ import math
 import torch
 
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
-from rlkit.checks import check_int, check_nonnegative, check_positive
-from rlkit.seeding import setup_uniform
+from rlkit.core.checks import check_int, check_nonnegative, check_positive
+from rlkit.core.seeding import setup_uniform
 
 
 class MultiheadNets:

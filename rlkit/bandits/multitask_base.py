@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from rlkit.bandits.base import BanditAgent
-from rlkit.checks import RLKitError, check_int, check_shape
+from rlkit.core.checks import RLKitError, check_int, check_shape
 
 
 class MultitaskBanditAgent(BanditAgent):

@@ -15,8 +15,8 @@ from __future__ import annotations
 import torch
 
 from rlkit.bandits.multihead_net import NeuralMultitaskAgent
-from rlkit.checks import RLKitError
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("NeuralEpsilonGreedy")

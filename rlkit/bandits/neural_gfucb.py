@@ -13,7 +13,7 @@ set over network weights is unknown. **What is ours** (a heuristic, not the pape
    warm-started, ``refit_steps`` Adam steps every ``refit_every`` rounds;
 2. optimism on frozen features: ``x_{t,i} = argmax_x <phi_hat(x), theta_hat_i> + sqrt(beta_t)
    ||phi_hat(x)||_{V_{t,i}^{-1}}``, ``V_{t,i} = lam I + sum_s phi_hat(x_{s,i}) phi_hat(x_{s,i})^T`` and ridge heads
-   ``theta_hat_i`` on the current features (one :class:`rlkit.linalg.Covariance` over ``(B, M)``, rebuilt
+   ``theta_hat_i`` on the current features (one :class:`rlkit.core.linalg.Covariance` over ``(B, M)``, rebuilt
    exactly from the buffer after every refit, rank-1 updated in between). This is per-task optimism over the
    multihead ellipsoid at the learnt ``phi_hat`` (the representation's own uncertainty is not in the bonus);
 3. the radius: ``theory=True`` takes the reconstructed multihead ``beta_t`` of
@@ -36,8 +36,8 @@ from rlkit.bandits.gfucb import theory_beta
 from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.multihead_net import NeuralMultitaskAgent
 from rlkit.bandits.ridge import Ridge
-from rlkit.checks import check_nonnegative, check_open_unit, check_positive
-from rlkit.registry import AGENTS
+from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive
+from rlkit.core.registry import AGENTS
 
 DEFAULT_ALPHA = 0.3
 """The tuned radius of ``theory=False`` (the figure-style experiment's; not tuned per environment)."""

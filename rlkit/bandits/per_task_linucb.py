@@ -14,8 +14,8 @@ import torch
 
 from rlkit.bandits.linucb import LinUCB
 from rlkit.bandits.multitask_base import MultitaskBanditAgent
-from rlkit.registry import AGENTS
-from rlkit.seeding import as_sequences
+from rlkit.core.registry import AGENTS
+from rlkit.core.seeding import as_sequences
 
 _TASK_TAG = 0x7A5C0000  # spawn-key offset of a run's per-task children (distinct from the ENV/AGENT roles)
 

@@ -1,6 +1,6 @@
 """Batched ridge-regression state shared by the linear bandit agents.
 
-``V = lam I + sum_s x_s x_s^T`` (a :class:`rlkit.linalg.Covariance` with ``batch_shape=(B,)``),
+``V = lam I + sum_s x_s x_s^T`` (a :class:`rlkit.core.linalg.Covariance` with ``batch_shape=(B,)``),
 ``b = sum_s r_s x_s`` and ``theta_hat = V^{-1} b``, all ``(B, d)``; ``t`` counts observations. ``theta_hat`` is
 updated recursively (``O(d)`` per run) and re-solved exactly whenever the covariance refreshes. ``n_runs`` may be
 a tuple of batch axes (runs x tasks, runs x candidates x tasks): every shape above then has them in front.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.linalg import Covariance
+from rlkit.core.linalg import Covariance
 
 
 class Ridge:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from rlkit.bandits.base import BanditAgent
-from rlkit.registry import AGENTS
+from rlkit.core.registry import AGENTS
 
 
 @AGENTS.register("Uniform")

@@ -47,7 +47,10 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError, SpecError, agent_tables, check_choice, check_int, check_keys
+from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice, check_int, check_keys
+from rlkit.core.registry import AGENTS, KINDS
+from rlkit.core.seeding import run_sequences
+from rlkit.core.stats import loglog_slope, standard_error
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.plot import (
@@ -57,17 +60,13 @@ from rlkit.plot import (
     draw_curves,
     fit_linear_ylim,
     legend_outside,
-    loglog_slope,
     new_panels,
     save,
-    standard_error,
     styles_for,
     theory_curve,
     theory_function,
 )
-from rlkit.registry import AGENTS, KINDS
 from rlkit.rollout import checkpoints, run_bandit
-from rlkit.seeding import run_sequences
 
 TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}

@@ -4,7 +4,7 @@ The runner (:mod:`rlkit.experiment`) knows nothing about bandits or offline RL. 
 independent *units* of work, computes one unit into named numpy arrays, and summarises and plots the
 stored arrays. The runner stores each unit's arrays atomically with a checksum, skips verified units on a
 rerun, and spreads the rest over worker processes (or Ray). New kinds (offline sweeps over a perturbation,
-timing sweeps, transfer curves) register themselves with :data:`rlkit.registry.KINDS` and need no change to
+timing sweeps, transfer curves) register themselves with :data:`rlkit.core.registry.KINDS` and need no change to
 the runner.
 """
 
@@ -39,7 +39,7 @@ class ExperimentKind:
     name: str = ""
 
     def resolve(self, spec: dict) -> dict:
-        """Validate ``spec`` and fill defaults; raise :class:`rlkit.checks.SpecError` naming the bad key."""
+        """Validate ``spec`` and fill defaults; raise :class:`rlkit.core.checks.SpecError` naming the bad key."""
         raise NotImplementedError
 
     def units(self, spec: dict) -> list[Unit]:

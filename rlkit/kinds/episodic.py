@@ -45,11 +45,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.checks import SpecError
+from rlkit.core.checks import SpecError
+from rlkit.core.registry import KINDS
 from rlkit.episodes import run_episodes
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import BanditKind
-from rlkit.registry import KINDS
 
 
 @KINDS.register("episodic")

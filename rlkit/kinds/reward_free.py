@@ -47,14 +47,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_int, check_keys
+from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
+from rlkit.core.registry import AGENTS, KINDS
+from rlkit.core.stats import standard_error
 from rlkit.episodes import run_episodes
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.mdp.reward_free import RewardFreeAgent, suboptimality
-from rlkit.plot import draw_curves, save, standard_error, theory_curve
-from rlkit.registry import AGENTS, KINDS
+from rlkit.plot import draw_curves, save, theory_curve
 from rlkit.rollout import checkpoints
 
 RF_KEYS = {"eps", "random_rewards", "checkpoints", "figure"}

@@ -63,10 +63,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_choice, check_int, check_keys
+from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
+from rlkit.core.registry import KINDS
+from rlkit.core.seeding import AGENT, ENV, role_sequence, run_sequence
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.registry import KINDS
-from rlkit.seeding import AGENT, ENV, role_sequence, run_sequence
 from rlkit.transfer.compare import compare, resolve_strategies, standard_agents, summarize
 from rlkit.transfer.family import FAMILIES, EnvMaker
 from rlkit.transfer.matrix import TransferMatrix

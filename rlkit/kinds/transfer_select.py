@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, check_int, check_keys
+from rlkit.core.checks import RLKitError, SpecError, check_int, check_keys
+from rlkit.core.registry import KINDS
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.registry import KINDS
 from rlkit.transfer.compare import resolve_strategies, run_agent, standard_agents, summarize
 from rlkit.transfer.matrix import TransferMatrix
 from rlkit.transfer.synthetic import synthetic

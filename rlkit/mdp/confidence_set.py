@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 
 class EllipsoidIntersection:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_nonnegative, check_positive
+from rlkit.core.checks import RLKitError, check_nonnegative, check_positive
 
 
 def _check_samples(phi) -> torch.Tensor:

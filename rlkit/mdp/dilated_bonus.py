@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.mdp.dp import backup
+from rlkit.core.dp import backup
 
 
 def bonus_table(phi: torch.Tensor, Sigma_plus: torch.Tensor, pi: torch.Tensor, beta: float) -> torch.Tensor:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_positive
+from rlkit.core.checks import RLKitError, check_positive
 
 __all__ = ["tv", "kl", "chi2", "tv_ball", "kl_ball", "sorted_segments"]
 

@@ -12,9 +12,9 @@ searched on ``(0, H]`` by a shared log grid and batched golden-section refinemen
 
 from __future__ import annotations
 
+from rlkit.core.registry import AGENTS
 from rlkit.mdp import divergences
 from rlkit.mdp.drpvi import BallVI, radii
-from rlkit.registry import AGENTS
 
 
 @AGENTS.register("DRVI_L")

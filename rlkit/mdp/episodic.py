@@ -10,7 +10,7 @@ Per episode, for all ``B`` runs (and ``M`` tasks, ``task_shape = (M,)``) at once
     agent.end_episode()                                      # e.g. update the regressions
 
 On finite instances :meth:`EpisodicAgent.policy` gives the episode's policy as a table ``(B, *t, H, S, A)``,
-so an evaluator computes exact values and regret by dynamic programming (:mod:`rlkit.mdp.dp`) without
+so an evaluator computes exact values and regret by dynamic programming (:mod:`rlkit.core.dp`) without
 sampling noise. By default :meth:`act` samples from that table with the agent's own random streams, so an
 agent that computes its policy as a table implements only :meth:`_policy_table` (and learning in
 :meth:`observe` / :meth:`end_episode`).
@@ -22,10 +22,10 @@ import inspect
 
 import torch
 
-from rlkit.checks import RLKitError, check_finite, check_int, resolve_device_dtype
-from rlkit.envs.episodic_base import sample_rows
-from rlkit.mdp.dp import check_policy
-from rlkit.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+from rlkit.core.checks import RLKitError, check_finite, check_int, resolve_device_dtype
+from rlkit.core.dp import check_policy
+from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+from rlkit.core.tables import sample_rows
 
 
 class EpisodicAgent:

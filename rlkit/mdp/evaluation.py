@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_int
-from rlkit.seeding import ENV, BatchRNG, role_sequence, run_sequences
+from rlkit.core.checks import RLKitError, check_int
+from rlkit.core.seeding import ENV, BatchRNG, role_sequence, run_sequences
 
 
 def exact_return(env, policy, param=None) -> torch.Tensor:

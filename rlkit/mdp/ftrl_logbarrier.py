@@ -22,8 +22,8 @@ Resampling), ``bonus_samples``. Shapes as in :mod:`rlkit.mdp.linear_q_po`.
 
 from __future__ import annotations
 
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.linear_q_po import LinearQPolicyOptimization
-from rlkit.registry import AGENTS
 
 
 @AGENTS.register("FTRLLogBarrier")

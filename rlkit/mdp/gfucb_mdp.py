@@ -59,9 +59,9 @@ Relation to LSVI-UCB: with ``P = 1`` the confidence set always holds the candida
 :class:`rlkit.mdp.LSVIUCB` on that candidate's features for every task, decision for decision (same ``beta``,
 ``lam``; ``theory=True`` gives the same radius). With ``M = 1`` pooled and independent coincide.
 
-Shapes: ``candidates: (P, S, A, k)`` or ``(B, P, S, A, k)``; ``Lambda``: :class:`rlkit.linalg.Covariance` with batch
-shape ``(B, P, M, H)``; ``N: (B, M, H, S, A, S)``; per-candidate ``Q: (B, P, M, H, S, A)``; the played ``Q`` and policy
-``(B, *t, H, S, A)``; after each ``begin_episode`` the diagnostics ``Q_candidates: (B, P, M, H, S, A)``,
+Shapes: ``candidates: (P, S, A, k)`` or ``(B, P, S, A, k)``; ``Lambda``: :class:`rlkit.core.linalg.Covariance`
+with batch shape ``(B, P, M, H)``; ``N: (B, M, H, S, A, S)``; per-candidate ``Q: (B, P, M, H, S, A)``; the played ``Q``
+and policy ``(B, *t, H, S, A)``; after each ``begin_episode`` the diagnostics ``Q_candidates: (B, P, M, H, S, A)``,
 ``excess_steps: (B, P, H)`` (pooled) or ``(B, P, M, H)``, ``excess`` (its max over steps), ``kept`` (``excess <=
 radius``: ``(B, P)`` or ``(B, P, M)``), ``chosen: (B,)`` or ``(B, M)`` and ``radius``.
 """
@@ -72,10 +72,10 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
-from rlkit.linalg import Covariance
+from rlkit.core.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.linalg import Covariance
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.episodic import EpisodicAgent
-from rlkit.registry import AGENTS
 from rlkit.theory.gfucb_mdp import bonus_radius, chi2_radius, selection_radius
 
 

@@ -51,30 +51,12 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_positive
+from rlkit.core.checks import RLKitError, check_int, check_positive
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.confidence_set import EllipsoidIntersection
 from rlkit.mdp.reward_free import RewardFreeAgent, at_pairs, capped_plan, pair_tables, quad
 from rlkit.mdp.vtr import WeightedVTR, home_aleatoric, home_variances
-from rlkit.registry import AGENTS
-
-
-def theory_constants(d: int, H: int, K: int, theta_bound: float = 1.0) -> dict:
-    """Theorem 2.6.3's ``M``, ``alpha``, ``gamma``, ``lam``."""
-    return {"moments": max(1, math.ceil(math.log(7 * K * H) / math.log(2))), "alpha": H**-0.5, "gamma": d**-0.25,
-            "lam": d / theta_bound**2}
-
-
-def theory_beta(k, d: int, H: int, theta_bound: float = 1.0, delta: float = 0.01, alpha: float | None = None,
-                gamma: float | None = None, lam: float | None = None):
-    """Theorem 2.6.3's radius ``beta_k`` (``k`` a number or an array of episode counts >= 1)."""
-    alpha = H**-0.5 if alpha is None else alpha
-    gamma = d**-0.25 if gamma is None else gamma
-    lam = d / theta_bound**2 if lam is None else lam
-    k = torch.as_tensor(k, dtype=torch.float64)
-    eta = torch.log1p(k * H / (alpha**2 * d * lam))
-    tau = torch.log(32 * (max(math.log(gamma**2 / alpha), 0.0) + 1) * k**2 * H**2 / delta)
-    beta = 12 * torch.sqrt(d * eta * tau) + 30 * tau / gamma**2 + math.sqrt(lam) * theta_bound
-    return float(beta) if beta.dim() == 0 else beta.numpy()
+from rlkit.theory.reward_free import theory_beta, theory_constants
 
 
 @AGENTS.register("HF-UCRL-RFE++")

@@ -4,7 +4,7 @@ Every offline algorithm of :mod:`rlkit.mdp` here (PEVI, R2PVI, DRPVI, DRVI-L) is
 differ only in how the next-step value ``V_{h+1}(s'_tau)`` is turned into the weight vector of ``Q_h``
 (:meth:`LinearVI.target`) and in the penalty's form. For ``h = H .. 1`` (0-based ``H-1 .. 0`` in code):
 
-1. ``Lambda_h = sum_tau phi_tau phi_tau^T + gamma I`` through :class:`rlkit.linalg.Covariance` (a rank-N
+1. ``Lambda_h = sum_tau phi_tau phi_tau^T + gamma I`` through :class:`rlkit.core.linalg.Covariance` (a rank-N
    update, refreshed exactly when ``N >= d``), and ``M_h = Lambda_h^{-1} Phi_h^T: (R, d, N)``, so that the
    ridge estimate of ``E_{mu_h} g(V)`` is ``M_h g(V)``;
 2. ``V_{h+1}(s'_tau) = max_a Q_{h+1}(s'_tau, a)`` from the already fitted step (``0`` after the last step);
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_choice, check_nonnegative, check_positive, resolve_device_dtype
-from rlkit.linalg import Covariance
+from rlkit.core.checks import RLKitError, check_choice, check_nonnegative, check_positive, resolve_device_dtype
+from rlkit.core.linalg import Covariance
 
 PENALTIES = ("paper", "l2", "elliptical")
 BLOCK_ELEMENTS = 1 << 23  # features held at once while fitting (64 MB in float64)

@@ -19,7 +19,7 @@ Departures, all exact reformulations or documented choices:
   written with counts: ``N_h(s, a, s')`` and the summed observed rewards ``R_h(s, a)`` give
   ``sum_tau phi [r + V_{h+1}(s')] = sum_{s, a} phi(s, a) [R_h(s, a) + sum_s' N_h(s, a, s') V_{h+1}(s')]``, the
   same vector as the paper's sum for any ``V``, at ``O(S^2 A)`` per step instead of ``O(k)``. ``Lambda_h``
-  is the shared :class:`rlkit.linalg.Covariance` with batch shape ``(B, *t, H)`` (one rank-1 update per
+  is the shared :class:`rlkit.core.linalg.Covariance` with batch shape ``(B, *t, H)`` (one rank-1 update per
   run, task and step at the end of each episode).
 * **Rewards are regressed.** The paper assumes the reward functions known; here the learner sees only the
   reward feedback along its trajectory, so ``r^tau_h`` is the observed reward (a common variant; the
@@ -36,11 +36,11 @@ import math
 import torch
 
 from rlkit.bandits.hold import check_radius_choice
-from rlkit.checks import RLKitError, check_int, check_open_unit, check_positive
-from rlkit.linalg import Covariance
-from rlkit.mdp.dp import backup
+from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
+from rlkit.core.dp import backup
+from rlkit.core.linalg import Covariance
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.episodic import EpisodicAgent
-from rlkit.registry import AGENTS
 
 
 @AGENTS.register("LSVI-UCB")

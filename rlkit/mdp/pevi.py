@@ -13,8 +13,8 @@ Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
 
 from __future__ import annotations
 
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.linear_vi import LinearVI
-from rlkit.registry import AGENTS
 from rlkit.theory.r2pvi import beta_pevi
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_positive
+from rlkit.core.checks import RLKitError, check_positive
 
 
 def _check_losses(L) -> torch.Tensor:

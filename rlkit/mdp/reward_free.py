@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_open_unit, check_positive
-from rlkit.mdp import dp
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
+from rlkit.envs.linear_mixture_features import MixtureFeatures
 from rlkit.mdp.episodic import EpisodicAgent
-from rlkit.mdp.linear_mixture import MixtureFeatures
 
 TOTAL_TOL = 1e-9
 """Slack on the trajectory-total check ``<= 1`` (float sums of ``H`` entries ``1/H``)."""

@@ -25,10 +25,10 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int
-from rlkit.envs.episodic_base import sample_rows
-from rlkit.mdp.dp import check_policy
-from rlkit.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+from rlkit.core.checks import RLKitError, check_int
+from rlkit.core.dp import check_policy
+from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
+from rlkit.core.tables import sample_rows
 
 
 class Simulator:

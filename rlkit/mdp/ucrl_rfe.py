@@ -36,7 +36,8 @@ import math
 
 import torch
 
-from rlkit.checks import check_positive
+from rlkit.core.checks import check_positive
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.reward_free import (
     RewardFreeAgent,
     max_uncertainty,
@@ -45,7 +46,6 @@ from rlkit.mdp.reward_free import (
     vertex_table,
 )
 from rlkit.mdp.vtr import WeightedVTR
-from rlkit.registry import AGENTS
 
 
 def theory_beta(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float = 0.01) -> float:

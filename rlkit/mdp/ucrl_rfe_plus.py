@@ -33,9 +33,9 @@ import math
 
 import torch
 
+from rlkit.core.registry import AGENTS
 from rlkit.mdp.ucrl_rfe import UCRLRFE
 from rlkit.mdp.vtr import inv_norm
-from rlkit.registry import AGENTS
 
 
 def theory_radii(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float = 0.01) -> dict:

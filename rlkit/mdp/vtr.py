@@ -1,4 +1,4 @@
-"""Weighted value-targeted regression (VTR) on the shared :class:`rlkit.linalg.Covariance`, and the HOME weights.
+"""Weighted value-targeted regression (VTR) on the shared :class:`rlkit.core.linalg.Covariance`, and the HOME weights.
 
 **Weighted VTR.** For a linear mixture MDP, ``E[V(s') | s, a] = <psi_V(s, a), theta*>`` for every ``V``, so
 ``theta*`` is estimated by ridge regression of observed ``V(s_{h+1})`` on ``psi_V(s_h, a_h)``. With weights
@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError
-from rlkit.linalg import Covariance
+from rlkit.core.checks import RLKitError
+from rlkit.core.linalg import Covariance
 
 
 class WeightedVTR:
-    """A batch of weighted ridge regressions ``(Sigma, b)`` on one :class:`~rlkit.linalg.Covariance`.
+    """A batch of weighted ridge regressions ``(Sigma, b)`` on one :class:`~rlkit.core.linalg.Covariance`.
 
     Shapes (``*b`` = ``batch_shape``): ``update(phi: (*b, d) or (*b, k, d), target: (*b,) or (*b, k),
     weight: same as target or None)``; ``estimate() -> (*b, d)``; ``cov.inverse: (*b, d, d)``.

@@ -5,7 +5,7 @@
 * Strategies (``select() -> task``, ``observe(task, performance)``, :mod:`~rlkit.transfer.base`):
   :class:`MBTL`, :class:`Greedy`, :class:`Equidistant` (sweep and grid), :class:`RandomOrder`,
   :class:`SequentialOracle`; reference levels :class:`Independent`, :class:`MultiTask`,
-  :class:`OracleTransfer`. All are registered in :data:`rlkit.registry.AGENTS`.
+  :class:`OracleTransfer`. All are registered in :data:`rlkit.core.registry.AGENTS`.
 * Metrics (:mod:`~rlkit.transfer.metrics`): generalised performance vs the number of trained tasks, N / k*.
 * Synthetic SD-MBTL-style matrices with ground truth (:mod:`~rlkit.transfer.synthetic`), contextual
   environment families and the SB3 trainer that build real matrices (:mod:`~rlkit.transfer.family`,

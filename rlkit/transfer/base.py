@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.checks import RLKitError, check_int
+from rlkit.core.checks import RLKitError, check_int
 
 
 class TransferStrategy:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.transfer.compare import REPORT_K, STANDARD, compare, resolve_strategies, standard_agents, summarize
 from rlkit.transfer.matrix import TransferMatrix
 
@@ -45,8 +45,8 @@ def open_matrix(path: str | Path) -> TransferMatrix:
     """A matrix file, or the matrix of a finished ``transfer_build`` (or ``transfer``) results directory."""
     path = Path(path)
     if path.is_dir():
+        from rlkit.core.registry import KINDS
         from rlkit.experiment import load_plugins
-        from rlkit.registry import KINDS
         from rlkit.results import ResultStore
 
         load_plugins()

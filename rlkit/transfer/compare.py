@@ -1,9 +1,9 @@
 """Play strategies and reference levels against every trial of a transfer matrix; summarise the curves.
 
 An *entry* is one ``[[agents]]`` table of a spec: ``label``, ``algo`` (a strategy or level registered in
-:data:`rlkit.registry.AGENTS`), ``runs`` (repetitions with their own seeds; :class:`RandomOrder` defaults to
+:data:`rlkit.core.registry.AGENTS`), ``runs`` (repetitions with their own seeds; :class:`RandomOrder` defaults to
 100 orders, everything else to 1) and the class's parameters. Run ``r`` of an entry on trial ``t`` draws from
-the seed stream ``(root seed, t, agent, algo, r)`` of :mod:`rlkit.seeding`, so variants of one algorithm see
+the seed stream ``(root seed, t, agent, algo, r)`` of :mod:`rlkit.core.seeding`, so variants of one algorithm see
 the same draws (common random numbers) and results do not depend on chunking or the backend.
 
 Every entry gives ``picks: (R, K)`` and ``curve: (R, K)`` per trial, ``K`` = steps (levels give a constant
@@ -17,9 +17,9 @@ import zlib
 
 import numpy as np
 
-from rlkit.checks import RLKitError, SpecError, agent_tables, check_int
-from rlkit.registry import AGENTS
-from rlkit.seeding import AGENT, role_sequence, run_sequence
+from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_int
+from rlkit.core.registry import AGENTS
+from rlkit.core.seeding import AGENT, role_sequence, run_sequence
 from rlkit.transfer.base import ReferenceLevel, TransferStrategy
 from rlkit.transfer.matrix import TransferMatrix
 from rlkit.transfer.metrics import independent, k_star, multitask, sample_efficiency

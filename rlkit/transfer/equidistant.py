@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.checks import RLKitError, check_int
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError, check_int
+from rlkit.core.registry import AGENTS
 from rlkit.transfer.base import TransferStrategy
 from rlkit.transfer.greedy import nearest_index
 from rlkit.transfer.metrics import set_value

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from rlkit.checks import RLKitError, check_int
-from rlkit.registry import Registry
+from rlkit.core.checks import RLKitError, check_int
+from rlkit.core.registry import Registry
 from rlkit.transfer import sb3
 from rlkit.transfer.sampled_context import SampledContextEnv
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.registry import AGENTS
+from rlkit.core.registry import AGENTS
 from rlkit.transfer.base import TransferStrategy
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 FORMAT = "rlkit.transfer_matrix/1"
 

@@ -43,7 +43,7 @@ Options (reference name in brackets):
 Departures from the reference, all deliberate:
 
 * Seeded GP: sklearn's optimiser restarts draw from ``random_state`` (a ``numpy.random.RandomState`` made
-  from :mod:`rlkit.seeding`, or one the caller passes), never from the global generator
+  from :mod:`rlkit.core.seeding`, or one the caller passes), never from the global generator
   (the reference leaves ``random_state=None`` after ``np.random.seed(42)``; passing
   ``RandomState(42)`` reproduces its draws exactly).
 * ``gap`` acts on the acquisition. In the reference ``gap_function`` only changes ``V_estimate``, which its
@@ -63,9 +63,9 @@ import warnings
 
 import numpy as np
 
-from rlkit.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
-from rlkit.registry import AGENTS
-from rlkit.seeding import as_sequences
+from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
+from rlkit.core.registry import AGENTS
+from rlkit.core.seeding import as_sequences
 from rlkit.transfer.base import TransferStrategy
 
 ACQUISITIONS = ("ucb_log", "ucb", "ucb_inverse", "mean", "ucb_dist", "transfer", "gp_mean", "gp_ucb", "gp_lcb",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 
 def cumulative_curve(M: np.ndarray, picks: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 The authors draw the orders with ``np.random.choice(N, K, replace=False)`` after ``np.random.seed(42)``,
 from the global generator that their GP restarts also draw from, so their orders depend on the GP's draws.
-Here each order has its own generator from :mod:`rlkit.seeding` (the experiment kinds give run ``r`` of
+Here each order has its own generator from :mod:`rlkit.core.seeding` (the experiment kinds give run ``r`` of
 trial ``t`` its own stream), so the orders do not depend on anything else: the same distribution, other draws.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.registry import AGENTS
-from rlkit.seeding import as_sequences
+from rlkit.core.registry import AGENTS
+from rlkit.core.seeding import as_sequences
 from rlkit.transfer.base import TransferStrategy
 
 

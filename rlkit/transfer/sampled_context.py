@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import gymnasium as gym
 import numpy as np
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 
 class SampledContextEnv(gym.Env):

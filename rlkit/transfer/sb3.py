@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import gymnasium as gym
 import numpy as np
 
-from rlkit.checks import RLKitError, check_int
+from rlkit.core.checks import RLKitError, check_int
 
 ALGORITHMS = ("PPO", "DQN", "A2C", "SAC", "TD3", "DDPG")
 

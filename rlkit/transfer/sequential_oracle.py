@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.checks import RLKitError
-from rlkit.registry import AGENTS
+from rlkit.core.checks import RLKitError
+from rlkit.core.registry import AGENTS
 from rlkit.transfer.base import TransferStrategy
 
 

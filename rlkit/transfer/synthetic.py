@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.checks import RLKitError, check_int, check_nonnegative
-from rlkit.seeding import ENV, role_sequence, run_sequence
+from rlkit.core.checks import RLKitError, check_int, check_nonnegative
+from rlkit.core.seeding import ENV, role_sequence, run_sequence
 from rlkit.transfer.matrix import TransferMatrix
 
 

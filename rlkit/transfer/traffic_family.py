@@ -19,7 +19,7 @@ the accumulated waiting time per simulated second), a whole chunk of targets in 
 
 **One simulation per process.** libsumo runs the simulation inside the process and allows one at a time, so
 every training run and every evaluation chunk runs in a fresh process of its own
-(:func:`rlkit.subprocess_cell.run_cell`), started by the build unit that needs it: a cell whose process
+(:func:`rlkit.core.processes.run_cell`), started by the build unit that needs it: a cell whose process
 dies (a SUMO crash, a kill, out of memory), hangs past its time limit or raises is run again (up to
 :attr:`TrafficFamily.retries` more times) without touching any other unit, and finished units stay stored
 by the build as usual. Inside a cell the one environment is closed before the next is made (the
@@ -38,9 +38,9 @@ from collections.abc import Sequence
 import gymnasium as gym
 import numpy as np
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
+from rlkit.core.processes import run_cell
 from rlkit.envs.traffic_network import DEFAULT_INFLOW, DEFAULT_LANE_LENGTH
-from rlkit.subprocess_cell import run_cell
 from rlkit.traffic_dqn import SCORE_BOUNDS
 from rlkit.transfer.family import FAMILIES, ContextFamily
 

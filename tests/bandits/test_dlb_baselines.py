@@ -12,7 +12,7 @@ from rlkit.bandits.d_linucb import DLinUCB
 from rlkit.bandits.dynlin_ucb import epoch_schedule
 from rlkit.bandits.exp3 import EXP3
 from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedArm
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
 

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_length, epoch_schedule
+from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_schedule
 from rlkit.bandits.linucb import LinUCB
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
+from rlkit.theory.dynlin_ucb import epoch_length
 
 
 def test_epoch_schedule_rho_0_2():

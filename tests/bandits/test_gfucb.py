@@ -14,7 +14,7 @@ import rlkit.envs  # noqa: F401
 from rlkit.bandits import GFUCB, LinUCB
 from rlkit.bandits.gfucb import theory_beta
 from rlkit.bandits.joint_optimism import enumerate_joint, joint_actions, per_task_index, relaxed_joint
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.representations import IdentityClass
 from rlkit.rollout import run_bandit
 
@@ -64,8 +64,8 @@ def feed(agent, n, gen, K=4):
 
 def test_block_decomposition_of_the_penalised_loss(gen):
     """J(phi_j, theta) from the agent's sufficient statistics equals the loss recomputed from the data."""
+    from rlkit.core.seeding import BatchRNG, run_sequences, setup_normal
     from rlkit.representations import RandomMLPClass
-    from rlkit.seeding import BatchRNG, run_sequences, setup_normal
 
     B, M, p, k, P, lam = 3, 4, 6, 3, 5, 0.7
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(0, B)), "w"), B, P, p, k, hidden=8)
@@ -144,8 +144,8 @@ def test_true_function_is_covered_by_the_theory_set():
 
 
 def test_permuting_tasks_permutes_the_actions_only(gen):
+    from rlkit.core.seeding import BatchRNG, run_sequences, setup_normal
     from rlkit.representations import RandomMLPClass
-    from rlkit.seeding import BatchRNG, run_sequences, setup_normal
 
     B, M, K, p, k, P = 4, 3, 5, 6, 2, 4
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(1, B)), "w"), B, P, p, k, hidden=8)

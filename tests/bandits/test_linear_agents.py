@@ -10,9 +10,9 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.bandits import EpsilonGreedy, LinTS, LinUCB, Uniform
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
+from rlkit.core.seeding import run_sequences
 from rlkit.rollout import run_bandit
-from rlkit.seeding import run_sequences
 
 
 def make(B, **kw):

@@ -7,7 +7,7 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.bandits import GFUCB, MTLROFUL, LinUCB, PerTaskLinUCB
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.rollout import run_bandit
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread

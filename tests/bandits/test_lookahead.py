@@ -13,7 +13,7 @@ import torch
 from rlkit.bandits import LinUCB
 from rlkit.bandits.d_linucb import DLinUCB
 from rlkit.bandits.dynlin_ucb import DynLinUCB
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.rollout import run_bandit
 

@@ -9,9 +9,9 @@ import torch
 import rlkit.envs  # noqa: F401
 from rlkit.bandits import NeuralEpsilonGreedy, NeuralGFUCB
 from rlkit.bandits.multihead_net import MultiheadNets
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
+from rlkit.core.seeding import BatchRNG, run_sequences, setup_uniform
 from rlkit.rollout import run_bandit
-from rlkit.seeding import BatchRNG, run_sequences, setup_uniform
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

@@ -38,8 +38,8 @@ def test_spec_runs_from_the_cli(name, tmp_path):
 
 @pytest.mark.parametrize("name", ["dynlin_ucb_synthetic", "dynlin_ucb_ads"])
 def test_agents_deciding_every_round_start_first(name):
+    from rlkit.core.registry import KINDS
     from rlkit.experiment import load_spec, resolve
-    from rlkit.registry import KINDS
 
     spec = resolve(load_spec(SPECS / f"{name}.toml"))
     kind = KINDS.get(spec["kind"])()

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from rlkit.checks import SpecError
 from rlkit.cli import main
+from rlkit.core.checks import SpecError
+from rlkit.core.registry import KINDS
 from rlkit.experiment import load_spec, resolve
-from rlkit.registry import KINDS
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

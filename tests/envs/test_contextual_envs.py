@@ -7,7 +7,7 @@ from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401  (registers the rlkit/ environments)
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs import ContextualCartPole, ContextualPendulum
 
 

@@ -8,7 +8,7 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401  (registers the environments)
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import (
     ADVERTISING_EXPERT_SPEND,
     DynamicalLinearBandit,
@@ -157,7 +157,7 @@ def test_common_random_numbers_and_determinism(tkw, tol):
     other = DynamicalLinearBandit(num_envs=4, config="advertising", **tkw)
     other.reset(seed=11)
     assert torch.allclose(n_big, noise(other, torch.tensor([5, 5, 4, 0])), rtol=0, atol=tol(1e-15, 1e-6))  # same noise
-    from rlkit.seeding import run_sequences
+    from rlkit.core.seeding import run_sequences
 
     alone = DynamicalLinearBandit(num_envs=1, config="advertising", **tkw)
     alone.reset(seed=run_sequences(11, [2]))

@@ -8,9 +8,9 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
+from rlkit.core.seeding import run_sequences
 from rlkit.envs import LinearBandit
-from rlkit.seeding import run_sequences
 
 
 def make(B, **kw):

@@ -8,7 +8,7 @@ from gymnasium.utils.env_checker import check_env
 from sklearn.datasets import load_digits
 
 import rlkit.envs  # noqa: F401
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs import MultitaskDigitsBandit, MultitaskRepresentationBandit
 from rlkit.rollout import run_bandit
 

@@ -7,9 +7,9 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
 from rlkit.envs import MultitaskLinearMDP
-from rlkit.mdp import dp
 
 
 def _env(**kw):

@@ -9,7 +9,7 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401  (registers the environments)
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs import AmericanPutOption, RobustLinearMDP, collect
 from rlkit.mdp.evaluation import exact_return, monte_carlo_return
 

@@ -15,7 +15,7 @@ from gymnasium.utils.env_checker import check_env
 if not all(importlib.util.find_spec(m) for m in ("sumo", "libsumo", "traci", "sumo_rl")):
     pytest.skip('needs the traffic extra: pip install "rlkit[traffic]"', allow_module_level=True)
 
-from rlkit.checks import RLKitError  # noqa: E402
+from rlkit.core.checks import RLKitError  # noqa: E402
 from rlkit.envs import SimulationError, TrafficContext, TrafficSignal, make_vector_env  # noqa: E402
 from rlkit.envs.traffic_network import intersection_files, mbtl_contexts  # noqa: E402
 
@@ -240,7 +240,7 @@ def test_import_without_sumo_and_a_clear_error(tmp_path):
         "for m in ('sumo', 'sumo_rl', 'libsumo', 'traci', 'sumolib'): sys.modules[m] = None\n"
         "os.environ.pop('SUMO_HOME', None)\n"
         "import gymnasium as gym, rlkit.envs\n"
-        "from rlkit.checks import RLKitError\n"
+        "from rlkit.core.checks import RLKitError\n"
         "try:\n"
         "    gym.make('rlkit/TrafficSignal-v0')\n"
         "except RLKitError as e:\n"

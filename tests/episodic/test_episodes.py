@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
+from rlkit.core.seeding import run_sequences
 from rlkit.envs import RandomTabularMDP
 from rlkit.episodes import run_episodes
-from rlkit.mdp import LSVIUCB, UniformPolicy, dp
+from rlkit.mdp import LSVIUCB, UniformPolicy
 from rlkit.mdp.episodic import EpisodicAgent
-from rlkit.seeding import run_sequences
 
 
 class _Oracle(EpisodicAgent):

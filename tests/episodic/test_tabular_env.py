@@ -7,7 +7,7 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs import RandomTabularMDP
 
 
@@ -52,7 +52,7 @@ def test_same_seed_same_episodes_and_runs_independent_of_batch():
     b = _play(RandomTabularMDP(num_envs=3, n_states=4, n_actions=2, horizon=3), 5, always_one)
     for (s1, _, f1), (s2, _, f2) in zip(a, b):
         assert torch.equal(s1, s2) and torch.equal(f1, f2)
-    from rlkit.seeding import run_sequences
+    from rlkit.core.seeding import run_sequences
     single = _play(RandomTabularMDP(num_envs=1, n_states=4, n_actions=2, horizon=3), run_sequences(5, [2]), always_one)
     for (s1, _, f1), (s2, _, f2) in zip(a, single):
         assert s1[2] == s2[0] and f1[2] == f2[0]

@@ -10,9 +10,9 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
-from rlkit.mdp import dp
 
 
 def _episodes(env, n, seed=0, action=lambda s, h: torch.zeros_like(s)):
@@ -69,7 +69,7 @@ def test_oblivious_switching_adversary():
 
 
 def test_runs_are_independent_of_the_batch_and_instance_seed_shares():
-    from rlkit.seeding import run_sequences
+    from rlkit.core.seeding import run_sequences
     full = _episodes(AdversarialLinearMDP(num_envs=3, n_states=3, n_actions=2, dim=3), 4, seed=9)
     alone = _episodes(AdversarialLinearMDP(num_envs=1, n_states=3, n_actions=2, dim=3), 4,
                       seed=run_sequences(9, [2]))

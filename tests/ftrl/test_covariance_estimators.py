@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.mdp.covariance_estimators import (
     exact_inverse,
     expected_geometric_resampling,

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
 from rlkit.episodes import run_episodes
-from rlkit.mdp import DilatedBonusPO, FTRLLogBarrier, UniformPolicy, dp
+from rlkit.mdp import DilatedBonusPO, FTRLLogBarrier, UniformPolicy
 from rlkit.mdp.covariance_estimators import feature_covariance
 from rlkit.mdp.simulator import Simulator
 
@@ -69,7 +70,7 @@ def test_determinism_and_batch_independence(cls):
     a, _ = _run(cls, eta=1.0, gamma=0.2, beta=0.05, n_samples=8)
     b, _ = _run(cls, eta=1.0, gamma=0.2, beta=0.05, n_samples=8)
     assert np.array_equal(a["regret"], b["regret"])
-    from rlkit.seeding import run_sequences
+    from rlkit.core.seeding import run_sequences
     alone, _ = _run(cls, B=1, seed=run_sequences(0, [2]), eta=1.0, gamma=0.2, beta=0.05, n_samples=8)
     np.testing.assert_allclose(alone["regret"][0], a["regret"][2], atol=1e-9, rtol=0)
 

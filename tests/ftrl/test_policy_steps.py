@@ -8,7 +8,7 @@ import pytest
 import torch
 from scipy.optimize import brentq
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.mdp.policy_steps import log_barrier_step, softmax_step
 
 # Clarabel at tight tolerances, with iterative refinement. It reaches them on most instances ("optimal", agreeing

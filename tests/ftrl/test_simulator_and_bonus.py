@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
-from rlkit.mdp import dp
 from rlkit.mdp.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
 from rlkit.mdp.simulator import Simulator
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.mdp import divergences as D
 
 pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: CPU tensors against cvxpy solves")

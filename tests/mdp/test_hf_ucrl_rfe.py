@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
+from rlkit.core.seeding import run_sequences
 from rlkit.envs import HardMixtureMDP, LowerBoundMDP, MixtureRiverSwim
 from rlkit.episodes import run_episodes
-from rlkit.mdp import HFUCRLRFE, dp
+from rlkit.mdp import HFUCRLRFE
 from rlkit.mdp.reward_free import capped_plan, suboptimality
-from rlkit.seeding import run_sequences
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.envs import AmericanPutOption, Dataset, RobustLinearMDP, collect
 from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
 from rlkit.mdp.evaluation import exact_return

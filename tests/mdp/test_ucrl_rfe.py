@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
 from rlkit.envs import LowerBoundMDP, MixtureRiverSwim
 from rlkit.episodes import run_episodes
-from rlkit.mdp import UCRLRFE, UCRLRFEPlus, dp
+from rlkit.mdp import UCRLRFE, UCRLRFEPlus
 from rlkit.mdp.reward_free import max_uncertainty, optimistic_plan, pair_tables, suboptimality, vertex_table
 
 pytestmark = pytest.mark.usefixtures("single_thread")

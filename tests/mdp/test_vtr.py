@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.mdp.confidence_set import EllipsoidIntersection
 from rlkit.mdp.vtr import WeightedVTR, home_aleatoric, home_variances, inv_norm
 

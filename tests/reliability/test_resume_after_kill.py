@@ -48,8 +48,8 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     clean = tmp_path / "clean"
     subprocess.run(_cmd(spec, clean), check=True)
     store_k, store_c = ResultStore(killed), ResultStore(clean)
+    from rlkit.core.registry import KINDS
     from rlkit.experiment import load_plugins
-    from rlkit.registry import KINDS
 
     load_plugins()
     units = KINDS.get("bandit")().units(store_c.spec())

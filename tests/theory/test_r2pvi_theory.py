@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.theory.r2pvi import beta_pevi, beta_r2pvi, suboptimality_rate, xi
 
 pytestmark = pytest.mark.cpu_only(reason="bounds of plain numbers; rollouts run on the device in tests/bandits")

@@ -5,11 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from rlkit.mdp.hf_ucrl_rfe import theory_beta, theory_constants
 from rlkit.theory.reward_free import (
     hf_bound_at,
     hf_episodes_bound,
     reference_episodes,
+    theory_beta,
+    theory_constants,
     ucrl_rfe_order,
     ucrl_rfe_plus_order,
 )

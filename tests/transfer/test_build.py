@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from rlkit.cli import main
+from rlkit.core.registry import KINDS
 from rlkit.experiment import load_plugins, run
-from rlkit.registry import KINDS
 from rlkit.results import ResultStore
 from rlkit.transfer import TransferMatrix
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.transfer import MBTL, Equidistant, Greedy, RandomOrder, SequentialOracle, play
 from rlkit.transfer.mbtl import midpoint
 from rlkit.transfer.metrics import cumulative_curve, independent, k_star, oracle_transfer, sample_efficiency, set_value

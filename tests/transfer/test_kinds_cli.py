@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from rlkit.checks import SpecError
 from rlkit.cli import main
+from rlkit.core.checks import SpecError
 from rlkit.experiment import load_spec, resolve, run
 from rlkit.transfer import TransferMatrix
 from rlkit.transfer.synthetic import sd_mbtl
@@ -56,7 +56,7 @@ def test_transfer_kind_is_deterministic_and_summarises(tmp_path):
     a = run(write(tmp_path), out=tmp_path / "a", workers=1, progress=False)
     b = run(write(tmp_path, SPEC.replace("steps = 8", "steps = 8\nchunk_size = 2"), "b.toml"), out=tmp_path / "b",
             workers=1, progress=False)
-    from rlkit.registry import KINDS
+    from rlkit.core.registry import KINDS
     from rlkit.results import ResultStore
 
     kind = KINDS.get("transfer")()

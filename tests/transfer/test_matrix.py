@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 from rlkit.transfer import TransferMatrix
 from rlkit.transfer.synthetic import golden_sine, sd_mbtl
 

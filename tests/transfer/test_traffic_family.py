@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rlkit.checks import RLKitError
 from rlkit.cli import main
+from rlkit.core.checks import RLKitError
+from rlkit.core.registry import KINDS
+from rlkit.core.seeding import ENV, role_sequence, run_sequence
 from rlkit.experiment import load_plugins, load_spec, resolve, run
-from rlkit.registry import KINDS
 from rlkit.results import ResultStore
-from rlkit.seeding import ENV, role_sequence, run_sequence
 from rlkit.traffic_dqn import SCORE_BOUNDS
 from rlkit.transfer.family import FAMILIES, EnvMaker
 from rlkit.transfer.traffic_family import TrafficFamily
@@ -112,7 +112,7 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     watcher.start()
     trained = {}
     try:
-        with caplog.at_level(logging.WARNING, logger="rlkit.subprocess_cell"):
+        with caplog.at_level(logging.WARNING, logger="rlkit.core.processes"):
             run(spec_path, out=out, workers=1, progress=False)
     finally:
         stop.set()

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
-from rlkit.linalg import Covariance
+from rlkit.core.checks import RLKitError
+from rlkit.core.linalg import Covariance
 
 
 def exact(lam, X, W=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rlkit.checks import SpecError
+from rlkit.core.checks import SpecError
 
 
 class Registry:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
-from rlkit.seeding import AGENT, ENV, BatchRNG, as_sequences, role_sequence, run_sequences
+from rlkit.core.checks import RLKitError
+from rlkit.core.seeding import AGENT, ENV, BatchRNG, as_sequences, role_sequence, run_sequences
 
 pytestmark = pytest.mark.cpu_only(reason="numpy SeedSequence streams on the host")
 

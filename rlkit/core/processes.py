@@ -1,11 +1,17 @@
-"""Run one unit of work (a "cell": train a policy, evaluate it on a task) in a fresh process, with retries.
+"""Child processes that end with their parent, and isolated cells: one unit of work in a fresh process.
+
+:func:`guard_parent_death` is the first thing every child process of rlkit runs (the runner's local workers
+and every cell): on Linux the kernel sends it SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), and
+on every platform a daemon thread checks the parent once a second. So a ``kill -9`` of ``rlkit run`` leaves
+no worker and no cell behind, even a cell that started its own process group.
+
 
 :func:`run_cell` calls ``fn(*args, **kwargs)`` in a new process (``spawn`` by default: a fresh interpreter,
 so libsumo's one-simulation-per-process state, torch threads and module globals start clean) and returns
 its result. A cell whose process dies (a crash, a kill, an out-of-memory), runs past ``timeout`` seconds
 (it is killed, with its process group: the sumo children of a TraCI environment go too) or raises is run
 again, up to ``retries`` more times; then :class:`CellError` says what happened in every attempt. An
-:class:`~rlkit.checks.RLKitError` (bad input) is raised at once: retrying cannot fix it.
+:class:`~rlkit.core.checks.RLKitError` (bad input) is raised at once: retrying cannot fix it.
 
 With ``out`` the result is pickled to that file, written atomically (temporary file, fsync, rename) by the
 cell's process before it exits: a finished cell is never lost (even if its process dies right after), and
@@ -23,13 +29,17 @@ import os
 import pickle
 import shutil
 import signal
+import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rlkit.checks import RLKitError, check_int, check_positive
+from rlkit.core.atomic_io import atomic_write
+from rlkit.core.checks import RLKitError, check_int, check_positive
 
 log = logging.getLogger(__name__)
 
@@ -38,29 +48,52 @@ class CellError(RuntimeError):
     """A cell failed in every attempt: its process died, timed out, or raised."""
 
 
-def _child(fn, args, kwargs, result_path: str, error_path: str) -> None:
+def guard_parent_death(parent: int) -> None:
+    """End this process (``os._exit(1)``) as soon as process ``parent`` is gone.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``); on every platform a
+    daemon thread also checks the parent once a second (the watchdog covers systems without ``prctl``).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog below still runs
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="rlkit-parent-watch", daemon=True).start()
+
+
+def _child(fn, args, kwargs, result_path: str, error_path: str, parent: int) -> None:
     if hasattr(os, "setsid"):
         os.setsid()  # own process group: a kill on timeout takes the cell's children (e.g. sumo) with it
+    guard_parent_death(parent)  # its own session does not outlive rlkit: it ends with the process that started it
     try:
         result = fn(*args, **kwargs)
-        tmp = f"{result_path}.{os.getpid()}.tmp"  # atomic: temporary file, fsync, rename into place
-        with open(tmp, "wb") as f:
-            pickle.dump(result, f), f.flush(), os.fsync(f.fileno())
-        os.replace(tmp, result_path)
+        atomic_write(result_path, pickle.dumps(result))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which decides
         kind = "bad-input" if isinstance(e, RLKitError) else "error"
         Path(error_path).write_text(f"{kind}\n{type(e).__name__}: {e}\n{traceback.format_exc()}")
         os._exit(1)
 
 
-def _child_from_file(call_path: str, result_path: str, error_path: str) -> None:
+def _child_from_file(call_path: str, result_path: str, error_path: str, parent: int) -> None:
     """:func:`_child` with ``(fn, args, kwargs)`` read from a pickle file (start methods other than fork)."""
     try:
         fn, args, kwargs = pickle.loads(Path(call_path).read_bytes())
     except BaseException as e:  # noqa: BLE001 - e.g. an import error: reported like the cell's own errors
         Path(error_path).write_text(f"error\n{type(e).__name__}: {e}\n{traceback.format_exc()}")
         os._exit(1)
-    _child(fn, args, kwargs, result_path, error_path)
+    _child(fn, args, kwargs, result_path, error_path, parent)
 
 
 def _kill(proc) -> None:
@@ -138,7 +171,7 @@ def run_cell(fn: Callable[..., Any], args: Sequence = (), kwargs: Mapping | None
             error_path = work / f"error-{attempt}.txt"
             target, target_args = ((_child, (fn, tuple(args), kwargs)) if call is None
                                    else (_child_from_file, (str(work / "call.pkl"),)))
-            proc = ctx.Process(target=target, args=(*target_args, str(result_path), str(error_path)),
+            proc = ctx.Process(target=target, args=(*target_args, str(result_path), str(error_path), os.getpid()),
                                name=f"rlkit-cell-{name}")
             proc.start()
             proc.join(timeout)

@@ -1,8 +1,8 @@
-"""Truncated backups in rlkit.mdp.dp (``clip``): against a direct loop, including where the cap binds."""
+"""Truncated backups in rlkit.core.dp (``clip``): against a direct loop, including where the cap binds."""
 
 import torch
 
-from rlkit.mdp import dp
+from rlkit.core import dp
 
 
 def test_clipped_backups_match_a_direct_loop(gen):

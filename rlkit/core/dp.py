@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 
 def _check(P: torch.Tensor, r: torch.Tensor) -> None:

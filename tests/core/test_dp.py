@@ -1,12 +1,12 @@
-"""Exact dynamic programming (rlkit.mdp.dp) against brute force over trajectories and deterministic policies."""
+"""Exact dynamic programming (rlkit.core.dp) against brute force over trajectories and deterministic policies."""
 
 import itertools
 
 import pytest
 import torch
 
-from rlkit.checks import RLKitError
-from rlkit.mdp import dp
+from rlkit.core import dp
+from rlkit.core.checks import RLKitError
 
 
 def _instance(gen, B=2, H=3, S=3, A=2):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.checks import RLKitError, resolve_device_dtype
+from rlkit.core.checks import RLKitError, resolve_device_dtype
 
 
 class MixtureFeatures:

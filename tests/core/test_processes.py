@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rlkit.checks import RLKitError
-from rlkit.subprocess_cell import CellError, run_cell
+from rlkit.core.checks import RLKitError
+from rlkit.core.processes import CellError, run_cell
 
 
 def _square(x):
@@ -69,7 +69,7 @@ def test_result_returned_stored_and_never_recomputed(tmp_path):
 
 def test_a_dying_cell_is_retried(tmp_path, caplog):
     marker = tmp_path / "m"
-    with caplog.at_level(logging.WARNING, logger="rlkit.subprocess_cell"):
+    with caplog.at_level(logging.WARNING, logger="rlkit.core.processes"):
         assert run_cell(_die_first, (str(marker),), retries=1, start_method="fork") == "survived"
     assert len(marker.read_text()) == 2 and "killed by SIGKILL" in caplog.text
     marker.unlink()

@@ -14,7 +14,8 @@ and restores ``V^{-1}`` and ``log det V`` exactly from a Cholesky factorisation 
 ``refresh_every`` updates, and earlier when a probe of the drift ``||V (V^{-1} z) - z|| / ||z||`` (checked
 every ``check_every`` updates, one host read each time) exceeds both ``drift_tol`` and four times its value
 right after the last refresh (the floor an exact inverse of an ill-conditioned ``V`` already has). That keeps
-float32 accurate over millions of updates (see ``tests/test_linalg.py``, which also shows the drift without refreshes).
+float32 accurate over millions of updates (see ``tests/core/test_linalg.py``, which also shows the drift without
+refreshes).
 
 Shapes (``*b`` = ``batch_shape``, ``d`` = ``dim``):
     update(x: (*b, d) or (*b, k, d), weight: (*b,) or (*b, k) or scalar)
@@ -29,7 +30,7 @@ import math
 
 import torch
 
-from rlkit.checks import RLKitError, check_int, check_positive, resolve_device_dtype
+from rlkit.core.checks import RLKitError, check_int, check_positive, resolve_device_dtype
 
 
 class Covariance:

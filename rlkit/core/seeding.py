@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from rlkit.checks import RLKitError
+from rlkit.core.checks import RLKitError
 
 ENV = 0
 AGENT = 1
