@@ -6,7 +6,7 @@ Side by side in one process, on the same problem (a linear bandit with fixed con
 * rlkit: ``LinUCB`` on ``LinearBandit`` batched over B = 1, 10, 64, 2048 runs (and more on a GPU), driven
   through ``act`` / ``env.step`` / ``update`` as a user of the Python API would (B = 1 is one agent on one
   environment);
-* rlkit's rollout, :func:`rlkit.rollout.run_bandit`, playing a whole run of ``--rollout-horizon`` rounds at
+* rlkit's rollout, :func:`rlkit.agents.bandit_loop.run_bandit`, playing a whole run of ``--rollout-horizon`` rounds at
   ``--rollout-batches`` (what ``rlkit run`` does for every unit): on a fixed-context linear bandit it lets LinUCB
   look ahead (``LinearBandit.peek_held`` / ``LinUCB.keeps``), asking the agent once per stretch of identical
   decisions instead of once per round, with the same decisions up to rounding. Its figure is rounds played per
@@ -37,8 +37,8 @@ import numpy as np
 import torch
 
 import rlkit.envs  # noqa: F401
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import LinUCB
-from rlkit.rollout import run_bandit
 
 K, D, SIGMA = 20, 10, 0.1
 

@@ -11,8 +11,8 @@ in a worker process of ``--authors-python`` (default: this interpreter; their co
 still turns a ``(1, 1)`` array into a scalar: give an interpreter with e.g. ``numpy==2.2.6`` and tqdm
 otherwise) that times itself after its imports;
 rlkit's run as the experiment ``experiments/dynlin_ucb_synthetic.toml`` does: all runs in one tensor program
-through :func:`rlkit.rollout.run_bandit` under ``torch.inference_mode``, three regret curves recorded, one thread.
-Each timing is the wall time from building the environment and agent to the end of the runs; the two
+through :func:`rlkit.agents.bandit_loop.run_bandit` under ``torch.inference_mode``, three regret curves recorded, one
+thread. Each timing is the wall time from building the environment and agent to the end of the runs; the two
 implementations alternate (rlkit, authors, rlkit, authors, ...) and the best of ``--repeats`` is kept, so a
 load spike on a shared machine hits both; ``--clock cpu`` times each side's CPU time instead of the wall clock.
 Prints seconds, the ratio authors / rlkit, and each side's mean
@@ -154,8 +154,8 @@ def rlkit_run(name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
     """Seconds and steady-state pseudo-regret ``(runs,)`` of rlkit's agent, built and run as the experiment does."""
     import torch
 
+    from rlkit.agents.bandit_loop import checkpoints, run_bandit
     from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
-    from rlkit.rollout import checkpoints, run_bandit
 
     t0 = CLOCK()
     env = DynamicalLinearBandit(num_envs=runs, config="synthetic", noise=0.01)

@@ -18,8 +18,8 @@ import time
 import numpy as np
 import torch
 
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.registry import AGENTS
-from rlkit.episodes import run_episodes
 from rlkit.experiment import load_plugins, load_spec
 from rlkit.kinds.bandit import make_env
 

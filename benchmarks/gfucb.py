@@ -25,8 +25,8 @@ import numpy as np
 import torch
 
 import rlkit.envs  # noqa: F401
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import NeuralGFUCB
-from rlkit.rollout import run_bandit
 
 
 class LoopNeuralGFUCB:

@@ -23,7 +23,7 @@ START=$(date +%s)
 
 if (( DRY )); then
   DEVICE=cpu; BATCHES="1 10 256"; COV_UPDATES=2000; HORIZON=2000; RUNS=2; SECONDS_PER=0.5; WORKERS=2
-  TESTS=(tests/core/test_linalg.py tests/envs/test_linear_bandit.py tests/bandits/test_linear_agents.py -m "not slow")
+  TESTS=(tests/core/test_linalg.py tests/envs/test_linear_bandit.py tests/baselines/test_linear_agents.py -m "not slow")
   [[ -x .venv/bin/python ]] && PY=.venv/bin/python
 else
   DEVICE=cuda; BATCHES="2048 65536 262144"; COV_UPDATES=${GPU_SH_COV_UPDATES:-1000000}

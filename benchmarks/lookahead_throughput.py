@@ -1,7 +1,7 @@
 """Look-ahead rollouts against the per-round loop: the same agents on the same dynamical linear bandit, one
 process, same decisions.
 
-With look-ahead (the default of :func:`rlkit.rollout.run_bandit`) a deterministic agent is asked once per
+With look-ahead (the default of :func:`rlkit.agents.bandit_loop.run_bandit`) a deterministic agent is asked once per
 run of identical decisions: the environment peeks at the rewards the chosen action would earn
 (``peek_held``), the agent finds in closed form the first round at which some run would switch (``keeps``),
 and those rounds are played as one held block. Without it (``lookahead=False``) the agent decides every
@@ -22,9 +22,9 @@ import time
 import numpy as np
 import torch
 
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import DLinUCB, DynLinUCB, LinUCB
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
-from rlkit.rollout import run_bandit
 
 
 class Counted:

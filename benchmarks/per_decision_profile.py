@@ -17,7 +17,7 @@ do not depend on the machine's load; the times do.
 
 Agents: ``LinUCB`` drives a linear bandit (K = 20, d = 10) through ``act`` / ``env.step`` / ``update`` as a
 user would; the others play the DynLin-UCB synthetic experiment's configuration through
-:func:`rlkit.rollout.run_bandit` under ``torch.inference_mode`` (as the experiment runner does).
+:func:`rlkit.agents.bandit_loop.run_bandit` under ``torch.inference_mode`` (as the experiment runner does).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from bandit_throughput import linucb_loop
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import AR2, EXP3, DLinUCB, DynLinUCB
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
-from rlkit.rollout import run_bandit
 
 _SYNC = {"_local_scalar_dense", "is_nonzero", "item"}
 

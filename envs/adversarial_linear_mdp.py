@@ -26,7 +26,7 @@ contextual bandit with ``n`` contexts and ``A`` arms).
 The learner observes ``l_{k, h}(s_h, a_h)`` along its trajectory (bandit feedback; ``objective = "loss"``). It may
 know what the theory assumes known: ``phi``, ``H``, ``A`` (``theory_params``). The exact model
 (``transitions()``, ``initial_distribution()`` and ``objective_table()`` = the current episode's losses
-``(B, H, S, A)``) is for the evaluator (:func:`rlkit.episodes.run_episodes`: regret against the best fixed
+``(B, H, S, A)``) is for the evaluator (:func:`rlkit.agents.episode_loop.run_episodes`: regret against the best fixed
 policy in hindsight by dynamic programming on the summed losses) and for :class:`rlkit.mdp.simulator.Simulator`,
 which hands trajectories, never losses, to algorithms.
 

@@ -438,7 +438,7 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         """Rewards ``(B, m)`` that holding ``actions`` would earn over the next ``m = min(n, rounds left in the
         current noise block)`` rounds, without moving the environment: the same numbers :meth:`step_held`
         (or :meth:`step`) then produces for those rounds. A rollout uses it to let an agent look ahead
-        (see :mod:`rlkit.rollout`)."""
+        (see :mod:`rlkit.agents.bandit_loop`)."""
         if self.rng is None:
             raise RLKitError("reset() must be called before peek_held()")
         n = check_int("n", n)

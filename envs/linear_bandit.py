@@ -8,9 +8,9 @@ share one instance (theta and fixed contexts) while noise stays per run.
 
 With fixed contexts the environment is stationary, so it serves held actions in closed form: ``step_held(actions,
 n)`` plays ``n`` rounds of the same arms at once and ``peek_held(actions, n)`` returns the rewards they would earn
-without moving, so :func:`rlkit.rollout.run_bandit` can let an agent look ahead (LinUCB, D-LinUCB keep their arm
-for long stretches once they settle). Both return exactly the numbers the same rounds of :meth:`step` give (the
-noise comes from the same stream, in the same order). With ``contexts="resample"`` neither is offered.
+without moving, so :func:`rlkit.agents.bandit_loop.run_bandit` can let an agent look ahead (LinUCB, D-LinUCB keep
+their arm for long stretches once they settle). Both return exactly the numbers the same rounds of :meth:`step` give
+(the noise comes from the same stream, in the same order). With ``contexts="resample"`` neither is offered.
 
 Shapes: ``theta: (B, d)``, contexts ``(B, K, d)``, rewards ``(B,)``.
 """

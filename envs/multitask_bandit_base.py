@@ -8,7 +8,7 @@ axis. Every round each of the ``M`` tasks of every run shows ``K`` contexts in `
 
 ``info`` carries every task's ``expected_reward`` (mean reward of the action it played) and
 ``optimal_expected_reward`` (its best action's), each ``(B, M)``, so per-task pseudo-regret is exact; no agent
-reads them. The regret term ``regret_per_task`` is recorded by :func:`rlkit.rollout.run_bandit`, which
+reads them. The regret term ``regret_per_task`` is recorded by :func:`rlkit.agents.bandit_loop.run_bandit`, which
 averages a term's trailing (task) axis: the cumulative regret per task, total / ``M``, the quantity the GFUCB
 figure plots.
 

@@ -7,14 +7,14 @@ import gymnasium as gym
 import pytest
 import torch
 
-import rlkit.bandits.base as bandit_base
+import rlkit.agents.bandit as bandit_base
 import rlkit.core.checks as checks
 import rlkit.envs  # noqa: F401  (registers the environments)
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import EpsilonGreedy, LinUCB
 from rlkit.cli import main
 from rlkit.core.checks import RLKitError
 from rlkit.experiment import run
-from rlkit.rollout import run_bandit
 from tests.helpers import write_spec
 
 B, K, D = 2, 4, 3

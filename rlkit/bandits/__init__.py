@@ -3,21 +3,21 @@
 ``act(contexts (B, K, d)) -> (B,)``, ``update(contexts, actions, rewards)``.
 """
 
+from rlkit.agents.bandit import BanditAgent
 from rlkit.bandits.ar2 import AR2  # noqa: E402
-from rlkit.bandits.base import BanditAgent
 from rlkit.bandits.d_linucb import DLinUCB  # noqa: E402
 from rlkit.bandits.dynlin_ucb import DynLinUCB  # noqa: E402, I001
-from rlkit.bandits.epsilon_greedy import EpsilonGreedy
 from rlkit.bandits.exp3 import EXP3  # noqa: E402
 from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedAction, FixedArm  # noqa: E402
 from rlkit.bandits.gfucb import GFUCB  # noqa: E402
-from rlkit.bandits.lints import LinTS
-from rlkit.bandits.linucb import LinUCB
 from rlkit.bandits.mtlr_oful import MTLROFUL  # noqa: E402
 from rlkit.bandits.neural_epsilon_greedy import NeuralEpsilonGreedy  # noqa: E402
 from rlkit.bandits.neural_gfucb import NeuralGFUCB  # noqa: E402
 from rlkit.bandits.per_task_linucb import PerTaskLinUCB  # noqa: E402
-from rlkit.bandits.uniform import Uniform
+from rlkit.baselines.epsilon_greedy import EpsilonGreedy
+from rlkit.baselines.lints import LinTS
+from rlkit.baselines.linucb import LinUCB
+from rlkit.baselines.uniform import Uniform
 
 __all__ = ["BanditAgent", "EpsilonGreedy", "LinTS", "LinUCB", "Uniform"]
 __all__ += ["AR2", "Clairvoyant", "DLinUCB", "DynLinUCB", "EXP3", "Expert", "FixedAction", "FixedArm"]

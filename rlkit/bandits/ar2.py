@@ -29,7 +29,7 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.agents.bandit import BanditAgent
 from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
 from rlkit.core.registry import AGENTS
 

@@ -16,7 +16,7 @@ they are kept explicitly and ``V^{-1}`` is recomputed each round (``d x d``, bat
 The discounting is real for every ``gamma`` (the dynamical-bandit authors' "log T" variant did not discount).
 ``theory=False`` uses a constant radius ``alpha``.
 
-Held rounds (:meth:`update_held`, and the look-ahead :meth:`keeps` of :func:`rlkit.rollout.run_bandit`):
+Held rounds (:meth:`update_held`, and the look-ahead :meth:`keeps` of :func:`rlkit.agents.bandit_loop.run_bandit`):
 ``j`` rounds of the same arm ``x`` with rewards ``r_0..r_{j-1}`` unroll to::
 
     V_j  = gamma^j V + (1 - gamma^j) / (1 - gamma) x x^T + (1 - gamma^j) lam I      (gamma^2 for Vt)
@@ -33,11 +33,10 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent, env_placement
+from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.lookahead import first_switch
 from rlkit.bandits.dynlin_ucb import resolve_lam
-from rlkit.bandits.hold import check_radius_choice
-from rlkit.bandits.lookahead import first_switch
-from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.registry import AGENTS
 
 

@@ -41,7 +41,7 @@ Epoch structure for fast rollouts: :meth:`hold_length` tells the loop how many r
 held, and :meth:`update_held` takes those rounds' rewards ``(B, n)`` at once (one decision and one regression
 update per epoch, exactly the algorithm above). Played one round at a time (:meth:`update`) it does the same.
 Across epochs, :meth:`keeps` (the rollout's look-ahead) computes the decisions at the next epochs' starts in
-closed form (:mod:`rlkit.bandits.lookahead`) from the rewards the held action would earn; while no run would
+closed form (:mod:`rlkit.agents.lookahead`) from the rewards the held action would earn; while no run would
 switch, those epochs are played as one block and enter the regression as one weighted update (the same
 ``V`` and ``b`` as one update per epoch).
 
@@ -55,10 +55,10 @@ import math
 import numpy as np
 import torch
 
-from rlkit.bandits.base import BanditAgent, env_placement
-from rlkit.bandits.hold import Hold, check_radius_choice
-from rlkit.bandits.lookahead import first_switch, repeated_arm
-from rlkit.bandits.ridge import Ridge
+from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.hold import Hold
+from rlkit.agents.lookahead import first_switch, repeated_arm
+from rlkit.agents.ridge import Ridge
 from rlkit.core.checks import (
     RLKitError,
     check_choice,
@@ -67,6 +67,7 @@ from rlkit.core.checks import (
     check_nonnegative,
     check_open_unit,
     check_positive,
+    check_radius_choice,
     check_shape,
 )
 from rlkit.core.registry import AGENTS

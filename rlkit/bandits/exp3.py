@@ -26,8 +26,8 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent, env_placement
-from rlkit.bandits.hold import Hold
+from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.hold import Hold
 from rlkit.core.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
 from rlkit.core.registry import AGENTS
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.agents.bandit import BanditAgent
 from rlkit.core.checks import RLKitError, check_int, check_shape
 from rlkit.core.registry import AGENTS
 

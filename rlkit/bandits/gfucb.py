@@ -55,11 +55,18 @@ import math
 
 import torch
 
-from rlkit.bandits.hold import check_radius_choice
+from rlkit.agents.multitask import MultitaskBanditAgent
+from rlkit.agents.ridge import Ridge
 from rlkit.bandits.joint_optimism import enumerate_joint, per_task_index, relaxed_joint
-from rlkit.bandits.multitask_base import MultitaskBanditAgent
-from rlkit.bandits.ridge import Ridge
-from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.checks import (
+    RLKitError,
+    check_choice,
+    check_int,
+    check_nonnegative,
+    check_open_unit,
+    check_positive,
+    check_radius_choice,
+)
 from rlkit.core.registry import AGENTS
 
 

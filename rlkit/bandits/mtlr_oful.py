@@ -21,7 +21,7 @@ the steps are from memory, and these parts are ours:
   constants) plus ``lam g S^2``; ``theory=False`` a constant radius ``alpha`` (``L_t = alpha^2``).
 
 Shapes: contexts ``(B, M, K, d)``, ``G: (B, M, d, d)``, ``B_hat: (B, G, d, k)``, ``W_hat: (B, M, k)``, actions
-``(B, M)``. ``group_size`` as in :class:`rlkit.bandits.multitask_base.MultitaskBanditAgent`.
+``(B, M)``. ``group_size`` as in :class:`rlkit.agents.multitask.MultitaskBanditAgent`.
 """
 
 from __future__ import annotations
@@ -30,12 +30,18 @@ import math
 
 import torch
 
+from rlkit.agents.multitask import MultitaskBanditAgent
+from rlkit.agents.ridge import Ridge
 from rlkit.bandits.gfucb import theory_beta
-from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.joint_optimism import enumerate_joint, relaxed_joint
-from rlkit.bandits.multitask_base import MultitaskBanditAgent
-from rlkit.bandits.ridge import Ridge
-from rlkit.core.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.checks import (
+    RLKitError,
+    check_int,
+    check_nonnegative,
+    check_open_unit,
+    check_positive,
+    check_radius_choice,
+)
 from rlkit.core.registry import AGENTS
 from rlkit.core.seeding import setup_normal
 

@@ -20,7 +20,7 @@ import math
 
 import torch
 
-from rlkit.bandits.multitask_base import MultitaskBanditAgent
+from rlkit.agents.multitask import MultitaskBanditAgent
 from rlkit.core.checks import check_int, check_nonnegative, check_positive
 from rlkit.core.seeding import setup_uniform
 

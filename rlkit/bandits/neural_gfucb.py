@@ -32,11 +32,10 @@ import math
 
 import torch
 
+from rlkit.agents.ridge import Ridge
 from rlkit.bandits.gfucb import theory_beta
-from rlkit.bandits.hold import check_radius_choice
 from rlkit.bandits.multihead_net import NeuralMultitaskAgent
-from rlkit.bandits.ridge import Ridge
-from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive
+from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.registry import AGENTS
 
 DEFAULT_ALPHA = 0.3

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rlkit.bandits.linucb import LinUCB
-from rlkit.bandits.multitask_base import MultitaskBanditAgent
+from rlkit.agents.multitask import MultitaskBanditAgent
+from rlkit.baselines.linucb import LinUCB
 from rlkit.core.registry import AGENTS
 from rlkit.core.seeding import as_sequences
 

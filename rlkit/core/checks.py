@@ -203,3 +203,12 @@ def agent_tables(agents):
             raise SpecError(f"agents[{i}]: label {label!r} is used twice; give each agent a distinct label")
         labels.add(label)
         yield i, a, label
+
+
+def check_radius_choice(theory: bool, alpha) -> tuple[bool, float]:
+    """``theory=True`` takes the paper's radius, so a tuned ``alpha`` must not be given with it; returns
+    ``(theory, alpha)`` with ``alpha`` (the constant radius of ``theory=False``) defaulting to 1."""
+    if theory and alpha is not None:
+        raise RLKitError("alpha must be None when theory=True (the radius is the paper's beta_t), "
+                         f"got alpha={alpha!r}; pass theory=False to use a tuned radius")
+    return bool(theory), check_nonnegative("alpha", 1.0 if alpha is None else alpha)

@@ -28,7 +28,7 @@ Spec (TOML)::
     ylabel = "cumulative regret" # optional y-axis label (default: "cumulative <term>"; "final <ylabel>" in a sweep)
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
-checkpoints :func:`rlkit.rollout.checkpoints` (``P`` points), one array per regret term the environment
+checkpoints :func:`rlkit.agents.bandit_loop.checkpoints` (``P`` points), one array per regret term the environment
 declares.
 
 Figures (one per term, ``<name>_<term>.png`` when there are several): the linear axes of the papers beside a
@@ -47,6 +47,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from rlkit.agents.bandit_loop import checkpoints, run_bandit
 from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice, check_int, check_keys
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.seeding import run_sequences
@@ -66,7 +67,6 @@ from rlkit.plot import (
     theory_curve,
     theory_function,
 )
-from rlkit.rollout import checkpoints, run_bandit
 
 TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}
@@ -123,7 +123,7 @@ def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon
 class BanditKind(ExperimentKind):
     """Online bandit agents on a batched bandit environment: cumulative regret curves over rounds.
 
-    Units are (agent, chunk of runs); each stores ``{term: (runs, P)}`` at :func:`rlkit.rollout.checkpoints`.
+    Units are (agent, chunk of runs); each stores ``{term: (runs, P)}`` at :func:`rlkit.agents.bandit_loop.checkpoints`.
     The spec's keys are listed in the module docstring.
     """
 

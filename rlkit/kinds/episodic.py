@@ -33,21 +33,22 @@ Spec (TOML)::
     agent = "FTRL log-barrier"   # the label of the agent whose rate it is
 
 Units are (agent, chunk of runs) per sweep point; each stores ``{curve: (runs, P)}`` at the checkpoints
-:func:`rlkit.rollout.checkpoints` of ``episodes``: the exact regret of :func:`rlkit.episodes.run_episodes`
-(per task where the environment has tasks: the mean over tasks), the size of an agent's confidence set over
-candidate representations where it has one (``candidates_kept``, ``true_kept``: GFUCB-MDP), and any curves a
-subclass's ``metrics`` adds (reward-free exploration's planning step). Summaries and figures are the bandit
-kind's, over episodes; a reference is ``c f(k)`` with ``c`` chosen so that it passes through the named agent's
-mean regret at the last episode, drawn dotted in that agent's colour: a rate to compare slopes with, not a bound.
+:func:`rlkit.agents.bandit_loop.checkpoints` of ``episodes``: the exact regret of
+:func:`rlkit.agents.episode_loop.run_episodes` (per task where the environment has tasks: the mean over tasks), the
+size of an agent's confidence set over candidate representations where it has one (``candidates_kept``, ``true_kept``:
+GFUCB-MDP), and any curves a subclass's ``metrics`` adds (reward-free exploration's planning step). Summaries and
+figures are the bandit kind's, over episodes; a reference is ``c f(k)`` with ``c`` chosen so that it passes through
+the named agent's mean regret at the last episode, drawn dotted in that agent's colour: a rate to compare slopes with,
+not a bound.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.checks import SpecError
 from rlkit.core.registry import KINDS
-from rlkit.episodes import run_episodes
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import BanditKind
 

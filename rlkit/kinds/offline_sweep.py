@@ -142,8 +142,8 @@ class OfflineSweepKind(ExperimentKind):
         return [Unit(a["label"], s, min(s + chunk, runs)) for a in spec["agents"] for s in range(0, runs, chunk)]
 
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
+        from rlkit.agents.offline_evaluation import exact_return, monte_carlo_return
         from rlkit.envs.dataset import collect
-        from rlkit.mdp.evaluation import exact_return, monte_carlo_return
 
         reps = range(unit.start, unit.stop)
         env = make_feature_env(spec["env"], device, spec["dtype"])

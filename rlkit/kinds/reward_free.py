@@ -2,8 +2,8 @@
 
 A subclass of the ``episodic`` kind (same units, seeding, resume, ``[sweep]`` tables of :mod:`rlkit.kinds.sweep`):
 agents explore a :class:`rlkit.envs.LinearMixtureMDP` for ``episodes`` episodes without rewards; after episode
-``k`` at each checkpoint, the ``metrics`` callback of :func:`rlkit.episodes.run_episodes` asks the agent to plan
-(:meth:`rlkit.mdp.reward_free.RewardFreeAgent.plan`) for the environment's planning family (every sparse reward
+``k`` at each checkpoint, the ``metrics`` callback of :func:`rlkit.agents.episode_loop.run_episodes` asks the agent to
+plan (:meth:`rlkit.mdp.reward_free.RewardFreeAgent.plan`) for the environment's planning family (every sparse reward
 ``(1/H) 1{s = x}``, the instance's task reward and ``random_rewards`` random ones, each with trajectory totals in
 ``[0, 1]``) and records, by exact dynamic programming on the true model,
 
@@ -47,16 +47,16 @@ from pathlib import Path
 
 import numpy as np
 
+from rlkit.agents.bandit_loop import checkpoints
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
-from rlkit.episodes import run_episodes
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.mdp.reward_free import RewardFreeAgent, suboptimality
 from rlkit.plot import draw_curves, save, theory_curve
-from rlkit.rollout import checkpoints
 
 RF_KEYS = {"eps", "random_rewards", "checkpoints", "figure"}
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import torch
 
+from rlkit.agents.offline import LinearVI
 from rlkit.core.checks import RLKitError
 from rlkit.core.registry import AGENTS
 from rlkit.mdp import divergences
-from rlkit.mdp.linear_vi import LinearVI
 
 
 def radii(rho, h: int, H: int, d: int, dtype, device) -> torch.Tensor:

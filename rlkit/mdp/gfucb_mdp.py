@@ -72,10 +72,10 @@ import math
 
 import torch
 
+from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core.checks import RLKitError, check_int, check_nonnegative, check_open_unit, check_positive
 from rlkit.core.linalg import Covariance
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.episodic import EpisodicAgent
 from rlkit.theory.gfucb_mdp import bonus_radius, chi2_radius, selection_radius
 
 

@@ -43,11 +43,11 @@ import math
 
 import torch
 
+from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
 from rlkit.mdp.covariance_estimators import exact_inverse, feature_covariance, geometric_resampling
 from rlkit.mdp.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
-from rlkit.mdp.episodic import EpisodicAgent
 from rlkit.mdp.policy_steps import STEPS
 from rlkit.mdp.simulator import Simulator
 

@@ -33,10 +33,10 @@ Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
 
 from __future__ import annotations
 
+from rlkit.agents.offline import LinearVI
 from rlkit.core.checks import check_choice, check_positive
 from rlkit.core.registry import AGENTS
 from rlkit.mdp import divergences
-from rlkit.mdp.linear_vi import LinearVI
 from rlkit.theory.r2pvi import beta_r2pvi
 
 DIVERGENCES = ("tv", "kl", "chi2")

@@ -1,7 +1,7 @@
 """Reward-free exploration on finite linear mixture MDPs: the agents' shared base class and planning mechanics.
 
 A reward-free agent explores for ``K`` episodes without rewards (the episodic protocol of
-:mod:`rlkit.mdp.episodic`, feedback zero), then :meth:`RewardFreeAgent.plan` returns, for any batch of reward
+:mod:`rlkit.agents.episodic`, feedback zero), then :meth:`RewardFreeAgent.plan` returns, for any batch of reward
 functions, the policies it would output in the planning phase:
 
     plan(rewards: (R, H, S, A) or (B, R, H, S, A)) -> policies (B, R, H, S, A)   one-hot, greedy
@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import torch
 
+from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
 from rlkit.envs.linear_mixture_features import MixtureFeatures
-from rlkit.mdp.episodic import EpisodicAgent
 
 TOTAL_TOL = 1e-9
 """Slack on the trajectory-total check ``<= 1`` (float sums of ``H`` entries ``1/H``)."""

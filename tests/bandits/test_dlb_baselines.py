@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits.ar2 import AR2
 from rlkit.bandits.d_linucb import DLinUCB
 from rlkit.bandits.dynlin_ucb import epoch_schedule
@@ -14,7 +15,6 @@ from rlkit.bandits.exp3 import EXP3
 from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedArm
 from rlkit.core.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
-from rlkit.rollout import run_bandit
 
 
 def _random_play(agent, B, K, d, T, seed=0):

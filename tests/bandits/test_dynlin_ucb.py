@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_schedule
-from rlkit.bandits.linucb import LinUCB
+from rlkit.baselines.linucb import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
-from rlkit.rollout import run_bandit
 from rlkit.theory.dynlin_ucb import epoch_length
 
 

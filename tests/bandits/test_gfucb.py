@@ -11,12 +11,12 @@ import pytest
 import torch
 
 import rlkit.envs  # noqa: F401
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import GFUCB, LinUCB
 from rlkit.bandits.gfucb import theory_beta
 from rlkit.bandits.joint_optimism import enumerate_joint, joint_actions, per_task_index, relaxed_joint
 from rlkit.core.checks import RLKitError
 from rlkit.representations import IdentityClass
-from rlkit.rollout import run_bandit
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import rlkit.envs  # noqa: F401
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import GFUCB, MTLROFUL, LinUCB, PerTaskLinUCB
 from rlkit.core.checks import RLKitError
-from rlkit.rollout import run_bandit
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

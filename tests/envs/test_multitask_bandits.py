@@ -8,9 +8,9 @@ from gymnasium.utils.env_checker import check_env
 from sklearn.datasets import load_digits
 
 import rlkit.envs  # noqa: F401
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.core.checks import RLKitError
 from rlkit.envs import MultitaskDigitsBandit, MultitaskRepresentationBandit
-from rlkit.rollout import run_bandit
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

@@ -9,9 +9,9 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401  (registers the environments)
+from rlkit.agents.offline_evaluation import exact_return, monte_carlo_return
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AmericanPutOption, RobustLinearMDP, collect
-from rlkit.mdp.evaluation import exact_return, monte_carlo_return
 
 pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: numpy MDP environments")
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
-from rlkit.episodes import run_episodes
 from rlkit.mdp import DilatedBonusPO, FTRLLogBarrier, UniformPolicy
 from rlkit.mdp.covariance_estimators import feature_covariance
 from rlkit.mdp.simulator import Simulator

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import MultitaskLinearMDP, RandomTabularMDP
-from rlkit.episodes import run_episodes
 from rlkit.mdp import GFUCBMDP, LSVIUCB
 
 SMALL = dict(n_states=5, n_actions=3, horizon=3, dim=3)

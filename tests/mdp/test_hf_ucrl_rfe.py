@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import HardMixtureMDP, LowerBoundMDP, MixtureRiverSwim
-from rlkit.episodes import run_episodes
 from rlkit.mdp import HFUCRLRFE
 from rlkit.mdp.reward_free import capped_plan, suboptimality
 

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
+from rlkit.agents.offline_evaluation import exact_return
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AmericanPutOption, Dataset, RobustLinearMDP, collect
 from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
-from rlkit.mdp.evaluation import exact_return
 
 pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: builds its tensors on the CPU")
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.episode_loop import run_episodes
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.envs import LowerBoundMDP, MixtureRiverSwim
-from rlkit.episodes import run_episodes
 from rlkit.mdp import UCRLRFE, UCRLRFEPlus
 from rlkit.mdp.reward_free import max_uncertainty, optimistic_plan, pair_tables, suboptimality, vertex_table
 

@@ -2,7 +2,7 @@
 ICML 2021, Algorithm 2 [check numbering]), the non-robust baseline of Tang, Liu & Xu (ICML 2025).
 
 ``w_h = theta_h + Lambda_h^{-1} sum_tau phi_tau V_{h+1}(s'_tau)`` and the elliptical penalty
-``Gamma_h = beta ||phi||_{Lambda_h^{-1}}``, on the shared loop of :mod:`rlkit.mdp.linear_vi`.
+``Gamma_h = beta ||phi||_{Lambda_h^{-1}}``, on the shared loop of :mod:`rlkit.agents.offline`.
 
 Departures: Algorithm 2 regresses ``r + V`` jointly; here the reward part uses the known ``theta_h`` when
 the environment gives it (as R2PVI does), so that PEVI and R2PVI-TV with ``lam >= H`` are the same
@@ -13,8 +13,8 @@ Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
 
 from __future__ import annotations
 
+from rlkit.agents.offline import LinearVI
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.linear_vi import LinearVI
 from rlkit.theory.r2pvi import beta_pevi
 
 

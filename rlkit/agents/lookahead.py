@@ -1,7 +1,7 @@
 """Look-ahead for UCB agents on a ridge estimate: every arm's index after the arm just chosen is observed
 ``j`` more times, in closed form, for many ``j`` at once.
 
-With ``V``, ``theta`` the ridge state (:class:`rlkit.bandits.ridge.Ridge`), the played arm ``x`` and
+With ``V``, ``theta`` the ridge state (:class:`rlkit.agents.ridge.Ridge`), the played arm ``x`` and
 ``u = V^{-1} x``, ``c = x . u``, adding ``j`` unit observations of ``x`` whose rewards sum to ``S_j`` gives
 (Sherman-Morrison on ``V + j x x^T``)::
 
@@ -10,7 +10,7 @@ With ``V``, ``theta`` the ridge state (:class:`rlkit.bandits.ridge.Ridge`), the 
     log det V_j          = log det V + log(1 + j c)
 
 so the indices of all ``K`` arms at ``J`` future decision points are one ``(B, J, K)`` elementwise
-expression. :func:`rlkit.rollout.run_bandit` uses it through the agents' ``keeps`` (LinUCB per round,
+expression. :func:`rlkit.agents.bandit_loop.run_bandit` uses it through the agents' ``keeps`` (LinUCB per round,
 DynLin-UCB per epoch) to find the first decision at which some run would switch arms.
 """
 
@@ -23,7 +23,7 @@ def repeated_arm(ridge, contexts: torch.Tensor, x: torch.Tensor, counts: torch.T
     """Means and squared widths of every arm after ``counts[j]`` more observations of ``x``.
 
     Args:
-        ridge: the agent's :class:`rlkit.bandits.ridge.Ridge` state (``B`` runs, dimension ``d``).
+        ridge: the agent's :class:`rlkit.agents.ridge.Ridge` state (``B`` runs, dimension ``d``).
         contexts: ``(B, K, d)`` arms; ``x``: ``(B, d)`` the arm observed again.
         counts: ``(J,)`` numbers of extra observations; ``sums``: ``(B, J)`` their reward sums.
 

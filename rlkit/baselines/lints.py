@@ -19,8 +19,8 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent, env_placement
-from rlkit.bandits.ridge import Ridge
+from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.ridge import Ridge
 from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive
 from rlkit.core.registry import AGENTS
 

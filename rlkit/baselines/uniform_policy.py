@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.episodic import EpisodicAgent
 
 
 @AGENTS.register("UniformPolicy")

@@ -35,12 +35,11 @@ import math
 
 import torch
 
-from rlkit.bandits.hold import check_radius_choice
-from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
+from rlkit.agents.episodic import EpisodicAgent
+from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.dp import backup
 from rlkit.core.linalg import Covariance
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.episodic import EpisodicAgent
 
 
 @AGENTS.register("LSVI-UCB")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
+from rlkit.agents.bandit import BanditAgent
 from rlkit.core.registry import AGENTS
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
-from rlkit.bandits.ridge import Ridge
+from rlkit.agents.bandit import BanditAgent
+from rlkit.agents.ridge import Ridge
 from rlkit.core.checks import RLKitError, check_positive
 from rlkit.core.registry import AGENTS
 

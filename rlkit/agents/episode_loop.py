@@ -1,6 +1,6 @@
 """The batched episodic loop: one episodic agent on one finite episodic environment, all runs in one tensor program.
 
-:func:`run_episodes` plays ``episodes`` episodes of ``H`` steps (protocol: :mod:`rlkit.mdp.episodic`) and
+:func:`run_episodes` plays ``episodes`` episodes of ``H`` steps (protocol: :mod:`rlkit.agents.episodic`) and
 records curves at the given checkpoints (episode counts ``k``):
 
 * ``"regret"`` (environments whose ``objective`` is ``"reward"`` or ``"loss"``): the exact regret against the
@@ -10,7 +10,7 @@ records curves at the given checkpoints (episode counts ``k``):
       R(k) = max_pi sum_{tau <= k} V^pi_tau(s_1) - sum_{tau <= k} V^{pi_tau}_tau(s_1)     (rewards),
 
   where ``V^{pi_tau}_tau`` is the value of the policy the agent plays in episode ``tau`` (its table,
-  :meth:`~rlkit.mdp.episodic.EpisodicAgent.policy`) under that episode's mean losses
+  :meth:`~rlkit.agents.episodic.EpisodicAgent.policy`) under that episode's mean losses
   (``env.objective_table()``), both by dynamic programming on the exact model (:mod:`rlkit.core.dp`). The
   transitions are fixed, so the value of a fixed policy summed over episodes is its value under the summed
   table, and the comparator is one DP on the running sum of the tables at each checkpoint. For a
@@ -30,9 +30,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from rlkit.agents.bandit_loop import checkpoints
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError, check_int
-from rlkit.rollout import checkpoints
 
 
 def run_episodes(env, agent, episodes: int, seed, record_at: np.ndarray | None = None,

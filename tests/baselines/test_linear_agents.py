@@ -9,10 +9,10 @@ import pytest
 import torch
 
 import rlkit.envs  # noqa: F401
+from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import EpsilonGreedy, LinTS, LinUCB, Uniform
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
-from rlkit.rollout import run_bandit
 
 
 def make(B, **kw):

@@ -14,9 +14,9 @@ constant radius ``alpha`` (the common tuned variant).
 Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)``, ``theta_hat: (B, d)``.
 Ties in the index are broken towards the lowest arm index.
 
-Look-ahead (:meth:`keeps`, used by :func:`rlkit.rollout.run_bandit` on environments that can peek): the
+Look-ahead (:meth:`keeps`, used by :func:`rlkit.agents.bandit_loop.run_bandit` on environments that can peek): the
 index of every arm at each of the next ``m`` rounds of the arm just chosen comes in closed form
-(:mod:`rlkit.bandits.lookahead`), so the first round at which some run would switch is found at once. The
+(:mod:`rlkit.agents.lookahead`), so the first round at which some run would switch is found at once. The
 rounds kept enter the ridge state as one weighted update (``w = j``, the mean reward): the same ``V`` and
 ``b`` as ``j`` unit updates.
 """
@@ -27,11 +27,10 @@ import math
 
 import torch
 
-from rlkit.bandits.base import BanditAgent
-from rlkit.bandits.hold import check_radius_choice
-from rlkit.bandits.lookahead import first_switch, repeated_arm
-from rlkit.bandits.ridge import Ridge
-from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive
+from rlkit.agents.bandit import BanditAgent
+from rlkit.agents.lookahead import first_switch, repeated_arm
+from rlkit.agents.ridge import Ridge
+from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.registry import AGENTS
 
 
@@ -85,7 +84,7 @@ class LinUCB(BanditAgent):
 
     def keeps(self, contexts: torch.Tensor, actions: torch.Tensor, rewards: torch.Tensor) -> int:
         """Leading rounds ``j in [1, m]`` in which every run keeps ``actions`` (just chosen by :meth:`act`), given
-        the rewards ``(B, m)`` holding them would earn (:mod:`rlkit.bandits.lookahead`)."""
+        the rewards ``(B, m)`` holding them would earn (:mod:`rlkit.agents.lookahead`)."""
         self._check_held(contexts, actions, rewards)
         m = rewards.shape[1]
         j = torch.arange(1, m, device=self.device, dtype=self.dtype)  # updates since act, at rounds 1..m-1

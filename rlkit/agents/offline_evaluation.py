@@ -9,7 +9,7 @@
   same episodes (common random numbers: paired comparisons).
 
 ``policy``: anything with ``act(obs: (R, *e), h) -> (R, *e)`` and ``replications`` (e.g.
-:class:`rlkit.mdp.linear_vi.LinearPolicy`).
+:class:`rlkit.agents.offline.LinearPolicy`).
 """
 
 from __future__ import annotations

@@ -1,16 +1,17 @@
-"""The episodic rollout (rlkit.episodes.run_episodes): exact regret against closed forms, determinism, LSVI-UCB."""
+"""The episodic rollout (rlkit.agents.episode_loop.run_episodes): exact regret against closed forms, determinism,
+LSVI-UCB."""
 
 import numpy as np
 import pytest
 import torch
 
+from rlkit.agents.episode_loop import run_episodes
+from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import RandomTabularMDP
-from rlkit.episodes import run_episodes
 from rlkit.mdp import LSVIUCB, UniformPolicy
-from rlkit.mdp.episodic import EpisodicAgent
 
 
 class _Oracle(EpisodicAgent):

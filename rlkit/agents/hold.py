@@ -8,7 +8,7 @@ left and checks that updates never run past the current hold.
 
 from __future__ import annotations
 
-from rlkit.core.checks import RLKitError, check_nonnegative
+from rlkit.core.checks import RLKitError
 
 
 class Hold:
@@ -28,12 +28,3 @@ class Hold:
                              f"{self.what}, got {n}")
         self.left -= n
         return self.left == 0
-
-
-def check_radius_choice(theory: bool, alpha) -> tuple[bool, float]:
-    """``theory=True`` takes the paper's radius, so a tuned ``alpha`` must not be given with it; returns
-    ``(theory, alpha)`` with ``alpha`` (the constant radius of ``theory=False``) defaulting to 1."""
-    if theory and alpha is not None:
-        raise RLKitError("alpha must be None when theory=True (the radius is the paper's beta_t), "
-                         f"got alpha={alpha!r}; pass theory=False to use a tuned radius")
-    return bool(theory), check_nonnegative("alpha", 1.0 if alpha is None else alpha)
