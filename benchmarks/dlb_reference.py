@@ -17,7 +17,7 @@ implementations alternate (rlkit, authors, rlkit, authors, ...) and the best of 
 load spike on a shared machine hits both; ``--clock cpu`` times each side's CPU time instead of the wall clock.
 Prints seconds, the ratio authors / rlkit, and each side's mean
 steady-state pseudo-regret ``sum_t (J* - <h, u_t>)`` (the two differ by the departures listed in
-``rlkit/bandits/dynlin_ucb.py`` and by their randomness, not by the problem). Timings only; not a test.
+``rlkit/dynlin_ucb/dynlin_ucb.py`` and by their randomness, not by the problem). Timings only; not a test.
 """
 
 from __future__ import annotations

@@ -4,11 +4,6 @@
 """
 
 from rlkit.agents.bandit import BanditAgent
-from rlkit.bandits.ar2 import AR2  # noqa: E402
-from rlkit.bandits.d_linucb import DLinUCB  # noqa: E402
-from rlkit.bandits.dynlin_ucb import DynLinUCB  # noqa: E402, I001
-from rlkit.bandits.exp3 import EXP3  # noqa: E402
-from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedAction, FixedArm  # noqa: E402
 from rlkit.bandits.gfucb import GFUCB  # noqa: E402
 from rlkit.bandits.mtlr_oful import MTLROFUL  # noqa: E402
 from rlkit.bandits.neural_epsilon_greedy import NeuralEpsilonGreedy  # noqa: E402
@@ -18,6 +13,11 @@ from rlkit.baselines.epsilon_greedy import EpsilonGreedy
 from rlkit.baselines.lints import LinTS
 from rlkit.baselines.linucb import LinUCB
 from rlkit.baselines.uniform import Uniform
+from rlkit.dynlin_ucb.ar2 import AR2  # noqa: E402
+from rlkit.dynlin_ucb.d_linucb import DLinUCB  # noqa: E402
+from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB  # noqa: E402, I001
+from rlkit.dynlin_ucb.exp3 import EXP3  # noqa: E402
+from rlkit.dynlin_ucb.fixed_action import Clairvoyant, Expert, FixedAction, FixedArm  # noqa: E402
 
 __all__ = ["BanditAgent", "EpsilonGreedy", "LinTS", "LinUCB", "Uniform"]
 __all__ += ["AR2", "Clairvoyant", "DLinUCB", "DynLinUCB", "EXP3", "Expert", "FixedAction", "FixedArm"]

@@ -8,12 +8,12 @@ import pytest
 import torch
 
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits.ar2 import AR2
-from rlkit.bandits.d_linucb import DLinUCB
-from rlkit.bandits.dynlin_ucb import epoch_schedule
-from rlkit.bandits.exp3 import EXP3
-from rlkit.bandits.fixed_action import Clairvoyant, Expert, FixedArm
 from rlkit.core.checks import RLKitError
+from rlkit.dynlin_ucb.ar2 import AR2
+from rlkit.dynlin_ucb.d_linucb import DLinUCB
+from rlkit.dynlin_ucb.dynlin_ucb import epoch_schedule
+from rlkit.dynlin_ucb.exp3 import EXP3
+from rlkit.dynlin_ucb.fixed_action import Clairvoyant, Expert, FixedArm
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 
 

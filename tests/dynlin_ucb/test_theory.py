@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from rlkit.bandits.dynlin_ucb import DynLinUCB, epoch_schedule
+from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB, epoch_schedule
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.theory.dynlin_ucb import beta_regret_bound, epochs_within, lower_bound, regret_bound
 

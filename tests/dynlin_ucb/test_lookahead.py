@@ -12,9 +12,9 @@ import torch
 
 from rlkit.agents.bandit_loop import run_bandit
 from rlkit.bandits import LinUCB
-from rlkit.bandits.d_linucb import DLinUCB
-from rlkit.bandits.dynlin_ucb import DynLinUCB
 from rlkit.core.checks import RLKitError
+from rlkit.dynlin_ucb.d_linucb import DLinUCB
+from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 
 pytestmark = pytest.mark.float64_only(reason="decision-for-decision comparisons of closed forms and per-round updates")

@@ -35,9 +35,9 @@ import torch
 
 from rlkit.agents.bandit import BanditAgent, env_placement
 from rlkit.agents.lookahead import first_switch
-from rlkit.bandits.dynlin_ucb import resolve_lam
 from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.registry import AGENTS
+from rlkit.dynlin_ucb.dynlin_ucb import resolve_lam
 
 
 @AGENTS.register("DLinUCB")

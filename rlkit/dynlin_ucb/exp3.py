@@ -46,7 +46,7 @@ class EXP3(BanditAgent):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
         self.horizon = None if horizon is None else check_int("horizon", horizon)
         if batch == "dynlin":
-            from rlkit.bandits.dynlin_ucb import epoch_schedule
+            from rlkit.dynlin_ucb.dynlin_ucb import epoch_schedule
 
             if rho_bar is None or self.horizon is None:
                 raise RLKitError("batch='dynlin' needs rho_bar and horizon")
