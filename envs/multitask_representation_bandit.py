@@ -6,7 +6,7 @@ concurrently; task ``i``'s mean reward is ``f_i(x) = <phi*(x), theta_i>`` with a
 all tasks and a linear head ``theta_i`` per task. The paper's environment is unknown (its body could not be read):
 the instances here are ours.
 
-Per run: a finite class ``Phi`` of ``n_candidates`` representations ``R^p -> R^k`` (:mod:`rlkit.representations`:
+Per run: a finite class ``Phi`` of ``n_candidates`` representations ``R^p -> R^k`` (:mod:`rlkit.envs.representations`:
 random MLPs, ``representation="mlp"``, or orthonormal linear maps ``B^T x``, ``"linear"``), ``phi*`` one of them
 at a uniformly random index (``true_index``), heads ``theta_i`` uniform on the sphere of radius ``S``. Every
 round every task gets ``K`` fresh contexts, uniform on the unit sphere of ``R^p``; playing ``a`` in task ``i``
@@ -34,7 +34,7 @@ import torch
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
 from rlkit.core.seeding import BatchRNG, setup_normal
 from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
-from rlkit.representations import LinearMapClass, RandomMLPClass
+from rlkit.envs.representations import LinearMapClass, RandomMLPClass
 
 DEFAULTS = {"n_tasks": 5, "n_arms": 10, "dim": 10, "rep_dim": 4, "representation": "mlp", "n_candidates": 16,
             "hidden": 32, "S": 1.0, "sigma": 0.1}

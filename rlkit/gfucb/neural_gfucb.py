@@ -9,7 +9,7 @@ baselines. The paper's body could not be read, so how its experiment approximate
 set over network weights is unknown. **What is ours** (a heuristic, not the paper's algorithm):
 
 1. the representation: one MLP trunk per (run, group of ``group_size`` tasks) with one linear head per task
-   (:class:`rlkit.bandits.multihead_net.MultiheadNets`), trained on the pooled squared loss of the group's tasks,
+   (:class:`rlkit.gfucb.multihead_net.MultiheadNets`), trained on the pooled squared loss of the group's tasks,
    warm-started, ``refit_steps`` Adam steps every ``refit_every`` rounds;
 2. optimism on frozen features: ``x_{t,i} = argmax_x <phi_hat(x), theta_hat_i> + sqrt(beta_t)
    ||phi_hat(x)||_{V_{t,i}^{-1}}``, ``V_{t,i} = lam I + sum_s phi_hat(x_{s,i}) phi_hat(x_{s,i})^T`` and ridge heads
@@ -17,7 +17,7 @@ set over network weights is unknown. **What is ours** (a heuristic, not the pape
    exactly from the buffer after every refit, rank-1 updated in between). This is per-task optimism over the
    multihead ellipsoid at the learnt ``phi_hat`` (the representation's own uncertainty is not in the bonus);
 3. the radius: ``theory=True`` takes the reconstructed multihead ``beta_t`` of
-   :func:`rlkit.bandits.gfucb.theory_beta` (notes Sec. 3) with ``log N(Phi) = log_N_phi`` as a hyper-parameter,
+   :func:`rlkit.gfucb.gfucb.theory_beta` (notes Sec. 3) with ``log N(Phi) = log_N_phi`` as a hyper-parameter,
    ``feature_bound = sqrt(k)`` (tanh features), plus ``lam g S^2``, times ``beta_scale``; ``theory=False`` (the
    default) a constant radius ``alpha`` (0.3 unless given).
 
@@ -33,10 +33,10 @@ import math
 import torch
 
 from rlkit.agents.ridge import Ridge
-from rlkit.bandits.gfucb import theory_beta
-from rlkit.bandits.multihead_net import NeuralMultitaskAgent
 from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.registry import AGENTS
+from rlkit.gfucb.gfucb import theory_beta
+from rlkit.gfucb.multihead_net import NeuralMultitaskAgent
 
 DEFAULT_ALPHA = 0.3
 """The tuned radius of ``theory=False`` (the figure-style experiment's; not tuned per environment)."""

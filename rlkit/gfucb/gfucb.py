@@ -21,7 +21,7 @@ default) and every candidate ``phi_j`` of the finite class ``Phi = {phi_1 .. phi
    beta'_t}``, ``J`` the penalised loss. For each candidate it is the block ellipsoid
    ``sum_i (theta_i - theta_hat_{j,i})^T A_{j,i} (theta_i - theta_hat_{j,i}) <= rho_j = beta'_t - r_j``,
    ``r_j = J*(phi_j) - J*(phi_hat) >= 0`` (empty when ``r_j > beta'_t``).
-3. **Joint optimism** (:mod:`rlkit.bandits.joint_optimism`): ``max_j max_x sum_i <phi_j(x_i), theta_hat_{j,i}> +
+3. **Joint optimism** (:mod:`rlkit.gfucb.joint_optimism`): ``max_j max_x sum_i <phi_j(x_i), theta_hat_{j,i}> +
    sqrt(rho_j sum_i ||phi_j(x_i)||^2_{A_{j,i}^{-1}})``: the exact joint argmax by enumeration when
    ``K^g <= max_joint`` (``optimism="joint"``, and ``"auto"`` then), otherwise the documented separable
    relaxation (``"relaxed"``, an upper bound on the joint index; its actions maximise the bound, not the index),
@@ -57,7 +57,6 @@ import torch
 
 from rlkit.agents.multitask import MultitaskBanditAgent
 from rlkit.agents.ridge import Ridge
-from rlkit.bandits.joint_optimism import enumerate_joint, per_task_index, relaxed_joint
 from rlkit.core.checks import (
     RLKitError,
     check_choice,
@@ -68,6 +67,7 @@ from rlkit.core.checks import (
     check_radius_choice,
 )
 from rlkit.core.registry import AGENTS
+from rlkit.gfucb.joint_optimism import enumerate_joint, per_task_index, relaxed_joint
 
 
 def theory_beta(t: int, group_size: int, rep_dim: int, log_N_phi: float, sigma: float, S: float,

@@ -2,7 +2,7 @@
 
 The figure's baselines are "Epsilon Greedy 1 task" and "Annealed Epsilon Greedy 1 task"; their network, epsilon and
 schedule are not readable (the paper's body could not be read), so these are ours: the same network and refit
-schedule as :class:`rlkit.bandits.NeuralGFUCB` (:class:`rlkit.bandits.multihead_net.NeuralMultitaskAgent`), and
+schedule as :class:`rlkit.bandits.NeuralGFUCB` (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`), and
 each task plays ``argmax_x f_i(x)`` of its network's own head, except that with probability ``eps_t`` it plays a
 uniformly random action. ``decay=False``: ``eps_t = epsilon``; ``decay=True`` (annealed): ``eps_t = min(1,
 epsilon K / t)`` at round ``t`` (1-based), the schedule of :class:`rlkit.bandits.EpsilonGreedy` (Auer,
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.bandits.multihead_net import NeuralMultitaskAgent
 from rlkit.core.checks import RLKitError
 from rlkit.core.registry import AGENTS
+from rlkit.gfucb.multihead_net import NeuralMultitaskAgent
 
 
 @AGENTS.register("NeuralEpsilonGreedy")

@@ -14,9 +14,9 @@ the steps are from memory, and these parts are ours:
   vec(B) = vec(sum_i c_i w_i^T)`` given ``W``; ``B`` re-orthonormalised by QR), ``als_steps`` sweeps per round,
   warm-started, ridge ``lam`` on both factors; a non-convex problem, so a local minimum;
 * the rank constraint is dropped inside the set (a block ellipsoid: larger, still optimistic), so step (3) is the
-  same joint optimism as GFUCB's (:mod:`rlkit.bandits.joint_optimism`: exact enumeration when ``K^g <=
+  same joint optimism as GFUCB's (:mod:`rlkit.gfucb.joint_optimism`: exact enumeration when ``K^g <=
   max_joint``, the separable relaxation otherwise);
-* ``L_t``: ``theory=True`` takes the multihead radius of :func:`rlkit.bandits.gfucb.theory_beta` with the
+* ``L_t``: ``theory=True`` takes the multihead radius of :func:`rlkit.gfucb.gfucb.theory_beta` with the
   linear class's ``log N(Phi) = d k log(1 + 4 S / alpha)`` (the order ``Mk + dk`` of Hu et al.'s radius, our
   constants) plus ``lam g S^2``; ``theory=False`` a constant radius ``alpha`` (``L_t = alpha^2``).
 
@@ -32,8 +32,6 @@ import torch
 
 from rlkit.agents.multitask import MultitaskBanditAgent
 from rlkit.agents.ridge import Ridge
-from rlkit.bandits.gfucb import theory_beta
-from rlkit.bandits.joint_optimism import enumerate_joint, relaxed_joint
 from rlkit.core.checks import (
     RLKitError,
     check_int,
@@ -44,6 +42,8 @@ from rlkit.core.checks import (
 )
 from rlkit.core.registry import AGENTS
 from rlkit.core.seeding import setup_normal
+from rlkit.gfucb.gfucb import theory_beta
+from rlkit.gfucb.joint_optimism import enumerate_joint, relaxed_joint
 
 
 @AGENTS.register("MTLROFUL")
