@@ -38,7 +38,7 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import LinUCB
+from rlkit.baselines import LinUCB
 
 K, D, SIGMA = 20, 10, 0.1
 

@@ -37,7 +37,8 @@ import numpy as np
 
 def _rlkit_agents():
     """The experiment spec's agents (experiments/dynlin_ucb_synthetic.toml), by label."""
-    from rlkit.bandits import AR2, EXP3, DLinUCB, DynLinUCB, LinUCB
+    from rlkit.baselines import LinUCB
+    from rlkit.dynlin_ucb import AR2, EXP3, DLinUCB, DynLinUCB
 
     return {
         "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT"),

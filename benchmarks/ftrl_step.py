@@ -4,7 +4,7 @@
 
 Times (1) cvxpy (Clarabel, default tolerances) on ``--cvxpy-states`` single-state problems
 ``min_p <p, L> + (1/eta) sum_a ln(1/p_a)`` over the simplex, (2) a per-state scipy ``brentq`` root-finding on
-the same KKT equation, and (3) :func:`rlkit.mdp.policy_steps.log_barrier_step` on ``B x |S|`` states at once for
+the same KKT equation, and (3) :func:`rlkit.ftrl.policy_steps.log_barrier_step` on ``B x |S|`` states at once for
 several batch sizes; prints seconds per state, states per second, the ratio to cvxpy, and the largest
 difference to the cvxpy solutions. Not a test: timings depend on the machine and on its load.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from scipy.optimize import brentq
 
-from rlkit.mdp.policy_steps import log_barrier_step, softmax_step
+from rlkit.ftrl.policy_steps import log_barrier_step, softmax_step
 
 
 def cvxpy_step(L: np.ndarray, eta: float) -> np.ndarray:

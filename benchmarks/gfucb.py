@@ -1,6 +1,6 @@
 """Neural GFUCB, batched, against the same algorithm written as a per-run, per-task loop, in one process.
 
-:class:`rlkit.bandits.NeuralGFUCB` runs every run's network as one slice of stacked weights (grouped matmuls),
+:class:`rlkit.gfucb.NeuralGFUCB` runs every run's network as one slice of stacked weights (grouped matmuls),
 every task's ellipsoid as one batched :class:`rlkit.core.linalg.Covariance` over ``(runs, tasks)``. The peer below is
 the textbook way to write it: one ``torch.nn.Module`` and one Adam optimiser per run, Python loops over runs and
 tasks, one ``k x k`` Gram matrix per task, rank-1 inverse updates between refits and a rebuild from the run's data
@@ -26,7 +26,7 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import NeuralGFUCB
+from rlkit.gfucb import NeuralGFUCB
 
 
 class LoopNeuralGFUCB:

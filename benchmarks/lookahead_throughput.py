@@ -23,7 +23,8 @@ import numpy as np
 import torch
 
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import DLinUCB, DynLinUCB, LinUCB
+from rlkit.baselines import LinUCB
+from rlkit.dynlin_ucb import DLinUCB, DynLinUCB
 from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
 
 

@@ -21,8 +21,9 @@ import time
 
 import torch
 
+from rlkit.baselines import PEVI
 from rlkit.envs import AmericanPutOption, collect
-from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
+from rlkit.r2pvi import DRPVI, DRVI_L, R2PVI
 
 REPORTED = {"PEVI": 0.07, "R2PVI-TV": 0.08, "R2PVI-KL": 0.08, "R2PVI-chi2": 0.75, "DRPVI": 0.34}  # seconds, paper
 AUTHORS_NAMES = {"PEVI": "PEVI", "R2PVI-TV": "R2PVI_TV", "R2PVI-KL": "R2PVI_KL", "R2PVI-chi2": "R2PVI_xi2",

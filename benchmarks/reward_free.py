@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from rlkit.envs import LowerBoundMDP
-from rlkit.mdp import HFUCRLRFE
+from rlkit.reward_free import HFUCRLRFE
 
 
 class NumpyHF:

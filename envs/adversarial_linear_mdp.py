@@ -27,7 +27,7 @@ The learner observes ``l_{k, h}(s_h, a_h)`` along its trajectory (bandit feedbac
 know what the theory assumes known: ``phi``, ``H``, ``A`` (``theory_params``). The exact model
 (``transitions()``, ``initial_distribution()`` and ``objective_table()`` = the current episode's losses
 ``(B, H, S, A)``) is for the evaluator (:func:`rlkit.agents.episode_loop.run_episodes`: regret against the best fixed
-policy in hindsight by dynamic programming on the summed losses) and for :class:`rlkit.mdp.simulator.Simulator`,
+policy in hindsight by dynamic programming on the summed losses) and for :class:`rlkit.ftrl.simulator.Simulator`,
 which hands trajectories, never losses, to algorithms.
 
 Shapes: ``phi: (S, A, d)``, ``P: (B, H, S, A, S)``, phase means ``(B, n_phases, H, d)``, losses ``(B, H, S, A)``.

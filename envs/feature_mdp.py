@@ -2,7 +2,7 @@
 
 A :class:`FeatureMDP` is a ``gymnasium.Env`` (one episode at a time, for ``check_env`` and interactive use)
 whose *model* methods are natively batched torch functions over any leading shape of states. Offline
-algorithms (:mod:`rlkit.mdp`) read only what the theory assumes known: the horizon ``H``, the feature map
+algorithms (:mod:`rlkit.agents.offline`) read only what the theory assumes known: the horizon ``H``, the feature map
 ``phi(s, a)`` for every action, the reward parameters ``theta_h`` when rewards are linear and known, and the
 *stopping* actions whose value is known in closed form (exercising an option ends the episode with a known
 payoff). Data collection (:mod:`rlkit.envs.dataset`) and policy evaluation (:mod:`rlkit.agents.offline_evaluation`)

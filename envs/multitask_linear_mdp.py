@@ -23,7 +23,7 @@ dynamics and rewards, not in the representation.
 
 What a learner may be given (it never reads the model):
 
-* ``phi``: the true shared features ``(S, A, k)`` (the oracle baseline, :class:`rlkit.mdp.LSVIUCB`);
+* ``phi``: the true shared features ``(S, A, k)`` (the oracle baseline, :class:`rlkit.baselines.LSVIUCB`);
 * ``candidates``: a finite candidate class ``(P, S, A, k)``: ``P - 1`` feature maps drawn like ``phi*`` (from
   ``feature_seed`` too) and, with ``include_true`` (default), ``phi*`` itself at a random position ``true_index``;
 * ``raw_phi``: tabular one-hot features ``(S, A, S A)`` (every finite MDP is linear in them; no shared structure).

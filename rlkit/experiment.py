@@ -39,8 +39,8 @@ else:  # pragma: no cover
 
 KIND_MODULES = ("bandit", "episodic", "offline_sweep", "reward_free", "timing_sweep", "transfer_build",
                 "transfer_select")
-PLUGINS = ("rlkit.envs", "rlkit.baselines", "rlkit.dynlin_ucb", "rlkit.gfucb", "rlkit.bandits", "rlkit.mdp",
-"rlkit.transfer", *(f"rlkit.kinds.{m}" for m in KIND_MODULES))
+PAPERS = ("rlkit.dynlin_ucb", "rlkit.gfucb", "rlkit.ftrl", "rlkit.reward_free", "rlkit.r2pvi", "rlkit.transfer")
+PLUGINS = ("rlkit.envs", "rlkit.baselines", *PAPERS, *(f"rlkit.kinds.{m}" for m in KIND_MODULES))
 
 
 def load_plugins() -> None:

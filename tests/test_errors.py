@@ -11,7 +11,7 @@ import rlkit.agents.bandit as bandit_base
 import rlkit.core.checks as checks
 import rlkit.envs  # noqa: F401  (registers the environments)
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import EpsilonGreedy, LinUCB
+from rlkit.baselines import EpsilonGreedy, LinUCB
 from rlkit.cli import main
 from rlkit.core.checks import RLKitError
 from rlkit.experiment import run

@@ -16,7 +16,7 @@
   lower bound but not its form, and the paper's statement could not be read; no spec draws it.
 
 All bound functions are array-valued in ``T``. The algorithm's own quantities live here too, so that both the
-agent (:class:`rlkit.bandits.DynLinUCB`) and the bounds use one copy: :func:`epoch_length` (``H_m``),
+agent (:class:`rlkit.dynlin_ucb.DynLinUCB`) and the bounds use one copy: :func:`epoch_length` (``H_m``),
 :func:`radius_constants` and :func:`confidence_radius` (``beta_t``; formulas in the agent's docstring).
 """
 

@@ -2,7 +2,7 @@
 
 **Reconstructed.** The paper's MDP section could not be read (only its abstract and third-party summaries:
 "multitask episodic RL with general value approximation under low inherent Bellman error"). These are the
-radii :class:`rlkit.mdp.GFUCBMDP` uses, built from the bandit part's reconstructed ``beta_t``
+radii :class:`rlkit.gfucb.GFUCBMDP` uses, built from the bandit part's reconstructed ``beta_t``
 (``shared/papers/gfucb.md`` §3, the Russo & Van Roy 2013 form) and LSVI-UCB's bonus (Jin et al. 2020, Thm 3.1):
 
 * :func:`selection_radius`: the pooled Bellman-residual radius of one step's regression (theory constants);
@@ -33,7 +33,7 @@ def selection_radius(t: int, *, n_candidates: int, n_tasks: int, dim: int, horiz
     ``delta' = delta / H`` (a union over the steps), and the covering counted twice, once for the regression class
     and once for the class the targets' ``V_{h+1}`` comes from (the GOLF construction of Jin, Liu, Miryoosefi
     2021, which ELEANOR-style global optimism needs) [inf]. Far too large to eliminate anything at feasible
-    horizons; :class:`~rlkit.mdp.GFUCBMDP` keeps it under ``theory=True`` with a documented ``sel_scale``.
+    horizons; :class:`~rlkit.gfucb.GFUCBMDP` keeps it under ``theory=True`` with a documented ``sel_scale``.
     """
     t = max(int(t), 1)
     C = horizon + 1.0

@@ -13,7 +13,7 @@ UCLA 2024 thesis, Chapter 2, whose numbering is used here).
   ``H^4 d (H + d) / eps^2`` (rewards per step in ``[0, 1]``; constants and logarithms dropped).
 
 * :func:`theory_constants`, :func:`theory_beta`: Theorem 2.6.3's constants and radius ``beta_k``, which the agent
-  (:class:`rlkit.mdp.HFUCRLRFE`) uses too: one copy for the algorithm and its bound.
+  (:class:`rlkit.reward_free.HFUCRLRFE`) uses too: one copy for the algorithm and its bound.
 
 All functions are array-valued in their first argument.
 """

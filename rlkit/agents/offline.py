@@ -1,6 +1,6 @@
 """Pessimistic value iteration with linear function approximation: the backward induction written once.
 
-Every offline algorithm of :mod:`rlkit.mdp` here (PEVI, R2PVI, DRPVI, DRVI-L) is the same loop; they
+Every offline algorithm of rlkit (PEVI, R2PVI, DRPVI, DRVI-L) is the same loop; they
 differ only in how the next-step value ``V_{h+1}(s'_tau)`` is turned into the weight vector of ``Q_h``
 (:meth:`LinearVI.target`) and in the penalty's form. For ``h = H .. 1`` (0-based ``H-1 .. 0`` in code):
 

@@ -46,7 +46,7 @@ What is made tractable, and how (each a departure from exact ELEANOR/GOLF-style 
 * The residual test is run on the candidate's own optimistic targets (step 1), so ``E^p_h`` tests that
   ``T_h V^{p}_{h+1}`` is representable in ``phi_p`` for the values the candidate actually plans with.
 * One candidate for all steps ``h`` (``phi*`` of :class:`rlkit.envs.MultitaskLinearMDP` is step-independent).
-* Observed rewards are regressed (as in :class:`rlkit.mdp.LSVIUCB`), and sums over past episodes are written
+* Observed rewards are regressed (as in :class:`rlkit.baselines.LSVIUCB`), and sums over past episodes are written
   with counts ``N^i_h(s, a, s')`` and summed rewards, an exact reformulation.
 
 Constants. ``theory=True``: ``beta`` = :func:`rlkit.theory.gfucb_mdp.bonus_radius` (LSVI-UCB's ``c k H sqrt(iota)``
@@ -56,7 +56,7 @@ scale 1; it eliminates nothing at feasible horizons, hence the documented scale)
 constant ``beta`` and ``beta_sel`` = :func:`rlkit.theory.gfucb_mdp.chi2_radius` with noise scale ``sel_sigma``.
 
 Relation to LSVI-UCB: with ``P = 1`` the confidence set always holds the candidate (``E = 0``), and the agent is
-:class:`rlkit.mdp.LSVIUCB` on that candidate's features for every task, decision for decision (same ``beta``,
+:class:`rlkit.baselines.LSVIUCB` on that candidate's features for every task, decision for decision (same ``beta``,
 ``lam``; ``theory=True`` gives the same radius). With ``M = 1`` pooled and independent coincide.
 
 Shapes: ``candidates: (P, S, A, k)`` or ``(B, P, S, A, k)``; ``Lambda``: :class:`rlkit.core.linalg.Covariance`

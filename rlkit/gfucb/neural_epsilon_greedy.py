@@ -2,10 +2,10 @@
 
 The figure's baselines are "Epsilon Greedy 1 task" and "Annealed Epsilon Greedy 1 task"; their network, epsilon and
 schedule are not readable (the paper's body could not be read), so these are ours: the same network and refit
-schedule as :class:`rlkit.bandits.NeuralGFUCB` (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`), and
+schedule as :class:`rlkit.gfucb.NeuralGFUCB` (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`), and
 each task plays ``argmax_x f_i(x)`` of its network's own head, except that with probability ``eps_t`` it plays a
 uniformly random action. ``decay=False``: ``eps_t = epsilon``; ``decay=True`` (annealed): ``eps_t = min(1,
-epsilon K / t)`` at round ``t`` (1-based), the schedule of :class:`rlkit.bandits.EpsilonGreedy` (Auer,
+epsilon K / t)`` at round ``t`` (1-based), the schedule of :class:`rlkit.baselines.EpsilonGreedy` (Auer,
 Cesa-Bianchi, Fischer 2002). ``group_size = 1`` (default here) is the figure's single-task learner.
 Shapes: contexts ``(B, M, K, p)``, actions ``(B, M)``.
 """

@@ -1,6 +1,6 @@
 """LinUCB on every task's raw contexts, independently: the linear no-representation baseline of a multitask bandit.
 
-:class:`rlkit.bandits.LinUCB` (Abbasi-Yadkori, Pal, Szepesvari 2011) with its ``B x M`` (run, task) pairs as
+:class:`rlkit.baselines.LinUCB` (Abbasi-Yadkori, Pal, Szepesvari 2011) with its ``B x M`` (run, task) pairs as
 ``B M`` independent runs: contexts ``(B, M, K, p)`` are played as ``(B M, K, p)``, so nothing is shared across
 tasks and the reward is modelled as linear in the raw context (misspecified when the shared representation is not
 linear). Every parameter is LinUCB's; run ``b``'s task ``i`` draws its streams from its own child of run ``b``'s

@@ -3,7 +3,7 @@
 A subclass of the ``episodic`` kind (same units, seeding, resume, ``[sweep]`` tables of :mod:`rlkit.kinds.sweep`):
 agents explore a :class:`rlkit.envs.LinearMixtureMDP` for ``episodes`` episodes without rewards; after episode
 ``k`` at each checkpoint, the ``metrics`` callback of :func:`rlkit.agents.episode_loop.run_episodes` asks the agent to
-plan (:meth:`rlkit.mdp.reward_free.RewardFreeAgent.plan`) for the environment's planning family (every sparse reward
+plan (:meth:`rlkit.reward_free.base.RewardFreeAgent.plan`) for the environment's planning family (every sparse reward
 ``(1/H) 1{s = x}``, the instance's task reward and ``random_rewards`` random ones, each with trajectory totals in
 ``[0, 1]``) and records, by exact dynamic programming on the true model,
 
@@ -55,8 +55,8 @@ from rlkit.core.stats import standard_error
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
-from rlkit.mdp.reward_free import RewardFreeAgent, suboptimality
 from rlkit.plot import draw_curves, save, theory_curve
+from rlkit.reward_free.base import RewardFreeAgent, suboptimality
 
 RF_KEYS = {"eps", "random_rewards", "checkpoints", "figure"}
 

@@ -7,11 +7,11 @@ import torch
 
 from rlkit.agents.episode_loop import run_episodes
 from rlkit.agents.episodic import EpisodicAgent
+from rlkit.baselines import LSVIUCB, UniformPolicy
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import RandomTabularMDP
-from rlkit.mdp import LSVIUCB, UniformPolicy
 
 
 class _Oracle(EpisodicAgent):

@@ -10,7 +10,7 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import EpsilonGreedy, LinTS, LinUCB, Uniform
+from rlkit.baselines import EpsilonGreedy, LinTS, LinUCB, Uniform
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 
@@ -153,7 +153,7 @@ def test_bad_input():
 def test_the_agents_own_actions_skip_the_range_read_and_nothing_else():
     """``update`` trusts the tensor ``act`` returned (no range read) but still checks the rewards; the same tensor
     modified in place, or any other tensor, gets the full check. Contexts modified in place are checked again."""
-    from rlkit.bandits import AR2, EXP3, DLinUCB
+    from rlkit.dynlin_ucb import AR2, EXP3, DLinUCB
 
     assert all(getattr(cls.act, "_records_actions", False) for cls in (LinUCB, LinTS, EpsilonGreedy, Uniform, AR2,
                                                                         EXP3, DLinUCB))

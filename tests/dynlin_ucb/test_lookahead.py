@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import LinUCB
+from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.dynlin_ucb.d_linucb import DLinUCB
 from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from rlkit.core.checks import RLKitError
-from rlkit.mdp.covariance_estimators import (
+from rlkit.ftrl.covariance_estimators import (
     exact_inverse,
     expected_geometric_resampling,
     feature_covariance,

@@ -6,12 +6,13 @@ import pytest
 import torch
 
 from rlkit.agents.episode_loop import run_episodes
+from rlkit.baselines import UniformPolicy
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
-from rlkit.mdp import DilatedBonusPO, FTRLLogBarrier, UniformPolicy
-from rlkit.mdp.covariance_estimators import feature_covariance
-from rlkit.mdp.simulator import Simulator
+from rlkit.ftrl import DilatedBonusPO, FTRLLogBarrier
+from rlkit.ftrl.covariance_estimators import feature_covariance
+from rlkit.ftrl.simulator import Simulator
 
 SMALL = dict(n_states=3, n_actions=2, horizon=2, dim=2, feature_alpha=0.5)
 

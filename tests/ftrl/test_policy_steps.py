@@ -9,7 +9,7 @@ import torch
 from scipy.optimize import brentq
 
 from rlkit.core.checks import RLKitError
-from rlkit.mdp.policy_steps import log_barrier_step, softmax_step
+from rlkit.ftrl.policy_steps import log_barrier_step, softmax_step
 
 # Clarabel at tight tolerances, with iterative refinement. It reaches them on most instances ("optimal", agreeing
 # with the Newton solve to ~1e-12) and reports "optimal_inaccurate" on the others (errors up to ~1e-6): those are

@@ -6,8 +6,8 @@ import torch
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
-from rlkit.mdp.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
-from rlkit.mdp.simulator import Simulator
+from rlkit.ftrl.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
+from rlkit.ftrl.simulator import Simulator
 
 
 def _env(B=2, **kw):

@@ -12,9 +12,10 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import GFUCB, LinUCB
+from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.envs.representations import IdentityClass
+from rlkit.gfucb import GFUCB
 from rlkit.gfucb.gfucb import theory_beta
 from rlkit.gfucb.joint_optimism import enumerate_joint, joint_actions, per_task_index, relaxed_joint
 

@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from rlkit.agents.episode_loop import run_episodes
+from rlkit.baselines import LSVIUCB
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import MultitaskLinearMDP, RandomTabularMDP
-from rlkit.mdp import GFUCBMDP, LSVIUCB
+from rlkit.gfucb import GFUCBMDP
 
 SMALL = dict(n_states=5, n_actions=3, horizon=3, dim=3)
 

@@ -7,8 +7,9 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import GFUCB, MTLROFUL, LinUCB, PerTaskLinUCB
+from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
+from rlkit.gfucb import GFUCB, MTLROFUL, PerTaskLinUCB
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

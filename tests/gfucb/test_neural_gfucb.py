@@ -8,9 +8,9 @@ import torch
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import NeuralEpsilonGreedy, NeuralGFUCB
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import BatchRNG, run_sequences, setup_uniform
+from rlkit.gfucb import NeuralEpsilonGreedy, NeuralGFUCB
 from rlkit.gfucb.multihead_net import MultiheadNets
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread

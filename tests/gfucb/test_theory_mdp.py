@@ -6,8 +6,8 @@ import math
 import pytest
 from scipy import stats
 
+from rlkit.baselines import LSVIUCB
 from rlkit.envs import MultitaskLinearMDP
-from rlkit.mdp import LSVIUCB
 from rlkit.theory.gfucb_mdp import bonus_radius, chi2_radius, log_covering, selection_radius
 
 

@@ -8,7 +8,7 @@ import pytest
 
 import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
-from rlkit.bandits import LinUCB
+from rlkit.baselines import LinUCB
 from rlkit.theory.oful import regret_bound
 
 pytestmark = pytest.mark.cpu_only(reason="bounds of plain numbers; rollouts run on the device in tests/bandits")

@@ -9,8 +9,8 @@ from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import HardMixtureMDP, LowerBoundMDP, MixtureRiverSwim
-from rlkit.mdp import HFUCRLRFE
-from rlkit.mdp.reward_free import capped_plan, suboptimality
+from rlkit.reward_free import HFUCRLRFE
+from rlkit.reward_free.base import capped_plan, suboptimality
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -22,11 +22,11 @@ eqs. 2.6.1-2.6.3, Theorem 2.6.3's parameters. Per episode ``k`` (1-based; code s
   theta*``).
 * **Lines 8-19.** After the episode, for ``m = 0 .. M-1``: features ``psi_{W^{2^m}}(s_h, a_h)`` and targets
   ``W_{h+1}(s_{h+1})^{2^m}`` for ``W = V_hat`` (hat) and ``W = V_tilde`` (tilde); HOME weights
-  (:mod:`rlkit.mdp.vtr`) step by step, the epistemic term on the running matrices, the rest on the matrices and
+  (:mod:`rlkit.reward_free.vtr`) step by step, the epistemic term on the running matrices, the rest on the matrices and
   estimates frozen at the previous episode's end; the ``2M`` weighted regressions of all runs are one
-  :class:`~rlkit.mdp.vtr.WeightedVTR` with ``batch_shape = (B, 2, M)``.
+  :class:`~rlkit.reward_free.vtr.WeightedVTR` with ``batch_shape = (B, 2, M)``.
 * **Line 20.** ``U_{k+1} = U_k cap`` the ``2M`` ellipsoids ``||theta - theta_{k+1,m}||_{Sigma_dot_{k+1,m}} <= beta_k``
-  around the estimates just computed (:class:`~rlkit.mdp.confidence_set.EllipsoidIntersection`; kept for
+  around the estimates just computed (:class:`~rlkit.reward_free.confidence_set.EllipsoidIntersection`; kept for
   diagnostics, ``theta_in_set``, since our line 5 does not maximise over it).
 * **Planning (line 23).** ``pi_hat_r = argmax_pi V_1(.; theta_K, pi, r)``: backward DP on ``P_{theta_K}``, values
   capped at 1, no bonus; ``theta_K`` is the ``theta`` of the last episode's line 5.
@@ -53,9 +53,9 @@ import torch
 
 from rlkit.core.checks import RLKitError, check_int, check_positive
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.confidence_set import EllipsoidIntersection
-from rlkit.mdp.reward_free import RewardFreeAgent, at_pairs, capped_plan, pair_tables, quad
-from rlkit.mdp.vtr import WeightedVTR, home_aleatoric, home_variances
+from rlkit.reward_free.base import RewardFreeAgent, at_pairs, capped_plan, pair_tables, quad
+from rlkit.reward_free.confidence_set import EllipsoidIntersection
+from rlkit.reward_free.vtr import WeightedVTR, home_aleatoric, home_variances
 from rlkit.theory.reward_free import theory_beta, theory_constants
 
 

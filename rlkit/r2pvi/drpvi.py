@@ -19,7 +19,7 @@ import torch
 from rlkit.agents.offline import LinearVI
 from rlkit.core.checks import RLKitError
 from rlkit.core.registry import AGENTS
-from rlkit.mdp import divergences
+from rlkit.r2pvi import divergences
 
 
 def radii(rho, h: int, H: int, d: int, dtype, device) -> torch.Tensor:

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+from rlkit.baselines import PEVI
 from rlkit.envs import Dataset, RobustLinearMDP, collect
-from rlkit.mdp import PEVI, R2PVI
-from rlkit.mdp import divergences as D
+from rlkit.r2pvi import R2PVI
+from rlkit.r2pvi import divergences as D
 
 
 def objective(M, V, lam, a):

@@ -1,5 +1,5 @@
 """Exact batched FTRL policy steps on the simplex: the log-barrier step (safeguarded Newton) and the
-negative-entropy step (softmax). Every policy-optimisation agent of :mod:`rlkit.mdp.linear_q_po` uses these.
+negative-entropy step (softmax). Every policy-optimisation agent of :mod:`rlkit.ftrl.linear_q_po` uses these.
 
 Both solve, for every row of a batch of cumulative loss vectors ``L: (..., A)`` at once,
 

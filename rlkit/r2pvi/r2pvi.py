@@ -1,13 +1,13 @@
 """R2PVI: Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu, ICML 2025, arXiv 2411.18612,
 the algorithm of its Sec. 4, numbered 1 there as far as the authors' code and notes tell; the TV, KL and chi^2 duals
-it uses are in :mod:`rlkit.mdp.divergences`).
+it uses are in :mod:`rlkit.r2pvi.divergences`).
 
 Offline learning in a d-rectangular linear robust regularised MDP: the adversary perturbs each factor
 distribution ``mu0_{h,i}`` and pays ``lam D_f``, so ``Q^lam_h = <phi, theta_h + w_h>`` with
 ``w_{h,i} = inf_mu E_mu V_{h+1} + lam D_f(mu || mu0_{h,i})``. Each step (backward, ``V_{H+1} = 0``):
 
 * ``Lambda_h = sum_tau phi_tau phi_tau^T + gamma I``;
-* ``w_h`` by the dual estimator of the chosen divergence (:mod:`rlkit.mdp.divergences`):
+* ``w_h`` by the dual estimator of the chosen divergence (:mod:`rlkit.r2pvi.divergences`):
   TV ``Lambda^{-1} sum phi [V]_{min_s V + lam}``; KL ``-lam log max(Lambda^{-1} sum phi e^{-V/lam}, e^{-H/lam})``;
   chi^2 ``max_a z1(a) - (z2(a) - z1(a)^2) / (4 lam)`` with ``z1, z2`` the ridge estimates of ``E[V]_a``
   and ``E[V]_a^2``;
@@ -36,7 +36,7 @@ from __future__ import annotations
 from rlkit.agents.offline import LinearVI
 from rlkit.core.checks import check_choice, check_positive
 from rlkit.core.registry import AGENTS
-from rlkit.mdp import divergences
+from rlkit.r2pvi import divergences
 from rlkit.theory.r2pvi import beta_r2pvi
 
 DIVERGENCES = ("tv", "kl", "chi2")

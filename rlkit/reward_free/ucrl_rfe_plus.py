@@ -2,7 +2,7 @@
 
 Followed from W. Zhang's UCLA 2024 thesis, Section 2.5 (Alg. 3) as summarised in the project's paper notes, with the
 weighted regression of UCRL-VTR+ (Zhou, Gu, Szepesvari, COLT 2021); **reconstructed** where the notes are silent.
-UCRL-RFE's exploration (:class:`rlkit.mdp.ucrl_rfe.UCRLRFE`, same exact maximiser ``f^k_h``, same reward-scale
+UCRL-RFE's exploration (:class:`rlkit.reward_free.ucrl_rfe.UCRLRFE`, same exact maximiser ``f^k_h``, same reward-scale
 alignment) with two regressions on the maximisers instead of one:
 
     first moment (weighted):  Sigma_hat += psi_f psi_f^T / nu,   b_hat += psi_f f(s') / nu
@@ -23,7 +23,7 @@ constants without saying where it enters; it is computed (``beta_hoeffding``) an
 ``lam = B^-2``. ``theory=False``: ``beta`` is the constant ``beta_hat``; ``beta_check = beta``,
 ``beta_tilde = H^2 beta``.
 
-Shapes: as :class:`~rlkit.mdp.ucrl_rfe.UCRLRFE`; the regressions are one ``WeightedVTR`` with
+Shapes: as :class:`~rlkit.reward_free.ucrl_rfe.UCRLRFE`; the regressions are one ``WeightedVTR`` with
 ``batch_shape = (B, 2)`` (0: first moment, 1: second moment).
 """
 
@@ -34,8 +34,8 @@ import math
 import torch
 
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.ucrl_rfe import UCRLRFE
-from rlkit.mdp.vtr import inv_norm
+from rlkit.reward_free.ucrl_rfe import UCRLRFE
+from rlkit.reward_free.vtr import inv_norm
 
 
 def theory_radii(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float = 0.01) -> dict:

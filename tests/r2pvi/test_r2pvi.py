@@ -4,9 +4,10 @@ import pytest
 import torch
 
 from rlkit.agents.offline_evaluation import exact_return
+from rlkit.baselines import PEVI
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AmericanPutOption, Dataset, RobustLinearMDP, collect
-from rlkit.mdp import DRPVI, DRVI_L, PEVI, R2PVI
+from rlkit.r2pvi import DRPVI, DRVI_L, R2PVI
 
 pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: builds its tensors on the CPU")
 

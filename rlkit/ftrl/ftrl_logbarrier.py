@@ -6,24 +6,24 @@ losses, Q-functions of every policy linear in known features, a simulator), that
 with the log-barrier regulariser whose refined analysis lets the loss estimators be arbitrarily negative, and
 its Otilde(sqrt(K)) regret with a polynomial dependence on the number of actions. The paper's body (algorithm
 box, parameters, theorem constants) could not be read. What is built here [R/I]: the linear-Q pipeline of Luo,
-Wei, Lee (2021) (:mod:`rlkit.mdp.linear_q_po`: loss estimator, Geometric Resampling covariance estimate,
+Wei, Lee (2021) (:mod:`rlkit.ftrl.linear_q_po`: loss estimator, Geometric Resampling covariance estimate,
 dilated bonus) with its exponential weights replaced by the exact log-barrier step
 
     pi_k(. | s) = argmin_{p in simplex} <p, sum_{tau < k} (Qhat_tau - B_tau)(s, .)> + (1/eta) sum_a ln(1/p_a)
 
-on the full simplex, solved per state by safeguarded Newton (:func:`rlkit.mdp.policy_steps.log_barrier_step`).
+on the full simplex, solved per state by safeguarded Newton (:func:`rlkit.ftrl.policy_steps.log_barrier_step`).
 Unknown, hence not modelled: a truncated simplex, clipping of the estimates, an exploration mixture, changes to
 the bonus or to the covariance estimate, per-state or time-varying learning rates.
 
 Parameters (no paper values known; tuned values in ``experiments/ftrl_logbarrier.toml``): ``eta`` (learning
 rate), ``gamma`` (covariance ridge), ``beta`` (bonus scale), ``c``, ``n_copies``, ``n_samples`` (Geometric
-Resampling), ``bonus_samples``. Shapes as in :mod:`rlkit.mdp.linear_q_po`.
+Resampling), ``bonus_samples``. Shapes as in :mod:`rlkit.ftrl.linear_q_po`.
 """
 
 from __future__ import annotations
 
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.linear_q_po import LinearQPolicyOptimization
+from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 
 
 @AGENTS.register("FTRLLogBarrier")

@@ -15,7 +15,7 @@ feature ``psi_{f^k_h}(s_h, a_h)``, target ``f^k_h(s_{h+1})`` (unweighted value-t
 The planning phase is ``PLAN(r)`` with the final estimate. ``theory=True``: ``beta = H sqrt(d log(3 (1 + K H^3
 B^2) / delta)) + 1`` (times ``beta_scale``); ``theory=False``: a constant ``beta``.
 
-* **The maximisation over f is exact** (:func:`rlkit.mdp.reward_free.max_uncertainty`): ``f -> ||psi_f||`` is
+* **The maximisation over f is exact** (:func:`rlkit.reward_free.base.max_uncertainty`): ``f -> ||psi_f||`` is
   convex, so its maximum over the box is at a vertex ``(H-h) 1_T``, ``T`` a subset of the pair's (at most ``N``)
   supported next states; ``u_h = (H-h) u_1`` with one enumeration of ``2^N`` vertices per pair and episode. (The
   thesis uses an l1 surrogate over a symmetric box; we keep the original range ``[0, H-h]``.)
@@ -38,14 +38,14 @@ import torch
 
 from rlkit.core.checks import check_positive
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.reward_free import (
+from rlkit.reward_free.base import (
     RewardFreeAgent,
     max_uncertainty,
     optimistic_plan,
     pair_tables,
     vertex_table,
 )
-from rlkit.mdp.vtr import WeightedVTR
+from rlkit.reward_free.vtr import WeightedVTR
 
 
 def theory_beta(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float = 0.01) -> float:

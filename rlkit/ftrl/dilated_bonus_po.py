@@ -7,16 +7,16 @@ Per state, exponential weights over the linear-Q loss estimates minus the dilate
     pi_k(a | s) proportional to exp(-eta sum_{tau < k} (Qhat_tau(s, a) - B_tau(s, a))),
 
 with the estimator, the gamma-regularised Geometric Resampling covariance estimate and the Monte Carlo dilated
-bonus of :mod:`rlkit.mdp.linear_q_po`. **Reconstructed from memory of the paper [R]**: only its abstract could
+bonus of :mod:`rlkit.ftrl.linear_q_po`. **Reconstructed from memory of the paper [R]**: only its abstract could
 be read here, so the lines, the bonus form and the sample sizes follow ``papers/ftrl_logbarrier.md`` and the
 parameter values (``eta``, ``gamma``, ``beta``, ``n_copies``, ``n_samples``) are tuned, not the paper's.
-Shapes as in :mod:`rlkit.mdp.linear_q_po`.
+Shapes as in :mod:`rlkit.ftrl.linear_q_po`.
 """
 
 from __future__ import annotations
 
 from rlkit.core.registry import AGENTS
-from rlkit.mdp.linear_q_po import LinearQPolicyOptimization
+from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 
 
 @AGENTS.register("DilatedBonusPO")

@@ -6,15 +6,15 @@ exp(-V_{h+1}(s'_tau) / a)``, ``w_h = theta_h + nu_h``, penalty ``beta sum_i phi_
 ``z'`` is the centred ridge estimate ``1 + Lambda^{-1} sum phi (exp(-V / a) - 1)`` of the authors' code
 (shrinkage towards the pessimistic ``z' = 1``) [check against Ma et al.]. The one-dimensional supremum is
 searched on ``(0, H]`` by a shared log grid and batched golden-section refinement
-(:func:`rlkit.mdp.divergences.kl_ball`), instead of the authors' Nelder-Mead per coordinate.
-``rho`` as for :class:`rlkit.mdp.drpvi.DRPVI`. Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
+(:func:`rlkit.r2pvi.divergences.kl_ball`), instead of the authors' Nelder-Mead per coordinate.
+``rho`` as for :class:`rlkit.r2pvi.drpvi.DRPVI`. Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.
 """
 
 from __future__ import annotations
 
 from rlkit.core.registry import AGENTS
-from rlkit.mdp import divergences
-from rlkit.mdp.drpvi import BallVI, radii
+from rlkit.r2pvi import divergences
+from rlkit.r2pvi.drpvi import BallVI, radii
 
 
 @AGENTS.register("DRVI_L")

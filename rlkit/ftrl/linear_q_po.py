@@ -1,9 +1,9 @@
 """Policy optimisation for adversarial linear-Q MDPs with a simulator: the shared pipeline of
-:class:`~rlkit.mdp.ftrl_logbarrier.FTRLLogBarrier` and :class:`~rlkit.mdp.dilated_bonus_po.DilatedBonusPO`.
+:class:`~rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier` and :class:`~rlkit.ftrl.dilated_bonus_po.DilatedBonusPO`.
 
 Both follow the linear-Q recipe of Luo, Wei, Lee (2021, arXiv 2107.08346, "Policy optimization in adversarial
 MDPs: improved exploration via dilated bonuses", the linear-Q algorithm with a simulator) and differ only in the
-per-state FTRL regulariser (:mod:`rlkit.mdp.policy_steps`). **Neither paper's algorithm box could be read**
+per-state FTRL regulariser (:mod:`rlkit.ftrl.policy_steps`). **Neither paper's algorithm box could be read**
 (only the abstracts: Dai et al. at https://hugging.y1ng.com/papers/2301.12942.md, Luo et al. at
 https://ar5iv.labs.arxiv.org/html/2107.08346); every line below carries the label of
 ``papers/ftrl_logbarrier.md``: [V] verified in the abstract, [R] reconstructed from Luo et al. as recalled,
@@ -46,10 +46,10 @@ import torch
 from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
-from rlkit.mdp.covariance_estimators import exact_inverse, feature_covariance, geometric_resampling
-from rlkit.mdp.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
-from rlkit.mdp.policy_steps import STEPS
-from rlkit.mdp.simulator import Simulator
+from rlkit.ftrl.covariance_estimators import exact_inverse, feature_covariance, geometric_resampling
+from rlkit.ftrl.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
+from rlkit.ftrl.policy_steps import STEPS
+from rlkit.ftrl.simulator import Simulator
 
 
 class LinearQPolicyOptimization(EpisodicAgent):
@@ -76,7 +76,7 @@ class LinearQPolicyOptimization(EpisodicAgent):
                              f"got {tuple(phi.shape)}")
         if not isinstance(simulator, Simulator) or simulator.policy_shape != (n_runs, horizon, n_states, n_actions):
             shape = simulator.policy_shape if isinstance(simulator, Simulator) else type(simulator).__name__
-            raise RLKitError(f"simulator must be a rlkit.mdp.simulator.Simulator of the same environment "
+            raise RLKitError(f"simulator must be a rlkit.ftrl.simulator.Simulator of the same environment "
                              f"(policies of shape {(n_runs, horizon, n_states, n_actions)}), got {shape}")
         self.phi, self.dim, self.simulator = phi, phi.shape[-1], simulator
         self.episodes = check_int("episodes", episodes)

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from rlkit.core.checks import RLKitError
-from rlkit.mdp.confidence_set import EllipsoidIntersection
-from rlkit.mdp.vtr import WeightedVTR, home_aleatoric, home_variances, inv_norm
+from rlkit.reward_free.confidence_set import EllipsoidIntersection
+from rlkit.reward_free.vtr import WeightedVTR, home_aleatoric, home_variances, inv_norm
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -10,8 +10,8 @@ from rlkit.agents.episode_loop import run_episodes
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.envs import LowerBoundMDP, MixtureRiverSwim
-from rlkit.mdp import UCRLRFE, UCRLRFEPlus
-from rlkit.mdp.reward_free import max_uncertainty, optimistic_plan, pair_tables, suboptimality, vertex_table
+from rlkit.reward_free import UCRLRFE, UCRLRFEPlus
+from rlkit.reward_free.base import max_uncertainty, optimistic_plan, pair_tables, suboptimality, vertex_table
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rlkit.core.checks import RLKitError
-from rlkit.mdp import divergences as D
+from rlkit.r2pvi import divergences as D
 
 pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: CPU tensors against cvxpy solves")
 
