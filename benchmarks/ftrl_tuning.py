@@ -20,8 +20,8 @@ import torch
 
 from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.registry import AGENTS
-from rlkit.experiment import load_plugins, load_spec
 from rlkit.kinds.bandit import make_env
+from rlkit.runner.run import load_plugins, load_spec
 
 
 def _parse(item: str) -> tuple[str, object]:

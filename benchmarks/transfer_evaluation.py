@@ -3,7 +3,7 @@
 Side by side in one process, on the same trained CartPole PPO policy and the same 20 deterministic test
 episodes on a heavier cart:
 
-* rlkit: :func:`rlkit.transfer.sb3.evaluate`, the episodes in lockstep, one ``model.predict`` per step for
+* rlkit: :func:`rlkit.mbtl.sb3.evaluate`, the episodes in lockstep, one ``model.predict`` per step for
   the whole batch (what a ``transfer_build`` evaluation cell runs);
 * Stable-Baselines3's ``evaluate_policy`` on one environment (episodes one after the other), and on a
   ``DummyVecEnv`` of 20 environments.
@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 import rlkit.envs  # noqa: F401
-from rlkit.transfer import sb3
+from rlkit.mbtl import sb3
 
 
 def main() -> None:

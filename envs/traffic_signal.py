@@ -25,7 +25,7 @@ The agent is sumo-rl's signal agent (``sumo_rl.environment.traffic_signal.Traffi
 ``info`` after every reset and step: ``sim_time`` (s), ``waiting_time`` (s, the reward's quantity: total
 accumulated waiting time of vehicles on incoming lanes), ``queue`` (halted vehicles on incoming lanes),
 ``vehicles`` and ``mean_speed`` (m/s, over vehicles on the 8 arms; 0 when there are none). MBTL's
-evaluation score is computed from ``waiting_time`` by :func:`rlkit.traffic_dqn.episode_score`.
+evaluation score is computed from ``waiting_time`` by :func:`rlkit.mbtl.families.traffic_dqn.episode_score`.
 
 **Seeding**: ``reset(seed=s)`` runs SUMO with ``--seed s`` (departures and driver imperfection), so the
 same seed and actions give the same rewards, under libsumo and TraCI alike; a reset without a seed draws

@@ -2,7 +2,7 @@
 
 import json
 
-from rlkit.cli import main
+from rlkit.cli.main import main
 
 TINY_SPEC = """
 name = "tiny"

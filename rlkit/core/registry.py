@@ -41,4 +41,4 @@ AGENTS = Registry("agent")
 """Every agent class (bandit, episodic, offline, transfer) by the name a spec uses."""
 
 KINDS = Registry("experiment kind")
-"""Experiment kind classes (``kind = "..."`` in a spec), instantiated by the runner: see :mod:`rlkit.experiment`."""
+"""Experiment kind classes (``kind = "..."`` in a spec), instantiated by the runner: see :mod:`rlkit.runner.run`."""

@@ -33,7 +33,7 @@ declares.
 
 Figures (one per term, ``<name>_<term>.png`` when there are several): the linear axes of the papers beside a
 log-log panel with each curve's slope over the last decade; mean and 95% bootstrap band per agent in its
-project style (:func:`rlkit.plot.style_for`), legend outside the data, the run's size and the band's meaning
+project style (:func:`rlkit.figures.plot.style_for`), legend outside the data, the run's size and the band's meaning
 in the title. A theory bound is drawn only on the figure of the regret notion it bounds, labelled with the
 agent it bounds.
 """
@@ -52,9 +52,7 @@ from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice,
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.seeding import run_sequences
 from rlkit.core.stats import loglog_slope, standard_error
-from rlkit.kinds import sweep as sweeps
-from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import (
+from rlkit.figures.plot import (
     band_caption,
     count,
     draw_bound,
@@ -67,6 +65,8 @@ from rlkit.plot import (
     theory_curve,
     theory_function,
 )
+from rlkit.kinds import sweep as sweeps
+from rlkit.kinds.base import ExperimentKind, Unit
 
 TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}

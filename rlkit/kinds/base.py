@@ -1,6 +1,6 @@
 """The experiment-kind contract: how a kind of experiment plugs into the generic runner.
 
-The runner (:mod:`rlkit.experiment`) knows nothing about bandits or offline RL. A *kind* turns a spec into
+The runner (:mod:`rlkit.runner.run`) knows nothing about bandits or offline RL. A *kind* turns a spec into
 independent *units* of work, computes one unit into named numpy arrays, and summarises and plots the
 stored arrays. The runner stores each unit's arrays atomically with a checksum, skips verified units on a
 rerun, and spreads the rest over worker processes (or Ray). New kinds (offline sweeps over a perturbation,

@@ -45,9 +45,9 @@ import torch
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
+from rlkit.figures.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 
 TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype", "env", "data", "evaluate",
             "agents", "plot"}

@@ -52,10 +52,10 @@ from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
+from rlkit.figures.plot import draw_curves, save, theory_curve
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
-from rlkit.plot import draw_curves, save, theory_curve
 from rlkit.reward_free.base import RewardFreeAgent, suboptimality
 
 RF_KEYS = {"eps", "random_rewards", "checkpoints", "figure"}

@@ -32,7 +32,16 @@ import numpy as np
 
 from rlkit.core.checks import SpecError, check_keys
 from rlkit.core.stats import loglog_slope, standard_error
-from rlkit.plot import band_caption, draw_sweep, legend_outside, new_panels, save, styles_for, theory_function, ticks_at
+from rlkit.figures.plot import (
+    band_caption,
+    draw_sweep,
+    legend_outside,
+    new_panels,
+    save,
+    styles_for,
+    theory_function,
+    ticks_at,
+)
 
 SWEEP_KEYS = {"param", "values", "label", "points"}
 

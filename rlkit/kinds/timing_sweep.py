@@ -48,9 +48,9 @@ import torch
 
 from rlkit.core.checks import RLKitError, SpecError, check_int
 from rlkit.core.registry import KINDS
+from rlkit.figures.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
-from rlkit.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 
 TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
             "plot", "runs", "chunk_size"}

@@ -13,7 +13,7 @@ source (common random numbers), and every training run has its own seed stream.
 The summary runs the selection strategies on the finished matrix; ``rlkit plot`` draws normalised
 generalised performance vs the number of trained tasks (``<name>.png``), a heat map of the matrix
 (``<name>_heatmap.png``) and writes the matrix beside them (``<name>_matrix.npz``, the format of
-:class:`rlkit.transfer.TransferMatrix`).
+:class:`rlkit.mbtl.TransferMatrix`).
 
 Spec (TOML)::
 
@@ -23,7 +23,7 @@ Spec (TOML)::
     trials = 3                   # independent builds (RL seeds), the paper's three
     threads = 1                  # torch threads per unit
 
-    [family]                     # a registered family (rlkit.transfer.family.FAMILIES)
+    [family]                     # a registered family (rlkit.mbtl.families.base.FAMILIES)
     name = "cartpole"
     context = "masscart"         # the context that varies; the others stay at their defaults
     n = 20                       # grid size N: default * linspace(scale[0], scale[1], n)
@@ -46,7 +46,7 @@ Spec (TOML)::
     # batch = 20                 # episodes run in lockstep (default: all)
 
     [[agents]]                   # selection strategies and levels, as in kind "transfer"
-    label = "MBTL"               # (default: the standard set of rlkit.transfer.compare.standard_agents
+    label = "MBTL"               # (default: the standard set of rlkit.mbtl.compare.standard_agents
     algo = "MBTL"                #  with plot.slope)
     slope = 0.026
 
@@ -67,9 +67,9 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, ch
 from rlkit.core.registry import KINDS
 from rlkit.core.seeding import AGENT, ENV, role_sequence, run_sequence
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.transfer.compare import compare, resolve_strategies, standard_agents, summarize
-from rlkit.transfer.family import FAMILIES, EnvMaker
-from rlkit.transfer.matrix import TransferMatrix
+from rlkit.mbtl.compare import compare, resolve_strategies, standard_agents, summarize
+from rlkit.mbtl.families.base import FAMILIES, EnvMaker
+from rlkit.mbtl.matrix import TransferMatrix
 
 TOP_KEYS = {"name", "kind", "description", "seed", "trials", "threads", "family", "train", "evaluate", "agents",
             "plot"}
@@ -141,7 +141,7 @@ class TransferBuildKind(ExperimentKind):
             family.make_env(context, float(values[0]), options).close()  # bad options fail now
             bounds = [float(b) for b in fam.get("bounds", family.bounds)]
             algo = str(train.get("algo", "PPO"))
-            from rlkit.transfer.sb3 import algorithm
+            from rlkit.mbtl.sb3 import algorithm
 
             algorithm(algo)
             train = {"algo": algo, "timesteps": check_int("train.timesteps", train.get("timesteps", 50_000)),
@@ -268,7 +268,7 @@ class TransferBuildKind(ExperimentKind):
                 "selection": selection}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        from rlkit.transfer.figure import draw, draw_matrix
+        from rlkit.figures.mbtl import draw, draw_matrix
 
         matrix, stem = self.matrix(spec, results), Path(stem)
         path = matrix.save(stem.with_name(f"{stem.name}_matrix.npz"))

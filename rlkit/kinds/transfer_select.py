@@ -1,8 +1,8 @@
 """The ``transfer`` kind: source-task selection strategies played against a given transfer matrix.
 
-The matrix is a file (the ``.npz`` of :class:`rlkit.transfer.TransferMatrix`, e.g. one shipped in
+The matrix is a file (the ``.npz`` of :class:`rlkit.mbtl.TransferMatrix`, e.g. one shipped in
 ``data/transfer/`` or written by a ``transfer_build``) or a synthetic family of
-:mod:`rlkit.transfer.synthetic`. Units are (agent, chunk of trials); each stores ``picks: (n, R, K)`` and
+:mod:`rlkit.mbtl.synthetic`. Units are (agent, chunk of trials); each stores ``picks: (n, R, K)`` and
 ``curve: (n, R, K)`` for its ``n`` trials, ``R`` runs of the agent and ``K`` steps.
 
 Spec (TOML)::
@@ -41,9 +41,9 @@ import numpy as np
 from rlkit.core.checks import RLKitError, SpecError, check_int, check_keys
 from rlkit.core.registry import KINDS
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.transfer.compare import resolve_strategies, run_agent, standard_agents, summarize
-from rlkit.transfer.matrix import TransferMatrix
-from rlkit.transfer.synthetic import synthetic
+from rlkit.mbtl.compare import resolve_strategies, run_agent, standard_agents, summarize
+from rlkit.mbtl.matrix import TransferMatrix
+from rlkit.mbtl.synthetic import synthetic
 
 TOP_KEYS = {"name", "kind", "description", "seed", "steps", "chunk_size", "matrix", "agents", "plot"}
 PLOT_KEYS = {"title", "slope"}
@@ -115,7 +115,7 @@ class TransferSelectKind(ExperimentKind):
         return {"name": spec["name"], **summarize(matrix, spec["agents"], results)}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        from rlkit.transfer.figure import draw
+        from rlkit.figures.mbtl import draw
 
         matrix = load_matrix(spec["matrix"])
         return draw(matrix, spec["agents"], results, stem, spec["plot"].get("title", spec["name"]))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rlkit.cli import main
+from rlkit.cli.main import main
 
 pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")
 
@@ -39,7 +39,7 @@ def test_spec_runs_from_the_cli(name, tmp_path):
 @pytest.mark.parametrize("name", ["dynlin_ucb_synthetic", "dynlin_ucb_ads"])
 def test_agents_deciding_every_round_start_first(name):
     from rlkit.core.registry import KINDS
-    from rlkit.experiment import load_spec, resolve
+    from rlkit.runner.run import load_spec, resolve
 
     spec = resolve(load_spec(SPECS / f"{name}.toml"))
     kind = KINDS.get(spec["kind"])()
@@ -63,7 +63,7 @@ def assert_follows_horizon(spec: dict, T: int):
 @pytest.mark.parametrize("T", [None, 5000])
 def test_t_dependent_values_are_resolved_once_per_run(name, T):
     """``"logT"`` and ``"@1 / horizon"`` are evaluated at the spec's horizon or at ``--horizon``."""
-    from rlkit.experiment import load_spec, resolve
+    from rlkit.runner.run import load_spec, resolve
 
     spec = resolve(load_spec(SPECS / f"{name}.toml"), horizon=T)
     assert spec["horizon"] == (T or 1_000_000)

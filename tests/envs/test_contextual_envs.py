@@ -88,7 +88,7 @@ def test_bad_contexts_are_refused(kwargs, match):
 
 
 def test_multitask_env_draws_a_context_per_episode_reproducibly():
-    from rlkit.transfer.sampled_context import SampledContextEnv
+    from rlkit.mbtl.families.sampled_context import SampledContextEnv
 
     def make(v):
         return gym.make("rlkit/ContextualCartPole-v0", masscart=v, context_in_obs=True)

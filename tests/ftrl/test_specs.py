@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rlkit.cli import main
-from rlkit.experiment import load_spec, resolve
+from rlkit.cli.main import main
+from rlkit.runner.run import load_spec, resolve
 from tests.helpers import run_spec
 
 ROOT = Path(__file__).resolve().parents[2]

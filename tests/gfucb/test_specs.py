@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from rlkit.cli import main
+from rlkit.cli.main import main
 from rlkit.core.checks import SpecError
 from rlkit.core.registry import KINDS
-from rlkit.experiment import load_spec, resolve
+from rlkit.runner.run import load_spec, resolve
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

@@ -4,7 +4,7 @@ curves, spec errors."""
 
 import numpy as np
 
-from rlkit.cli import main
+from rlkit.cli.main import main
 from tests.helpers import run_spec
 
 SPEC = """

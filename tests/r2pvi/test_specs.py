@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rlkit.cli import main
+from rlkit.cli.main import main
 from tests.helpers import run_spec
 
 pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and files")

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from rlkit.cli import main
-from rlkit.experiment import load_spec, resolve
+from rlkit.cli.main import main
+from rlkit.runner.run import load_spec, resolve
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

@@ -1,0 +1,1 @@
+"""The ``rlkit`` command (:func:`rlkit.cli.main.main`): ``run``, ``plot``, ``list``, ``transfer``."""

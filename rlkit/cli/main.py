@@ -1,0 +1,159 @@
+"""The ``rlkit`` command: run experiment specs, plot results, list what exists.
+
+    rlkit run SPEC [--runs N] [--horizon T] [--seed S] [--device D] [--workers W] [--out DIR] [--backend local|ray]
+    rlkit plot DIR
+    rlkit list
+    rlkit transfer select MATRIX [--strategy NAME ...] [--slope S] [--steps K] [--plot STEM]
+    rlkit --version
+
+Errors in what the user gave (spec, arguments, directories) print one line and exit with status 2. Ctrl-C
+(SIGINT) and SIGTERM stop a run cleanly: the worker processes end at once, finished chunks are kept, one line
+is printed and the status is 130 (SIGINT) or 143 (SIGTERM); running the same command again resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from rlkit import __version__
+from rlkit.core.checks import RLKitError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rlkit", description="Provably efficient bandit and RL algorithms, batched.")
+    p.add_argument("--version", action="version", version=f"rlkit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run (or resume) an experiment spec")
+    r.add_argument("spec", help="experiment spec (TOML), e.g. experiments/quickstart.toml")
+    r.add_argument("--runs", type=int, help="override the number of runs")
+    r.add_argument("--horizon", type=int, help="override the horizon (rounds; episodes for episodic kinds)")
+    r.add_argument("--seed", type=int, help="override the root seed")
+    r.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default: cpu)")
+    r.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    r.add_argument("--out", help="results directory (default: results/<spec name>)")
+    r.add_argument("--backend", default="local", choices=["local", "ray"], help="where units run")
+    r.add_argument("--address", help="Ray cluster address (with --backend ray), e.g. auto")
+    r.add_argument("--no-plot", action="store_true", help="do not draw the figure after the run")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    pl = sub.add_parser("plot", help="draw the figures of a results directory")
+    pl.add_argument("dir", help="results directory written by `rlkit run`")
+
+    sub.add_parser("list", help="list environments, agents, experiment kinds and specs")
+
+    from rlkit.cli.transfer import add_parser as add_transfer_parser
+
+    add_transfer_parser(sub)
+    return p
+
+
+def _list() -> None:
+    import gymnasium as gym
+
+    from rlkit.core.registry import AGENTS, KINDS
+    from rlkit.runner.run import load_plugins
+
+    load_plugins()
+    print("environments:")
+    for env_id in sorted(k for k in gym.registry if k.startswith("rlkit/")):
+        print(f"  {env_id:<32} {first_line(environment_class(env_id))}")
+    print("agents:")
+    for name in AGENTS.names():
+        print(f"  {name:<16} {first_line(AGENTS.get(name))}")
+    print("experiment kinds:")
+    for name in KINDS.names():
+        print(f"  {name:<16} {first_line(KINDS.get(name))}")
+    specs = sorted(Path("experiments").glob("*.toml"))
+    if specs:
+        print("experiment specs (./experiments):")
+        for s in specs:
+            print(f"  {s}")
+
+
+def first_line(obj) -> str:
+    """The first line of ``obj``'s own docstring (a class's is not inherited), or ``""``."""
+    doc = obj.__dict__.get("__doc__") if isinstance(obj, type) else getattr(obj, "__doc__", None)
+    lines = (doc or "").strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def environment_class(env_id: str):
+    """The class a registered gymnasium id builds (its vector entry point when it has one)."""
+    import gymnasium as gym
+
+    spec = gym.registry[env_id]
+    entry = spec.vector_entry_point or spec.entry_point
+    if isinstance(entry, str):
+        module, _, name = entry.partition(":")
+        import importlib
+
+        return getattr(importlib.import_module(module), name)
+    return entry
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a run stops the way Ctrl-C stops it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped(signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from rlkit.core.checks import check_device
+            from rlkit.runner.run import plot, run
+
+            check_device("--device", args.device)  # blamed on the flag, before any directory or worker
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, _raise_stopped)
+            out = run(args.spec, out=args.out, runs=args.runs, horizon=args.horizon, seed=args.seed,
+                      device=args.device, workers=args.workers, backend=args.backend, address=args.address,
+                      progress=not args.quiet)
+            print(f"results: {out}")
+            seconds = json.loads((out / "summary.json").read_text()).get("compute_seconds", {})
+            if seconds:
+                print("compute seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+            if not args.no_plot:
+                for path in plot(out):
+                    print(f"figure: {path}")
+        elif args.command == "plot":
+            from rlkit.runner.run import plot
+
+            for path in plot(args.dir):
+                print(f"figure: {path}")
+        elif args.command == "list":
+            _list()
+        elif args.command == "transfer":
+            from rlkit.cli.transfer import select
+
+            return select(args)
+    except (RLKitError, FileNotFoundError, PermissionError) as e:
+        print(f"rlkit: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (``rlkit list | head``): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", signal.SIGINT)
+        what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+        print(f"rlkit: {what}; finished chunks are kept, run the same command again to resume", file=sys.stderr)
+        return 128 + int(signum)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""``rlkit transfer select MATRIX``: play selection strategies on a transfer matrix, print and plot the curves.
+
+``MATRIX`` is a ``.npz`` written by :meth:`rlkit.mbtl.TransferMatrix.save` (e.g. ``data/transfer/*.npz``)
+or a results directory of a ``transfer_build`` experiment. ``--strategy`` takes names of the standard set
+(:data:`rlkit.mbtl.compare.STANDARD`, default: all that the matrix supports).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rlkit.core.checks import RLKitError
+from rlkit.mbtl.compare import REPORT_K, STANDARD, compare, resolve_strategies, standard_agents, summarize
+from rlkit.mbtl.matrix import TransferMatrix
+
+_BY_NAME = {"MBTL": "MBTL", "Greedy": "Greedy", "EquidistantSweep": "Equidistant (sweep, B = N)",
+            "EquidistantGrid": "Equidistant (grid, B = k)", "RandomOrder": "Random",
+            "SequentialOracle": "Sequential Oracle", "Independent": "Independent", "MultiTask": "Multi-task",
+            "OracleTransfer": "Oracle Transfer"}
+
+
+def add_parser(sub) -> None:
+    t = sub.add_parser("transfer", help="MBTL source-task selection on a transfer matrix")
+    tsub = t.add_subparsers(dest="transfer_command", required=True)
+    s = tsub.add_parser("select", help="play selection strategies on a transfer matrix")
+    s.add_argument("matrix", help="transfer matrix (.npz) or a transfer_build results directory")
+    s.add_argument("--strategy", action="append", metavar="NAME",
+                   help=f"one of {', '.join(STANDARD)} (repeat for several; default: all)")
+    s.add_argument("--slope", type=float, default=None,
+                   help="MBTL's gap slope per grid step, normalised (default: the matrix's meta, else 0.005)")
+    s.add_argument("--acquisition", default="ucb_log", help="MBTL's acquisition (default ucb_log)")
+    s.add_argument("--gap", default="linear", help="MBTL's gap model: linear, estimated, true, none")
+    s.add_argument("--steps", type=int, help="number of selection steps K (default: N)")
+    s.add_argument("--seed", type=int, default=0, help="root seed (GP restarts, random orders)")
+    s.add_argument("--random-orders", type=int, default=100, help="random orders per trial (default 100)")
+    s.add_argument("--plot", metavar="STEM", help="also draw the figure to STEM.png / .pdf and the matrix's heat "
+                   "map to STEM_heatmap.png / .pdf")
+    s.add_argument("--title", help="figure title (default: the matrix's name)")
+    s.add_argument("--bounds", type=float, nargs=2, metavar=("LOWER", "UPPER"),
+                   help="normalisation bounds instead of the matrix's own (e.g. the paper's, to compare)")
+
+
+def open_matrix(path: str | Path) -> TransferMatrix:
+    """A matrix file, or the matrix of a finished ``transfer_build`` (or ``transfer``) results directory."""
+    path = Path(path)
+    if path.is_dir():
+        from rlkit.core.registry import KINDS
+        from rlkit.runner.run import load_plugins
+        from rlkit.runner.store import ResultStore
+
+        load_plugins()
+        store = ResultStore(path)
+        spec = store.spec()
+        if spec.get("kind") == "transfer":
+            from rlkit.kinds.transfer_select import load_matrix
+
+            return load_matrix(spec["matrix"])
+        if spec.get("kind") != "transfer_build":
+            raise RLKitError(f"{str(path)!r} holds results of kind {spec.get('kind')!r}, not a transfer matrix "
+                             "(kind transfer_build or transfer)")
+        kind = KINDS.get("transfer_build")()
+        units = kind.units(spec)
+        missing = [u for u in units if not store.has(u)]
+        if missing:
+            raise RLKitError(f"{str(path)!r} is an unfinished build ({len(missing)} of {len(units)} units missing); "
+                             "run the same `rlkit run` command again to finish it")
+        return kind.matrix(spec, store.gather(units))
+    return TransferMatrix.load(path)
+
+
+def select(args: argparse.Namespace) -> int:
+    matrix = open_matrix(args.matrix)
+    if getattr(args, "bounds", None):
+        matrix = TransferMatrix(matrix.values, matrix.contexts, args.bounds, matrix.multitask, matrix.std,
+                                {**matrix.meta, "bounds_from": "command line"})
+    slope = args.slope if args.slope is not None else float(matrix.meta.get("slope", 0.005))
+    agents = standard_agents(slope, args.random_orders, matrix.multitask is not None)
+    for a in agents:
+        if a["algo"] == "MBTL":
+            a.update(acquisition=args.acquisition, gap=args.gap)
+    if args.strategy:
+        unknown = [s for s in args.strategy if s not in _BY_NAME]
+        if unknown:
+            raise RLKitError(f"unknown strategy {unknown[0]!r}; known: {', '.join(STANDARD)}")
+        if "MultiTask" in args.strategy and matrix.multitask is None:
+            raise RLKitError("strategy 'MultiTask' needs a matrix with a multitask row; this one has none")
+        wanted = {_BY_NAME[s] for s in args.strategy}
+        agents = [a for a in agents if a["label"] in wanted]
+    agents = resolve_strategies(agents, matrix)
+    curves = compare(matrix, agents, args.seed, args.steps)
+    summary = summarize(matrix, agents, curves)
+    K = summary["steps"]
+    ks = sorted({k for k in (*REPORT_K, K) if k <= K})  # N once, also when it is one of REPORT_K
+    print(f"{matrix!r}; k* levels (Independent{', Multi-task' if len(summary['levels_for_k_star']) > 1 else ''}): "
+          + ", ".join(f"{v:.4f}" for v in summary["levels_for_k_star"]))
+    print(f"{'strategy':<28}" + "".join(f"{'k=' + str(k):>9}" for k in ks) + f"{'N/k*':>9}")
+    for label, row in summary["agents"].items():
+        ratio = row.get("n_over_k_star", "")
+        ratio = "never" if ratio is None else (f"{ratio:.1f}x" if ratio != "" else "")
+        print(f"{label:<28}" + "".join(f"{row['at_k'][str(k)]:>9.4f}" for k in ks) + f"{ratio:>9}")
+    for label, row in summary["agents"].items():
+        if "picks" in row:
+            print(f"picks {label} (trial 0): {row['picks'][0][:K]}")
+    if args.plot:
+        from rlkit.figures.mbtl import draw, draw_matrix
+
+        title = args.title or matrix.meta.get("name", "transfer")
+        stem = Path(args.plot)
+        for path in draw(matrix, agents, curves, stem, title) + draw_matrix(
+                matrix, stem.with_name(f"{stem.name}_heatmap"), title):
+            print(f"figure: {path}")
+    return 0

@@ -1,0 +1,54 @@
+"""Every registered agent, environment and experiment kind, and every public class, has its own docstring whose
+first line (what `rlkit list` shows) says what it is."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import pytest
+
+from rlkit.cli.main import environment_class, first_line
+from rlkit.core.registry import AGENTS, KINDS
+from rlkit.runner.run import load_plugins
+
+ROOT = Path(__file__).resolve().parents[1]
+load_plugins()
+
+
+def registered():
+    out = [(f"agent {name}", AGENTS.get(name)) for name in AGENTS.names()]
+    out += [(f"kind {name}", KINDS.get(name)) for name in KINDS.names()]
+    for env_id in sorted(k for k in gym.registry if k.startswith("rlkit/")):
+        spec = gym.registry[env_id]
+        out.append((f"env {env_id}", environment_class(env_id)))
+        if spec.vector_entry_point and isinstance(spec.entry_point, str):  # the single-instance class too
+            module, _, name = spec.entry_point.partition(":")
+            out.append((f"env {env_id} (single)", getattr(__import__(module, fromlist=[name]), name)))
+    return out
+
+
+@pytest.mark.parametrize("what, cls", registered(), ids=[w for w, _ in registered()])
+def test_registered_classes_say_what_they_are(what, cls):
+    line = first_line(cls)
+    assert line, f"{what} ({cls.__module__}.{cls.__name__}) has no class docstring of its own"
+    assert len(line) >= 20 and line.endswith("."), f"{what}: first line is not a sentence: {line!r}"
+
+
+def test_every_public_class_has_a_docstring():
+    missing = []
+    for path in sorted([*ROOT.joinpath("rlkit").rglob("*.py"), *ROOT.joinpath("envs").rglob("*.py"),
+                        *ROOT.joinpath("theory").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_") and not ast.get_docstring(node):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert not missing, "public classes without a docstring: " + ", ".join(missing)
+
+
+def test_rlkit_list_shows_the_first_lines():
+    listing = subprocess.run([sys.executable, "-m", "rlkit.cli", "list"], capture_output=True, text=True,
+                             check=True).stdout
+    for what, cls in registered():
+        if "(single)" not in what:
+            assert first_line(cls) in listing, what
