@@ -156,7 +156,7 @@ def rlkit_run(name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
     import torch
 
     from rlkit.agents.bandit_loop import checkpoints, run_bandit
-    from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+    from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 
     t0 = CLOCK()
     env = DynamicalLinearBandit(num_envs=runs, config="synthetic", noise=0.01)

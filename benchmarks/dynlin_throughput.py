@@ -24,7 +24,7 @@ import torch
 
 from rlkit.agents.bandit_loop import run_bandit
 from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.theory.dynlin_ucb import epoch_length
 
 

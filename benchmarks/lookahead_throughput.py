@@ -25,7 +25,7 @@ import torch
 from rlkit.agents.bandit_loop import run_bandit
 from rlkit.baselines import LinUCB
 from rlkit.dynlin_ucb import DLinUCB, DynLinUCB
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 
 
 class Counted:

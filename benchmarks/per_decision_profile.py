@@ -34,7 +34,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from rlkit.agents.bandit_loop import run_bandit
 from rlkit.dynlin_ucb import AR2, EXP3, DLinUCB, DynLinUCB
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 
 _SYNC = {"_local_scalar_dense", "is_nonzero", "item"}
 

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from rlkit.envs import TrafficContext, TrafficSignal, make_vector_env
-from rlkit.envs.traffic_network import intersection_files
+from rlkit.envs.traffic.network import intersection_files
 
 
 def single(backend: str, steps: int, episode_seconds: int, seed: int = 0) -> float:

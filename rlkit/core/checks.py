@@ -17,13 +17,9 @@ from collections.abc import Sequence
 
 import torch
 
+from rlkit.core.errors import RLKitError, SpecError
 
-class RLKitError(ValueError):
-    """Bad input to an rlkit function, class or experiment spec."""
-
-
-class SpecError(RLKitError):
-    """An experiment spec (TOML) is malformed: unknown key, agent, environment or bad value."""
+__all__ = ["RLKitError", "SpecError"]  # with the check_* functions below
 
 
 def _show(value) -> str:

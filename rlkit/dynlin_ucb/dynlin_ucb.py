@@ -143,7 +143,7 @@ class DynLinUCB(BanditAgent):
             params["rho_bar"] = tp["rho"]
             params.setdefault("phi_bar", tp["phi"])
         elif "phi_bar" not in params and hasattr(env, "A_np"):
-            from rlkit.envs.dynamical_linear_bandit import phi_constant
+            from rlkit.envs.bandits.dynamical_linear_bandit import phi_constant
 
             params["phi_bar"] = phi_constant(env.A_np, params["rho_bar"])
             if math.isinf(params["phi_bar"]):

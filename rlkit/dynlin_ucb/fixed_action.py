@@ -5,7 +5,7 @@
   whose steady-state regret is zero.
 * :class:`FixedAction` plays one action *vector* ``u: (d,)`` forever, which need not be in the learners'
   finite menu; ``Expert`` is the paper's human allocation, the advertisers' real spend shares capped per
-  campaign (:func:`rlkit.envs.dynamical_linear_bandit.budget_allocation`), ``(0.003, 0.497, 1.0)``. Its
+  campaign (:func:`rlkit.envs.bandits.dynamical_linear_bandit.budget_allocation`), ``(0.003, 0.497, 1.0)``. Its
   actions are ``(B, d)`` vectors, which :class:`rlkit.envs.DynamicalLinearBandit` accepts.
 
 Both never learn, and hold their action for the whole run (``hold_length`` is unbounded, so a rollout plays
@@ -90,7 +90,7 @@ class Expert(FixedAction):
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, spend=None, total: float = 1.5, cap: float = 1.0,
                  action=None, seed=0, device=None, dtype=None, validate: bool = True):
-        from rlkit.envs.dynamical_linear_bandit import ADVERTISING_EXPERT_SPEND, budget_allocation
+        from rlkit.envs.bandits.dynamical_linear_bandit import ADVERTISING_EXPERT_SPEND, budget_allocation
 
         if action is None:
             action = budget_allocation(ADVERTISING_EXPERT_SPEND if spend is None else spend, total, cap)

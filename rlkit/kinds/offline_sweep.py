@@ -54,7 +54,7 @@ TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype"
 
 
 def make_feature_env(env_spec: dict, device="cpu", dtype="float64", **overrides):
-    """The single-instance :class:`rlkit.envs.feature_mdp.FeatureMDP` a spec's ``[env]`` table names."""
+    """The single-instance :class:`rlkit.envs.offline.feature_mdp.FeatureMDP` a spec's ``[env]`` table names."""
     env_id = env_spec.get("id")
     if env_id not in gym.registry:
         known = sorted(k for k in gym.registry if k.startswith("rlkit/"))
@@ -143,7 +143,7 @@ class OfflineSweepKind(ExperimentKind):
 
     def run_unit(self, spec: dict, unit: Unit, device: str) -> dict[str, np.ndarray]:
         from rlkit.agents.offline_evaluation import exact_return, monte_carlo_return
-        from rlkit.envs.dataset import collect
+        from rlkit.envs.offline.dataset import collect
 
         reps = range(unit.start, unit.stop)
         env = make_feature_env(spec["env"], device, spec["dtype"])

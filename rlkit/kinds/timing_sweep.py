@@ -108,7 +108,7 @@ class TimingSweepKind(ExperimentKind):
             torch.set_num_threads(before)
 
     def _time(self, spec: dict, unit: Unit, entry: dict, device: str) -> list[list[float]]:
-        from rlkit.envs.dataset import collect
+        from rlkit.envs.offline.dataset import collect
 
         rows = []
         for i in range(unit.start, unit.stop):

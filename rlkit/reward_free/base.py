@@ -31,7 +31,7 @@ import torch
 from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_positive
-from rlkit.envs.linear_mixture_features import MixtureFeatures
+from rlkit.envs.episodic.linear_mixture_features import MixtureFeatures
 
 TOTAL_TOL = 1e-9
 """Slack on the trajectory-total check ``<= 1`` (float sums of ``H`` entries ``1/H``)."""

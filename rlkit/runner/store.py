@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from rlkit.core.atomic_io import atomic_write
-from rlkit.core.checks import SpecError
+from rlkit.core.errors import SpecError
 from rlkit.kinds.base import Unit
 
 

@@ -14,7 +14,7 @@ from rlkit.dynlin_ucb.d_linucb import DLinUCB
 from rlkit.dynlin_ucb.dynlin_ucb import epoch_schedule
 from rlkit.dynlin_ucb.exp3 import EXP3
 from rlkit.dynlin_ucb.fixed_action import Clairvoyant, Expert, FixedArm
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 
 
 def _random_play(agent, B, K, d, T, seed=0):

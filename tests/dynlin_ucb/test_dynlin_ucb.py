@@ -11,7 +11,7 @@ from rlkit.agents.bandit_loop import run_bandit
 from rlkit.baselines.linucb import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB, epoch_schedule
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.theory.dynlin_ucb import epoch_length
 
 

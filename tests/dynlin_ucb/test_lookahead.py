@@ -15,7 +15,7 @@ from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.dynlin_ucb.d_linucb import DLinUCB
 from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 
 pytestmark = pytest.mark.float64_only(reason="decision-for-decision comparisons of closed forms and per-round updates")
 

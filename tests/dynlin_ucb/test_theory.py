@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rlkit.dynlin_ucb.dynlin_ucb import DynLinUCB, epoch_schedule
-from rlkit.envs.dynamical_linear_bandit import DynamicalLinearBandit
+from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 from rlkit.theory.dynlin_ucb import beta_regret_bound, epochs_within, lower_bound, regret_bound
 
 pytestmark = pytest.mark.cpu_only(reason="bounds of plain numbers; rollouts run on the device in tests/bandits")

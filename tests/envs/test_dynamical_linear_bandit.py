@@ -9,7 +9,7 @@ from gymnasium.utils.env_checker import check_env
 
 import rlkit.envs  # noqa: F401  (registers the environments)
 from rlkit.core.checks import RLKitError
-from rlkit.envs.dynamical_linear_bandit import (
+from rlkit.envs.bandits.dynamical_linear_bandit import (
     ADVERTISING_EXPERT_SPEND,
     DynamicalLinearBandit,
     budget_allocation,
@@ -34,7 +34,7 @@ def test_synthetic_markov_parameter_optimum_and_constants(tkw, tol):
 def test_advertising_markov_parameter_matches_closed_form():
     env = DynamicalLinearBandit.advertising()
     A, B, C, D = (np.asarray(env.A_np), env.B_np, None, None)
-    from rlkit.envs.dynamical_linear_bandit import ADVERTISING
+    from rlkit.envs.bandits.dynamical_linear_bandit import ADVERTISING
 
     C, D = np.asarray(ADVERTISING["C"]), np.asarray(ADVERTISING["D"])
     h = np.ones(3) @ (D + C @ np.linalg.inv(np.eye(3) - A) @ B)  # the MIMO Markov parameter, summed outputs

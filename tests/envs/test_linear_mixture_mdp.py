@@ -12,7 +12,7 @@ from gymnasium.utils.env_checker import check_env
 import rlkit.envs  # noqa: F401
 from rlkit.core.checks import RLKitError
 from rlkit.envs import HardMixtureMDP, LowerBoundMDP, MixtureRiverSwim
-from rlkit.envs.linear_mixture_features import MixtureFeatures
+from rlkit.envs.episodic.linear_mixture_features import MixtureFeatures
 
 INSTANCES = [(LowerBoundMDP, {"dim": 4, "horizon": 5, "gap": 0.05}), (LowerBoundMDP, {"dim": 2, "horizon": 3}),
              (HardMixtureMDP, {"dim": 3, "horizon": 4, "gap": 0.05}), (MixtureRiverSwim, {"n_states": 5, "horizon": 4})]

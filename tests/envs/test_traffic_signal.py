@@ -17,7 +17,7 @@ if not all(importlib.util.find_spec(m) for m in ("sumo", "libsumo", "traci", "su
 
 from rlkit.core.checks import RLKitError  # noqa: E402
 from rlkit.envs import SimulationError, TrafficContext, TrafficSignal, make_vector_env  # noqa: E402
-from rlkit.envs.traffic_network import intersection_files, mbtl_contexts  # noqa: E402
+from rlkit.envs.traffic.network import intersection_files, mbtl_contexts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_context_validation_and_grids(cache):
 def test_sumo_home_is_set_from_the_wheel_when_missing_or_wrong(monkeypatch, tmp_path):
     import sumo
 
-    from rlkit.envs.sumo_simulation import ensure_sumo
+    from rlkit.envs.traffic.simulation import ensure_sumo
 
     for value in (None, str(tmp_path)):  # missing, or pointing at no SUMO
         if value is None:

@@ -42,7 +42,7 @@ def _figure_labels():
     from rlkit.mbtl.compare import standard_agents
     from rlkit.runner.run import load_spec
 
-    for path in sorted((Path(__file__).resolve().parents[1] / "experiments").glob("*.toml")):
+    for path in sorted((Path(__file__).resolve().parents[2] / "experiments").glob("*.toml")):
         spec = load_spec(path)
         if "agents" in spec:
             yield path.name, [str(a.get("label", a["algo"])) for a in spec["agents"]]

@@ -14,7 +14,7 @@ import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
 from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
-from rlkit.envs.representations import IdentityClass
+from rlkit.envs.multitask.representations import IdentityClass
 from rlkit.gfucb import GFUCB
 from rlkit.gfucb.gfucb import theory_beta
 from rlkit.gfucb.joint_optimism import enumerate_joint, joint_actions, per_task_index, relaxed_joint
@@ -66,7 +66,7 @@ def feed(agent, n, gen, K=4):
 def test_block_decomposition_of_the_penalised_loss(gen):
     """J(phi_j, theta) from the agent's sufficient statistics equals the loss recomputed from the data."""
     from rlkit.core.seeding import BatchRNG, run_sequences, setup_normal
-    from rlkit.envs.representations import RandomMLPClass
+    from rlkit.envs.multitask.representations import RandomMLPClass
 
     B, M, p, k, P, lam = 3, 4, 6, 3, 5, 0.7
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(0, B)), "w"), B, P, p, k, hidden=8)
@@ -146,7 +146,7 @@ def test_true_function_is_covered_by_the_theory_set():
 
 def test_permuting_tasks_permutes_the_actions_only(gen):
     from rlkit.core.seeding import BatchRNG, run_sequences, setup_normal
-    from rlkit.envs.representations import RandomMLPClass
+    from rlkit.envs.multitask.representations import RandomMLPClass
 
     B, M, K, p, k, P = 4, 3, 5, 6, 2, 4
     cls = RandomMLPClass(setup_normal(BatchRNG(run_sequences(1, B)), "w"), B, P, p, k, hidden=8)

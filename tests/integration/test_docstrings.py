@@ -13,7 +13,7 @@ from rlkit.cli.main import environment_class, first_line
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.runner.run import load_plugins
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 load_plugins()
 
 

@@ -135,8 +135,8 @@ class GymContextFamily(ContextFamily):
 
 
 def _register_builtin() -> None:
-    from rlkit.envs.contextual_cartpole import ContextualCartPole
-    from rlkit.envs.contextual_pendulum import ContextualPendulum
+    from rlkit.envs.contextual.cartpole import ContextualCartPole
+    from rlkit.envs.contextual.pendulum import ContextualPendulum
 
     # the authors' normalisation bounds (MBTL/utils.py get_dataset_settings): CartPole [0, 500], Pendulum
     # [-2200, -500]

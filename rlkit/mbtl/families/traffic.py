@@ -40,7 +40,7 @@ import numpy as np
 
 from rlkit.core.checks import RLKitError
 from rlkit.core.processes import run_cell
-from rlkit.envs.traffic_network import DEFAULT_INFLOW, DEFAULT_LANE_LENGTH
+from rlkit.envs.traffic.network import DEFAULT_INFLOW, DEFAULT_LANE_LENGTH
 from rlkit.mbtl.families.base import FAMILIES, ContextFamily
 from rlkit.mbtl.families.traffic_dqn import SCORE_BOUNDS
 
@@ -103,7 +103,7 @@ class TrafficFamily(ContextFamily):
     min_steps_per_second = 2.0
 
     def make_env(self, context: str, value: float, options: dict) -> gym.Env:
-        from rlkit.envs.traffic_signal import TrafficSignal
+        from rlkit.envs.traffic.signal import TrafficSignal
 
         self._context(context)
         base = {name: default for name, (default, _, _) in self.contexts.items()}
@@ -140,7 +140,7 @@ class TrafficFamily(ContextFamily):
 
     @staticmethod
     def _decisions(make) -> int:
-        from rlkit.envs.traffic_network import MBTL_EPISODE_SECONDS
+        from rlkit.envs.traffic.network import MBTL_EPISODE_SECONDS
 
         options = getattr(make, "options", {}) or {}
         return int(options.get("episode_seconds", MBTL_EPISODE_SECONDS)) // int(options.get("green_time", 10))

@@ -97,14 +97,14 @@ def episode_value(model, env, seed: int, *, options: Mapping | None = None, metr
 
 
 def _make_env(context, env_kwargs: Mapping | None):
-    from rlkit.envs.traffic_network import TrafficContext
-    from rlkit.envs.traffic_signal import TrafficSignal
+    from rlkit.envs.traffic.network import TrafficContext
+    from rlkit.envs.traffic.signal import TrafficSignal
 
     return TrafficSignal(**TrafficContext.coerce(context).as_dict(), **dict(env_kwargs or {}))
 
 
 def _policy_dir(out_dir) -> Path:
-    from rlkit.envs.traffic_network import cache_dir
+    from rlkit.envs.traffic.network import cache_dir
 
     path = Path(out_dir) if out_dir is not None else cache_dir() / "policies"
     path.mkdir(parents=True, exist_ok=True)
@@ -123,7 +123,7 @@ def train_dqn(context, steps: int, seed: int, *, out_dir: str | os.PathLike | No
     beside it; it is written atomically, and an existing one is returned without training unless
     ``overwrite``. Same arguments, same policy (CPU, ``threads`` torch threads).
     """
-    from rlkit.envs.traffic_network import TrafficContext
+    from rlkit.envs.traffic.network import TrafficContext
 
     context = TrafficContext.coerce(context)
     steps = check_int("steps", steps)
@@ -166,7 +166,7 @@ def evaluate_many(policy_path: str | os.PathLike, contexts, episodes: int, seed:
     import torch
     from stable_baselines3 import DQN
 
-    from rlkit.envs.traffic_network import TrafficContext
+    from rlkit.envs.traffic.network import TrafficContext
 
     metric = check_choice("metric", metric, ("score", "return"))
     episodes = check_int("episodes", episodes)

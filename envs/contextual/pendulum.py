@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from gymnasium.envs.classic_control.pendulum import PendulumEnv
 
-from rlkit.envs.contextual import ContextualEnv
+from rlkit.envs.contextual.base import ContextualEnv
 
 
 class ContextualPendulum(ContextualEnv, PendulumEnv):

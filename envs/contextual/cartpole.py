@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 
-from rlkit.envs.contextual import ContextualEnv
+from rlkit.envs.contextual.base import ContextualEnv
 
 
 class ContextualCartPole(ContextualEnv, CartPoleEnv):

@@ -24,7 +24,7 @@ import torch
 
 from rlkit.core.checks import check_choice, check_nonnegative
 from rlkit.core.seeding import BatchRNG
-from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
+from rlkit.envs.multitask.base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
 
 N_CLASSES = 10
 

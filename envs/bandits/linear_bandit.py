@@ -22,7 +22,7 @@ import torch
 
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
 from rlkit.core.seeding import BatchRNG
-from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
+from rlkit.envs.bandits.base import BatchedBanditEnv, SingleBanditEnv
 
 
 def _sphere(x: torch.Tensor, radius: float) -> torch.Tensor:

@@ -5,10 +5,10 @@ unknown, **time-homogeneous** ``theta*`` (one for all steps ``h``; Zhang, Zhang,
 environments here are reward-free during exploration (``objective = "none"``: the feedback is zero) and expose
 what the theory assumes known and what an evaluator needs:
 
-    phi: (S, A, S, d)           features; ``features`` (:class:`rlkit.envs.linear_mixture_features.MixtureFeatures`)
-    psi(V: (*b, S)) -> (*b, S, A, d)   psi_V(s, a) = sum_s' phi(s'|s, a) V(s'), for any batch of V
-    horizon, dim, theta_bound (B with ||theta*|| <= B), start_state (the fixed s_1)
-    theta: (B, d)               theta* of each run (evaluators and tests only)
+    phi: (S, A, S, d)           features; ``features``
+    (:class:`rlkit.envs.episodic.linear_mixture_features.MixtureFeatures`) psi(V: (*b, S)) -> (*b, S, A, d)   psi_V(s,
+    a) = sum_s' phi(s'|s, a) V(s'), for any batch of V horizon, dim, theta_bound (B with ||theta*|| <= B), start_state
+    (the fixed s_1) theta: (B, d)               theta* of each run (evaluators and tests only)
     transitions() -> (B, H, S, A, S), initial_distribution() -> (S,)   the exact model
     task_reward() -> (H, S, A)  the instance's own reward (total <= 1 on every trajectory)
     sparse_rewards() -> (S, H, S, A)   (1/H) 1{s = x} for every state x (total <= 1)
@@ -50,8 +50,8 @@ import torch
 
 from rlkit.core.checks import RLKitError, check_int, check_positive
 from rlkit.core.seeding import BatchRNG
-from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv
-from rlkit.envs.linear_mixture_features import MixtureFeatures
+from rlkit.envs.episodic.base import FiniteEpisodicEnv, SingleEpisodicEnv
+from rlkit.envs.episodic.linear_mixture_features import MixtureFeatures
 
 
 def sign_actions(n: int) -> torch.Tensor:

@@ -17,7 +17,7 @@ import torch
 from rlkit.core.checks import check_choice, check_positive
 from rlkit.core.seeding import BatchRNG
 from rlkit.core.tables import sa_values
-from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv
+from rlkit.envs.episodic.base import FiniteEpisodicEnv, SingleEpisodicEnv
 
 
 class RandomTabularMDP(FiniteEpisodicEnv):

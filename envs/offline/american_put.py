@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from rlkit.core.checks import RLKitError, check_int, check_positive
-from rlkit.envs.feature_mdp import FeatureMDP
+from rlkit.envs.offline.feature_mdp import FeatureMDP
 
 HOLD, EXERCISE = 0, 1
 

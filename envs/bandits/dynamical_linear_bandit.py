@@ -43,7 +43,7 @@ import torch
 
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative
 from rlkit.core.seeding import BatchRNG
-from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
+from rlkit.envs.bandits.base import BatchedBanditEnv, SingleBanditEnv
 
 _NOISE_BLOCK = 256  # rounds of noise drawn at a time (fixed, so the draws are indexed by round)
 _PHI_HORIZON = 2000  # powers of A scanned for Phi(A) = sup_tau ||A^tau||_2 / rho(A)^tau

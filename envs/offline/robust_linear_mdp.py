@@ -21,7 +21,7 @@ import gymnasium as gym
 import torch
 
 from rlkit.core.checks import RLKitError, check_nonnegative
-from rlkit.envs.feature_mdp import FeatureMDP
+from rlkit.envs.offline.feature_mdp import FeatureMDP
 
 N_STATES = 5
 

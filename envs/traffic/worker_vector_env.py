@@ -6,7 +6,7 @@ libsumo environment needs: one simulation per process), but a worker that is kil
 
 * every ``reset``/``step`` waits at most ``timeout`` seconds;
 * a dead worker, a worker that does not answer in time, or a worker whose environment raised marks the
-  vector env broken and raises :class:`~rlkit.envs.sumo_simulation.SimulationError` naming the workers,
+  vector env broken and raises :class:`~rlkit.envs.traffic.simulation.SimulationError` naming the workers,
   their process ids and exit codes (a worker's own exception is re-raised as it is, after gymnasium shuts
   that worker down);
 * the next ``reset`` kills what is left of the old workers and starts fresh ones from the same
@@ -23,7 +23,7 @@ import gymnasium as gym
 from gymnasium.vector import AsyncVectorEnv, VectorWrapper
 
 from rlkit.core.checks import RLKitError, check_positive
-from rlkit.envs.sumo_simulation import SimulationError
+from rlkit.envs.traffic.simulation import SimulationError
 
 _PIPE_ERRORS = (EOFError, BrokenPipeError, ConnectionError, OSError, multiprocessing.TimeoutError)
 

@@ -41,7 +41,7 @@ import torch
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_positive
 from rlkit.core.seeding import BatchRNG
 from rlkit.core.tables import sa_values
-from rlkit.envs.episodic_base import FiniteEpisodicEnv, SingleEpisodicEnv
+from rlkit.envs.episodic.base import FiniteEpisodicEnv, SingleEpisodicEnv
 
 PRESETS = {
     "general": {"features": "dirichlet", "start": "single", "horizon": 3},

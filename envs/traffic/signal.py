@@ -2,7 +2,7 @@
 
 Context (Cho, Jayawardana, Li & Wu, "Model-Based Transfer Learning for Contextual RL", NeurIPS 2024, Sec. 5 /
 the authors' ``traffic-signal`` code): inflow, speed limit and lane length of a 4-arm, 4-lane junction
-(:mod:`rlkit.envs.traffic_network` writes one network and route file per context into a cache directory).
+(:mod:`rlkit.envs.traffic.network` writes one network and route file per context into a cache directory).
 
 The agent is sumo-rl's signal agent (``sumo_rl.environment.traffic_signal.TrafficSignal``, sumo-rl 1.4.5):
 
@@ -34,7 +34,7 @@ SUMO's seed from the environment's generator (seeded by the last seeded reset).
 **Backends**: libsumo by default (one simulation per process, enforced: constructing a second libsumo
 environment while one is open raises :class:`~rlkit.core.checks.RLKitError`); ``backend="traci"`` runs sumo as a
 child process with a per-answer ``timeout``. Vectorise with processes: :func:`make_vector_env`.
-Failures surface as :class:`~rlkit.envs.sumo_simulation.SimulationError` in bounded time (see that
+Failures surface as :class:`~rlkit.envs.traffic.simulation.SimulationError` in bounded time (see that
 module); ``reset()`` afterwards starts a fresh simulation. ``close()`` always releases the simulation.
 
 ``import rlkit.envs`` never needs SUMO; constructing this environment without it raises an
@@ -51,8 +51,7 @@ import gymnasium as gym
 import numpy as np
 
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_open_unit, check_positive
-from rlkit.envs.sumo_simulation import INSTALL_HINT, Simulation, SimulationError, ensure_sumo
-from rlkit.envs.traffic_network import (
+from rlkit.envs.traffic.network import (
     DEFAULT_INFLOW,
     DEFAULT_LANE_LENGTH,
     DEFAULT_SPEED_LIMIT,
@@ -65,7 +64,8 @@ from rlkit.envs.traffic_network import (
     TrafficContext,
     intersection_files,
 )
-from rlkit.envs.worker_vector_env import WorkerVectorEnv
+from rlkit.envs.traffic.simulation import INSTALL_HINT, Simulation, SimulationError, ensure_sumo
+from rlkit.envs.traffic.worker_vector_env import WorkerVectorEnv
 
 REWARDS = ("diff-waiting-time", "average-speed", "queue", "pressure")
 N_ACTIONS = len(GREEN_GROUPS)
@@ -134,7 +134,7 @@ class TrafficSignal(gym.Env):
 
     @property
     def simulation(self) -> Simulation:
-        """The running :class:`~rlkit.envs.sumo_simulation.Simulation` (its ``conn`` is the TraCI API)."""
+        """The running :class:`~rlkit.envs.traffic.simulation.Simulation` (its ``conn`` is the TraCI API)."""
         return self._sim
 
     @contextlib.contextmanager
@@ -234,7 +234,7 @@ def make_vector_env(num_envs: int | None = None, contexts: Sequence | None = Non
                     start_method: str | None = None, **env_kwargs) -> WorkerVectorEnv:
     """``num_envs`` :class:`TrafficSignal` environments, one per worker process (libsumo: one simulation each).
 
-    ``contexts`` (one :class:`~rlkit.envs.traffic_network.TrafficContext` or mapping per worker) sets each
+    ``contexts`` (one :class:`~rlkit.envs.traffic.network.TrafficContext` or mapping per worker) sets each
     worker's task; without it all run the default context. ``env_kwargs`` go to every environment;
     ``start_method`` is multiprocessing's (``"fork"``, ``"spawn"``, ...; gymnasium's default when ``None``).
     A dead or silent worker raises :class:`SimulationError` within ``timeout`` seconds; the next ``reset``

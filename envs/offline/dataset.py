@@ -1,4 +1,4 @@
-"""Offline datasets of a :class:`~rlkit.envs.feature_mdp.FeatureMDP`: a dataclass of tensors and ``collect``.
+"""Offline datasets of a :class:`~rlkit.envs.offline.feature_mdp.FeatureMDP`: a dataclass of tensors and ``collect``.
 
 ``Dataset`` holds ``R`` independent replications of ``N`` trajectories of horizon ``H`` each:
 

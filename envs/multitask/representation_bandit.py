@@ -6,13 +6,13 @@ concurrently; task ``i``'s mean reward is ``f_i(x) = <phi*(x), theta_i>`` with a
 all tasks and a linear head ``theta_i`` per task. The paper's environment is unknown (its body could not be read):
 the instances here are ours.
 
-Per run: a finite class ``Phi`` of ``n_candidates`` representations ``R^p -> R^k`` (:mod:`rlkit.envs.representations`:
-random MLPs, ``representation="mlp"``, or orthonormal linear maps ``B^T x``, ``"linear"``), ``phi*`` one of them
-at a uniformly random index (``true_index``), heads ``theta_i`` uniform on the sphere of radius ``S``. Every
-round every task gets ``K`` fresh contexts, uniform on the unit sphere of ``R^p``; playing ``a`` in task ``i``
-returns ``<phi*(x_{i,a}), theta_i> + sigma * eta``, ``eta ~ N(0, 1)``. ``||phi(x)|| <= 1`` for every candidate.
-Learners that assume the class is known (exact finite-class GFUCB) read :attr:`representation_class`; no one
-reads ``true_index`` or the heads.
+Per run: a finite class ``Phi`` of ``n_candidates`` representations ``R^p -> R^k``
+(:mod:`rlkit.envs.multitask.representations`: random MLPs, ``representation="mlp"``, or orthonormal linear maps ``B^T
+x``, ``"linear"``), ``phi*`` one of them at a uniformly random index (``true_index``), heads ``theta_i`` uniform on
+the sphere of radius ``S``. Every round every task gets ``K`` fresh contexts, uniform on the unit sphere of ``R^p``;
+playing ``a`` in task ``i`` returns ``<phi*(x_{i,a}), theta_i> + sigma * eta``, ``eta ~ N(0, 1)``. ``||phi(x)|| <= 1``
+for every candidate. Learners that assume the class is known (exact finite-class GFUCB) read
+:attr:`representation_class`; no one reads ``true_index`` or the heads.
 
 Presets (``preset=...``; explicit arguments override them):
 
@@ -33,8 +33,8 @@ import torch
 
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
 from rlkit.core.seeding import BatchRNG, setup_normal
-from rlkit.envs.multitask_bandit_base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
-from rlkit.envs.representations import LinearMapClass, RandomMLPClass
+from rlkit.envs.multitask.base import BatchedMultitaskBanditEnv, SingleMultitaskBanditEnv
+from rlkit.envs.multitask.representations import LinearMapClass, RandomMLPClass
 
 DEFAULTS = {"n_tasks": 5, "n_arms": 10, "dim": 10, "rep_dim": 4, "representation": "mlp", "n_candidates": 16,
             "hidden": 32, "S": 1.0, "sigma": 0.1}

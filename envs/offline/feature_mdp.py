@@ -5,8 +5,8 @@ whose *model* methods are natively batched torch functions over any leading shap
 algorithms (:mod:`rlkit.agents.offline`) read only what the theory assumes known: the horizon ``H``, the feature map
 ``phi(s, a)`` for every action, the reward parameters ``theta_h`` when rewards are linear and known, and the
 *stopping* actions whose value is known in closed form (exercising an option ends the episode with a known
-payoff). Data collection (:mod:`rlkit.envs.dataset`) and policy evaluation (:mod:`rlkit.agents.offline_evaluation`)
-use the transition model, nominal or perturbed (``param``).
+payoff). Data collection (:mod:`rlkit.envs.offline.dataset`) and policy evaluation
+(:mod:`rlkit.agents.offline_evaluation`) use the transition model, nominal or perturbed (``param``).
 
 Batched model methods (``...`` = any leading shape; ``A`` actions, ``d`` features, ``H`` steps):
     initial_states(u: (...)) -> states (...)              u uniform on [0, 1)

@@ -266,7 +266,7 @@ def _write_routes(out: Path, inflow: float, turn_share: float) -> None:
 
 
 def _run_netconvert(workdir: Path, out: Path) -> None:
-    from rlkit.envs.sumo_simulation import sumo_binary
+    from rlkit.envs.traffic.simulation import sumo_binary
 
     cmd = [sumo_binary("netconvert"), "--node-files", str(workdir / "n.nod.xml"), "--edge-files",
            str(workdir / "n.edg.xml"), "--connection-files", str(workdir / "n.con.xml"), "--output-file", str(out),

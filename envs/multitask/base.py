@@ -24,7 +24,7 @@ import torch
 from gymnasium import spaces
 
 from rlkit.core.checks import RLKitError, check_int, check_shape
-from rlkit.envs.bandit_base import BatchedBanditEnv, SingleBanditEnv
+from rlkit.envs.bandits.base import BatchedBanditEnv, SingleBanditEnv
 
 
 class BatchedMultitaskBanditEnv(BatchedBanditEnv):
