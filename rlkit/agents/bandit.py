@@ -32,15 +32,10 @@ from rlkit.core.checks import (
     check_integer_tensor,
     check_like,
     check_shape,
+    env_placement,
     resolve_device_dtype,
 )
 from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
-
-
-def env_placement(env, device=None, dtype=None) -> dict:
-    """``device`` and ``dtype`` for an agent built for ``env``: the given ones, else the environment's."""
-    return {"device": getattr(env, "device", None) if device is None else device,
-            "dtype": getattr(env, "dtype", None) if dtype is None else dtype}
 
 
 class BanditAgent:
@@ -99,17 +94,24 @@ class BanditAgent:
         return not (hasattr(cls, "hold_length") or hasattr(cls, "keeps"))
 
     # ------------------------------------------------------------------ checks
+    def contexts_layout(self) -> tuple[str, tuple, str]:
+        """The contexts' axes, their sizes (``None``: any) and what the sizes are: ``"(B, K, d)"``,
+        ``(n_runs, n_arms, dim)``, ``"n_runs, n_arms, dim"``."""
+        return "(B, K, d)", (self.n_runs, self.n_arms, self.dim), "n_runs, n_arms, dim"
+
     def _check_contexts(self, contexts: torch.Tensor) -> torch.Tensor:
-        """``contexts: (B, K, d)`` of the agent's dtype and device; finite (``validate``). A tensor is checked once: the
-        same, unmodified tensor coming back (the fixed contexts of most environments) passes without a look."""
+        """``contexts`` of the agent's shape (:meth:`contexts_layout`), dtype and device; finite (``validate``). A
+        tensor is checked once: the same, unmodified tensor coming back (the fixed contexts of most environments)
+        passes without a look."""
         seen = self._checked_contexts
         if seen is not None and contexts is seen[0] and (seen[1] < 0 or contexts._version == seen[1]):
             return contexts
-        expected = (self.n_runs, self.n_arms, self.dim)
-        if not isinstance(contexts, torch.Tensor) or tuple(contexts.shape) != expected:
+        layout, expected, sizes = self.contexts_layout()
+        if not isinstance(contexts, torch.Tensor) or contexts.dim() != len(expected) or any(
+                e is not None and n != e for n, e in zip(contexts.shape, expected, strict=True)):
             got = tuple(contexts.shape) if isinstance(contexts, torch.Tensor) else type(contexts).__name__
-            raise RLKitError(f"contexts must be a tensor of shape (B, K, d) = {expected} (the agent's n_runs, "
-                             f"n_arms, dim), got {got}")
+            shown = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
+            raise RLKitError(f"contexts must be a tensor of shape {layout} = {shown} (the agent's {sizes}), got {got}")
         check_like("contexts", contexts, dtype=self.dtype, device=self.device)
         if self.validate:
             check_finite("contexts", contexts)

@@ -22,7 +22,15 @@ import inspect
 
 import torch
 
-from rlkit.core.checks import RLKitError, check_finite, check_int, resolve_device_dtype
+from rlkit.core.checks import (
+    RLKitError,
+    check_finite,
+    check_int,
+    check_integer_tensor,
+    check_like,
+    env_placement,
+    resolve_device_dtype,
+)
 from rlkit.core.dp import check_policy
 from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 from rlkit.core.tables import sample_rows
@@ -52,12 +60,12 @@ class EpisodicAgent:
 
         ``episodes`` reaches the constructor when it takes an ``episodes`` argument (theory constants that
         depend on ``K``). Agents that need more of what the theory assumes known (features) override this to
-        read it from ``env``.
+        read it from ``env``. ``device`` and ``dtype`` default to the environment's, as for every agent.
         """
         if "episodes" in inspect.signature(cls.__init__).parameters:
             params.setdefault("episodes", episodes)
         return cls(n_runs=env.num_envs, n_states=env.n_states, n_actions=env.n_actions, horizon=env.horizon,
-                   task_shape=env.task_shape, seed=seed, device=device, dtype=dtype, **params)
+                   task_shape=env.task_shape, seed=seed, **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------ protocol
     def begin_episode(self) -> None:
@@ -92,19 +100,43 @@ class EpisodicAgent:
         raise NotImplementedError
 
     # ------------------------------------------------------------ checks
-    def _check_states(self, states: torch.Tensor, h: int) -> None:
-        if not isinstance(states, torch.Tensor) or tuple(states.shape) != self.batch_shape:
-            given = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
-            raise RLKitError(f"states must be a long tensor of shape {self.batch_shape}, got {given}")
+    def _check_states(self, states: torch.Tensor, h: int, *, values: bool = True) -> None:
+        """``states: (B, *t)`` state indices on the agent's device; ``h`` a step; the indices in ``[0, S)`` when
+        ``validate`` is on (one host read; ``values=False`` leaves that to the caller)."""
+        _check_indices("states", states, self.batch_shape, self.device, "state indices")
         if not 0 <= int(h) < self.horizon:
             raise RLKitError(f"h must be a step in [0, {self.horizon}), got {h}")
+        if values and self.validate and not bool(((states >= 0) & (states < self.n_states)).all()):
+            _range_error("states", states, self.n_states)
 
     def _check_step(self, states, actions, feedback, next_states, h: int) -> None:
-        """Shapes of one observed step; values (finite feedback) when ``validate`` is on."""
-        self._check_states(states, h)
-        for name, x in (("actions", actions), ("next_states", next_states), ("feedback", feedback)):
-            if not isinstance(x, torch.Tensor) or tuple(x.shape) != self.batch_shape:
-                given = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-                raise RLKitError(f"{name} must be a tensor of shape {self.batch_shape}, got {given}")
+        """Shapes, dtypes and device of one observed step; when ``validate`` is on, one host read for the values:
+        finite feedback, states and next states in ``[0, S)``, actions in ``[0, A)``."""
+        self._check_states(states, h, values=False)
+        _check_indices("actions", actions, self.batch_shape, self.device, "action indices")
+        _check_indices("next_states", next_states, self.batch_shape, self.device, "state indices")
+        if not isinstance(feedback, torch.Tensor) or tuple(feedback.shape) != self.batch_shape:
+            given = tuple(feedback.shape) if isinstance(feedback, torch.Tensor) else type(feedback).__name__
+            raise RLKitError(f"feedback must be a tensor of shape {self.batch_shape}, got {given}")
         if self.validate:
-            check_finite("feedback", feedback)
+            S, A = self.n_states, self.n_actions
+            ok = (torch.isfinite(feedback).all() & (states >= 0).all() & (states < S).all() & (actions >= 0).all()
+                  & (actions < A).all() & (next_states >= 0).all() & (next_states < S).all())
+            if not bool(ok):
+                check_finite("feedback", feedback)
+                for name, x, n in (("states", states, S), ("actions", actions, A), ("next_states", next_states, S)):
+                    if not bool(((x >= 0) & (x < n)).all()):
+                        _range_error(name, x, n)
+
+
+def _check_indices(name: str, x, shape: tuple, device, what: str) -> None:
+    """``x``: an integer tensor of ``shape`` on ``device`` (metadata only, no host read)."""
+    if not isinstance(x, torch.Tensor) or tuple(x.shape) != shape:
+        given = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise RLKitError(f"{name} must be a long tensor of shape {shape}, got {given}")
+    check_integer_tensor(name, x, what)
+    check_like(name, x, device=device)
+
+
+def _range_error(name: str, x: torch.Tensor, n: int):
+    raise RLKitError(f"{name} must lie in [0, {n}), got values {x.min().item()}..{x.max().item()}")

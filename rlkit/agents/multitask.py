@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from rlkit.agents.bandit import BanditAgent
-from rlkit.core.checks import RLKitError, check_int, check_shape
+from rlkit.core.checks import RLKitError, check_int, env_placement
 
 
 class MultitaskBanditAgent(BanditAgent):
@@ -41,11 +41,12 @@ class MultitaskBanditAgent(BanditAgent):
             if key in tp:
                 params.setdefault(key, tp[key])
         return cls(n_runs=env.num_envs, n_tasks=env.n_tasks, n_arms=env.n_arms, dim=env.dim, seed=seed,
-                   device=device, dtype=dtype, **params)
+                   **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------------ checks
-    def _check_contexts(self, contexts: torch.Tensor) -> torch.Tensor:
-        return check_shape("contexts", contexts, (self.n_runs, self.n_tasks, None, self.dim))
+    def contexts_layout(self) -> tuple[str, tuple, str]:
+        """``"(B, M, K, p)"``, ``(n_runs, n_tasks, any, dim)``: the base class checks dtype, device and finiteness."""
+        return "(B, M, K, p)", (self.n_runs, self.n_tasks, None, self.dim), "n_runs, n_tasks, any K, dim"
 
     def _check_update(self, contexts, actions, rewards) -> None:
         self._check_inputs(contexts, actions, rewards, (self.n_runs, self.n_tasks), (self.n_runs, self.n_tasks))

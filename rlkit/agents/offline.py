@@ -26,7 +26,16 @@ from __future__ import annotations
 
 import torch
 
-from rlkit.core.checks import RLKitError, check_choice, check_nonnegative, check_positive, resolve_device_dtype
+from rlkit.core.checks import (
+    RLKitError,
+    check_choice,
+    check_finite,
+    check_like,
+    check_nonnegative,
+    check_positive,
+    env_placement,
+    resolve_device_dtype,
+)
 from rlkit.core.linalg import Covariance
 
 PENALTIES = ("paper", "l2", "elliptical")
@@ -108,6 +117,7 @@ class LinearVI:
         penalty: ``"paper"``, ``"l2"`` or ``"elliptical"`` (see the module docstring).
         theory: use the paper's ``beta`` (:meth:`theory_beta`) instead of the given one.
         delta: confidence level of the theory ``beta``.
+        validate: check that the dataset's rewards are finite before fitting (one host read per ``fit``).
         reward: ``"known"`` (default) uses the environment's reward parameter ``theta_h`` where it gives one (as
             the authors' code does for the robust methods), ``"regress"`` always regresses the observed rewards
             (the authors' PEVI, and Jin et al.'s Algorithm 2).
@@ -116,7 +126,7 @@ class LinearVI:
     default_penalty = "paper"
 
     def __init__(self, *, beta: float = 1.0, gamma: float = 1.0, penalty: str | None = None, theory: bool = False,
-                 delta: float = 0.05, reward: str = "known", device=None, dtype=None):
+                 delta: float = 0.05, reward: str = "known", device=None, dtype=None, validate: bool = True):
         self.beta = check_nonnegative("beta", beta)
         self.gamma = check_positive("gamma", gamma)
         self.penalty = check_choice("penalty", penalty or self.default_penalty, PENALTIES)
@@ -124,16 +134,18 @@ class LinearVI:
         self.delta = check_positive("delta", delta)
         self.reward = check_choice("reward", reward, ("known", "regress"))
         self.device, self.dtype = resolve_device_dtype(device, dtype)
+        self.validate = bool(validate)
 
     @classmethod
     def for_env(cls, env=None, *, beta: float = 1.0, gamma: float = 1.0, penalty: str | None = None,
                 theory: bool = False, delta: float = 0.05, reward: str = "known", device=None, dtype=None, **params):
-        """Build the agent (the experiment runner's entry point; offline agents read nothing from ``env``).
+        """Build the agent (the experiment runner's entry point): placed on ``env``'s device and dtype unless
+        ``device``/``dtype`` are given; offline agents read nothing else from ``env`` (the data come to ``fit``).
 
         Its signature lists the parameters every linear offline agent accepts, beside the subclass's own.
         """
-        return cls(beta=beta, gamma=gamma, penalty=penalty, theory=theory, delta=delta, reward=reward, device=device,
-                   dtype=dtype, **params)
+        return cls(beta=beta, gamma=gamma, penalty=penalty, theory=theory, delta=delta, reward=reward,
+                   **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------ hooks
     def target(self, M: torch.Tensor, V: torch.Tensor, v_min: torch.Tensor, h: int, H: int) -> torch.Tensor:
@@ -154,6 +166,12 @@ class LinearVI:
         What depends on the data only (features, ``Lambda_h``, ``M_h``) is computed for blocks of steps at
         once, within a memory budget; only the dual step runs per step.
         """
+        if not all(hasattr(dataset, k) for k in ("states", "actions", "rewards", "env")):
+            raise RLKitError(f"dataset must be an rlkit.envs.Dataset (made by rlkit.envs.collect), got "
+                             f"{type(dataset).__name__}")
+        check_like("dataset.rewards", dataset.rewards, device=self.device)
+        if self.validate:
+            check_finite("dataset.rewards", dataset.rewards)
         env = dataset.env
         R, N, H = dataset.actions.shape
         d, A = env.dim, env.n_actions

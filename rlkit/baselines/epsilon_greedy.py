@@ -15,7 +15,7 @@ from rlkit.core.checks import RLKitError, check_positive
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("EpsilonGreedy")
+@AGENTS.register()
 class EpsilonGreedy(BanditAgent):
     """Epsilon-greedy on a batched ridge estimate: a random arm w.p. ``eps_t``, else the greedy one (baseline).
 

@@ -19,13 +19,13 @@ import math
 
 import torch
 
-from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.bandit import BanditAgent
 from rlkit.agents.ridge import Ridge
-from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive
+from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive, env_placement
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("LinTS")
+@AGENTS.register()
 class LinTS(BanditAgent):
     """Linear Thompson sampling: play the best arm of a posterior sample (Agrawal & Goyal 2013, Alg. 1).
 

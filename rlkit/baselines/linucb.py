@@ -34,7 +34,7 @@ from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("LinUCB")
+@AGENTS.register()
 class LinUCB(BanditAgent):
     """LinUCB / OFUL: optimistic ridge regression over arms (Abbasi-Yadkori, Pal, Szepesvari 2011, Alg. 1, Thm 2).
 

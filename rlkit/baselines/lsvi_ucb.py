@@ -42,7 +42,7 @@ from rlkit.core.linalg import Covariance
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("LSVI-UCB")
+@AGENTS.register(alias="LSVI-UCB")
 class LSVIUCB(EpisodicAgent):
     """LSVI-UCB (Jin et al. 2020, Alg. 1): optimistic least-squares value iteration on linear MDP features."""
 

@@ -18,7 +18,7 @@ from rlkit.core.registry import AGENTS
 from rlkit.theory.r2pvi import beta_pevi
 
 
-@AGENTS.register("PEVI")
+@AGENTS.register()
 class PEVI(LinearVI):
     """Pessimistic value iteration (Jin, Yang & Wang 2021), the non-robust offline baseline; ``fit(dataset)``."""
 

@@ -8,7 +8,7 @@ from rlkit.agents.bandit import BanditAgent
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("Uniform")
+@AGENTS.register()
 class Uniform(BanditAgent):
     """Uniformly random arm every round, batched over runs: the no-learning floor of a regret plot.
 

@@ -8,7 +8,7 @@ from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("UniformPolicy")
+@AGENTS.register()
 class UniformPolicy(EpisodicAgent):
     """Uniform random policy on a finite episodic MDP (baseline); policy table ``(B, *t, H, S, A)`` = 1/A."""
 

@@ -65,8 +65,8 @@ def _list() -> None:
     for env_id in sorted(k for k in gym.registry if k.startswith("rlkit/")):
         print(f"  {env_id:<32} {first_line(environment_class(env_id))}")
     print("agents:")
-    for name in AGENTS.names():
-        print(f"  {name:<16} {first_line(AGENTS.get(name))}")
+    for name, label in zip(AGENTS.names(), AGENTS.labels(), strict=True):  # "LSVIUCB (LSVI-UCB)": key (alias)
+        print(f"  {label:<28} {first_line(AGENTS.get(name))}")
     print("experiment kinds:")
     for name in KINDS.names():
         print(f"  {name:<16} {first_line(KINDS.get(name))}")

@@ -208,3 +208,9 @@ def check_radius_choice(theory: bool, alpha) -> tuple[bool, float]:
         raise RLKitError("alpha must be None when theory=True (the radius is the paper's beta_t), "
                          f"got alpha={alpha!r}; pass theory=False to use a tuned radius")
     return bool(theory), check_nonnegative("alpha", 1.0 if alpha is None else alpha)
+
+
+def env_placement(env, device=None, dtype=None) -> dict:
+    """``device`` and ``dtype`` for an agent built for ``env``: the given ones, else the environment's."""
+    return {"device": getattr(env, "device", None) if device is None else device,
+            "dtype": getattr(env, "dtype", None) if dtype is None else dtype}

@@ -34,7 +34,7 @@ from rlkit.core.checks import RLKitError, check_int, check_open_unit, check_posi
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("AR2")
+@AGENTS.register()
 class AR2(BanditAgent):
     """AR2, alternating and restarting for AR(1) arms (Chen, Golrezaei, Bouneffouf 2023), a DLB baseline.
 

@@ -33,14 +33,21 @@ import math
 
 import torch
 
-from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.bandit import BanditAgent
 from rlkit.agents.lookahead import first_switch
-from rlkit.core.checks import check_int, check_nonnegative, check_open_unit, check_positive, check_radius_choice
+from rlkit.core.checks import (
+    check_int,
+    check_nonnegative,
+    check_open_unit,
+    check_positive,
+    check_radius_choice,
+    env_placement,
+)
 from rlkit.core.registry import AGENTS
 from rlkit.dynlin_ucb.dynlin_ucb import resolve_lam
 
 
-@AGENTS.register("DLinUCB")
+@AGENTS.register(alias="D-LinUCB")
 class DLinUCB(BanditAgent):
     """D-LinUCB: LinUCB on exponentially discounted least squares (Russac, Vernade, Cappe 2019, Alg. 1).
 

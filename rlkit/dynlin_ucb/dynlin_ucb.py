@@ -55,7 +55,7 @@ import math
 import numpy as np
 import torch
 
-from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.bandit import BanditAgent
 from rlkit.agents.hold import Hold
 from rlkit.agents.lookahead import first_switch, repeated_arm
 from rlkit.agents.ridge import Ridge
@@ -69,6 +69,7 @@ from rlkit.core.checks import (
     check_positive,
     check_radius_choice,
     check_shape,
+    env_placement,
 )
 from rlkit.core.registry import AGENTS
 from rlkit.theory.dynlin_ucb import confidence_radius, epoch_length, radius_constants
@@ -95,7 +96,7 @@ def resolve_lam(lam, horizon: int | None) -> float:
     return check_positive("lam", lam)
 
 
-@AGENTS.register("DynLinUCB")
+@AGENTS.register(alias="DynLin-UCB")
 class DynLinUCB(BanditAgent):
     """DynLin-UCB: epoch-held optimistic actions for dynamical linear bandits (Mussi, Metelli, Restelli 2023, Alg. 1).
 

@@ -26,13 +26,13 @@ import math
 
 import torch
 
-from rlkit.agents.bandit import BanditAgent, env_placement
+from rlkit.agents.bandit import BanditAgent
 from rlkit.agents.hold import Hold
-from rlkit.core.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape
+from rlkit.core.checks import RLKitError, check_finite, check_int, check_open_unit, check_shape, env_placement
 from rlkit.core.registry import AGENTS
 
 
-@AGENTS.register("EXP3")
+@AGENTS.register()
 class EXP3(BanditAgent):
     """EXP3 and Batch-EXP3: exponential weights with importance-weighted rewards (Auer et al. 2002, Fig. 1).
 

@@ -36,7 +36,7 @@ class _Constant(BanditAgent):
         check_shape("rewards", rewards, (self.n_runs, None))
 
 
-@AGENTS.register("FixedArm")
+@AGENTS.register()
 class FixedArm(_Constant):
     """One arm index played forever: ``act(contexts: (B, K, d)) -> (B,)`` all equal to ``arm``."""
 
@@ -52,7 +52,7 @@ class FixedArm(_Constant):
         return self._actions
 
 
-@AGENTS.register("Clairvoyant")
+@AGENTS.register()
 class Clairvoyant(FixedArm):
     """The optimal arm played forever (``env.optimal_arm``): the benchmark of zero steady-state regret."""
 
@@ -64,7 +64,7 @@ class Clairvoyant(FixedArm):
         return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
 
 
-@AGENTS.register("FixedAction")
+@AGENTS.register()
 class FixedAction(_Constant):
     """One action vector ``u: (d,)`` played forever, inside or outside the arms' menu: ``act -> (B, d)``."""
 
@@ -81,7 +81,7 @@ class FixedAction(_Constant):
         return self._actions
 
 
-@AGENTS.register("Expert")
+@AGENTS.register()
 class Expert(FixedAction):
     """The human expert of the DLB advertising experiment: real spend shares, capped (Mussi et al. 2023, Sec. 6).
 

@@ -19,7 +19,7 @@ from rlkit.core.registry import AGENTS
 from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 
 
-@AGENTS.register("DilatedBonusPO")
+@AGENTS.register()
 class DilatedBonusPO(LinearQPolicyOptimization):
     """Exponential weights over linear-Q estimates minus dilated bonuses (Luo, Wei, Lee 2021, as reconstructed)."""
 

@@ -26,7 +26,7 @@ from rlkit.core.registry import AGENTS
 from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 
 
-@AGENTS.register("FTRLLogBarrier")
+@AGENTS.register()
 class FTRLLogBarrier(LinearQPolicyOptimization):
     """Log-barrier FTRL over linear-Q estimates minus dilated bonuses (Dai et al. 2023, 1st algorithm, rebuilt)."""
 

@@ -81,7 +81,7 @@ def theory_beta(t: int, group_size: int, rep_dim: int, log_N_phi: float, sigma: 
             + 2.0 * alpha * n * (8.0 * C + math.sqrt(8.0 * sigma**2 * math.log(4.0 * n**2 / delta))))
 
 
-@AGENTS.register("GFUCB")
+@AGENTS.register()
 class GFUCB(MultitaskBanditAgent):
     """Exact GFUCB over a finite representation class (reconstructed; see the module docstring)."""
 

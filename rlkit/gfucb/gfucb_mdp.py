@@ -79,7 +79,7 @@ from rlkit.core.registry import AGENTS
 from rlkit.theory.gfucb_mdp import bonus_radius, chi2_radius, selection_radius
 
 
-@AGENTS.register("GFUCB-MDP")
+@AGENTS.register(alias="GFUCB-MDP")
 class GFUCBMDP(EpisodicAgent):
     """Multitask optimistic LSVI over a finite class of shared representations (GFUCB's MDP part, reconstructed)."""
 

@@ -46,7 +46,7 @@ from rlkit.gfucb.gfucb import theory_beta
 from rlkit.gfucb.joint_optimism import enumerate_joint, relaxed_joint
 
 
-@AGENTS.register("MTLROFUL")
+@AGENTS.register(alias="MTLR-OFUL")
 class MTLROFUL(MultitaskBanditAgent):
     """MTLR-OFUL for shared linear representations (our reading of Hu et al. 2021; see the module docstring)."""
 

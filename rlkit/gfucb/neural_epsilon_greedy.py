@@ -19,7 +19,7 @@ from rlkit.core.registry import AGENTS
 from rlkit.gfucb.multihead_net import NeuralMultitaskAgent
 
 
-@AGENTS.register("NeuralEpsilonGreedy")
+@AGENTS.register()
 class NeuralEpsilonGreedy(NeuralMultitaskAgent):
     """Epsilon-greedy (or annealed) on a neural multihead network (ours; see the module docstring)."""
 

@@ -42,7 +42,7 @@ DEFAULT_ALPHA = 0.3
 """The tuned radius of ``theory=False`` (the figure-style experiment's; not tuned per environment)."""
 
 
-@AGENTS.register("NeuralGFUCB")
+@AGENTS.register()
 class NeuralGFUCB(NeuralMultitaskAgent):
     """Neural GFUCB: learnt shared MLP representation, per-task ellipsoid bonuses (ours; see the module docstring)."""
 

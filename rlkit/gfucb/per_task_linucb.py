@@ -26,7 +26,7 @@ def task_sequences(seed, n_runs: int, n_tasks: int) -> list[np.random.SeedSequen
             for s in as_sequences(seed, n_runs) for i in range(n_tasks)]
 
 
-@AGENTS.register("PerTaskLinUCB")
+@AGENTS.register()
 class PerTaskLinUCB(MultitaskBanditAgent):
     """LinUCB run independently on each task's raw contexts (a baseline; see the module docstring)."""
 

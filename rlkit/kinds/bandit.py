@@ -314,7 +314,7 @@ class BanditKind(ExperimentKind):
         term = opts.get("theory_term") or getattr(fn, "term", None) or terms[0]
         agent = opts.get("theory_agent")
         if agent is None and getattr(fn, "algo", None):
-            matches = [a["label"] for a in spec["agents"] if a["algo"] == fn.algo]
+            matches = [a["label"] for a in spec["agents"] if AGENTS.key(a["algo"]) == AGENTS.key(fn.algo)]
             agent = matches[0] if len(matches) == 1 else None
         if hasattr(fn, "algo") and fn.algo is None:
             return term, f"{name} (any algorithm)", values

@@ -47,7 +47,7 @@ class BallVI(LinearVI):
         raise RLKitError(f"{type(self).__name__} has no theory=True constants here; pass beta")
 
 
-@AGENTS.register("DRPVI")
+@AGENTS.register()
 class DRPVI(BallVI):
     """Distributionally robust pessimistic VI with TV balls (Liu & Xu 2024); ``fit(dataset)``."""
 

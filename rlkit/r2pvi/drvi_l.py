@@ -17,7 +17,7 @@ from rlkit.r2pvi import divergences
 from rlkit.r2pvi.drpvi import BallVI, radii
 
 
-@AGENTS.register("DRVI_L")
+@AGENTS.register(alias="DRVI-L")
 class DRVI_L(BallVI):  # noqa: N801 - the paper's name
     """Distributionally robust VI with KL balls (Ma et al. 2022); ``fit(dataset)``."""
 

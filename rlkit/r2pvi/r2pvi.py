@@ -42,7 +42,7 @@ from rlkit.theory.r2pvi import beta_r2pvi
 DIVERGENCES = ("tv", "kl", "chi2")
 
 
-@AGENTS.register("R2PVI")
+@AGENTS.register()
 class R2PVI(LinearVI):
     """Robust regularised pessimistic VI (Tang, Liu & Xu 2025) with a TV, KL or chi^2 penalty; ``fit(dataset)``."""
 

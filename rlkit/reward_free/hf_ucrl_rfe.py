@@ -59,7 +59,7 @@ from rlkit.reward_free.vtr import WeightedVTR, home_aleatoric, home_variances
 from rlkit.theory.reward_free import theory_beta, theory_constants
 
 
-@AGENTS.register("HF-UCRL-RFE++")
+@AGENTS.register(alias="HF-UCRL-RFE++")
 class HFUCRLRFE(RewardFreeAgent):
     """HF-UCRL-RFE++ (Zhang, Zhang, Gu 2023; thesis Alg. 4 + HOME): horizon-free reward-free exploration."""
 

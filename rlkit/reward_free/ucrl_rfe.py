@@ -53,7 +53,7 @@ def theory_beta(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float =
     return H * math.sqrt(d * math.log(3 * (1 + K * H**3 * theta_bound**2) / delta)) + 1
 
 
-@AGENTS.register("UCRL-RFE")
+@AGENTS.register(alias="UCRL-RFE")
 class UCRLRFE(RewardFreeAgent):
     """UCRL-RFE (Zhang, Zhou, Gu 2021; thesis Alg. 1-2): Hoeffding-type reward-free exploration, reconstructed."""
 

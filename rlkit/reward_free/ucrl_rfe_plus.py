@@ -48,7 +48,7 @@ def theory_radii(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float 
             "beta_hoeffding": H * math.sqrt(d * math.log(12 * (1 + K * H**3 * theta_bound**2) / delta)) + 1}
 
 
-@AGENTS.register("UCRL-RFE+")
+@AGENTS.register(alias="UCRL-RFE+")
 class UCRLRFEPlus(UCRLRFE):
     """UCRL-RFE+ (Zhang, Zhou, Gu 2021; thesis Alg. 3): Bernstein-weighted reward-free exploration, reconstructed."""
 

@@ -198,7 +198,8 @@ def test_bad_input():
                                          r"\(2, 16, 4, 10, 4\)"):
         agent.act(ctx)
     agent = GFUCB.for_env(env, horizon=5, seed=0)
-    with pytest.raises(RLKitError, match=r"contexts must have shape \(2, 4, \*, 10\), got \(2, 10, 10\)"):
+    with pytest.raises(RLKitError, match=r"contexts must be a tensor of shape \(B, M, K, p\) = \(2, 4, \*, 10\) "
+                                             r"\(the agent's n_runs, n_tasks, any K, dim\), got \(2, 10, 10\)"):
         agent.act(ctx[:, 0])
     with pytest.raises(RLKitError, match=r"actions must have shape \(2, 4\)"):
         agent.update(ctx, torch.zeros(2, dtype=torch.long), torch.zeros(2, 4))

@@ -34,7 +34,7 @@ def equidistant_sequence(n: int, budget: int) -> list[int]:
     return [nearest_index(n, hi - D / (2 * budget) - D * k / budget) for k in range(budget)]
 
 
-@AGENTS.register("Equidistant")
+@AGENTS.register()
 class Equidistant(TransferStrategy):
     """Equidistant (coarse-to-fine) source selection: ``budget = N`` is the authors' sweep, ``"k"`` the grid.
 

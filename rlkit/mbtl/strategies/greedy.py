@@ -42,7 +42,7 @@ def greedy_sequence(n: int, steps: int) -> list[int]:
     return out
 
 
-@AGENTS.register("Greedy")
+@AGENTS.register()
 class Greedy(TransferStrategy):
     """Greedy gap-splitting source selection ("Pseudogreedy" in the MBTL code): a fixed, data-blind order."""
 

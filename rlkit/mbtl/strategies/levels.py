@@ -10,7 +10,7 @@ from rlkit.mbtl import metrics
 from rlkit.mbtl.strategies.base import ReferenceLevel
 
 
-@AGENTS.register("Independent")
+@AGENTS.register()
 class Independent(ReferenceLevel):
     """Independent training: every target gets its own policy (N trained models); the mean of the diagonal."""
 
@@ -19,7 +19,7 @@ class Independent(ReferenceLevel):
         return metrics.independent(matrix)
 
 
-@AGENTS.register("MultiTask")
+@AGENTS.register()
 class MultiTask(ReferenceLevel):
     """Multi-task training: one policy trained on all contexts (a context drawn per episode), on every target."""
 
@@ -33,7 +33,7 @@ class MultiTask(ReferenceLevel):
         return metrics.multitask(multitask)
 
 
-@AGENTS.register("OracleTransfer")
+@AGENTS.register()
 class OracleTransfer(ReferenceLevel):
     """Oracle Transfer: every target uses its best source (all N trained); an upper bound of every strategy."""
 

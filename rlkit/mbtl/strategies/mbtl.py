@@ -98,7 +98,7 @@ def estimated_slope(row: np.ndarray, task: int) -> float:
     return float(np.polyfit(distance, np.abs(row - row[task]), 1)[0])
 
 
-@AGENTS.register("MBTL")
+@AGENTS.register()
 class MBTL(TransferStrategy):
     """MBTL source selection: GP set point on best-so-far values minus a linear generalisation gap, UCB-style.
 

@@ -15,7 +15,7 @@ from rlkit.core.seeding import as_sequences
 from rlkit.mbtl.strategies.base import TransferStrategy
 
 
-@AGENTS.register("RandomOrder")
+@AGENTS.register()
 class RandomOrder(TransferStrategy):
     """Random source selection: a uniformly random order of the tasks, drawn from a seeded generator."""
 

@@ -15,7 +15,7 @@ from rlkit.core.registry import AGENTS
 from rlkit.mbtl.strategies.base import TransferStrategy
 
 
-@AGENTS.register("SequentialOracle")
+@AGENTS.register()
 class SequentialOracle(TransferStrategy):
     """Sequential Oracle: greedy on the true matrix (an oracle: it reads rows it has not trained)."""
 
