@@ -6,7 +6,7 @@ Side by side in one process, on the same problem (a linear bandit with fixed con
 * rlkit: ``LinUCB`` on ``LinearBandit`` batched over B = 1, 10, 64, 2048 runs (and more on a GPU), driven
   through ``act`` / ``env.step`` / ``update`` as a user of the Python API would (B = 1 is one agent on one
   environment);
-* rlkit's rollout, :func:`rlkit.agents.bandit_loop.run_bandit`, playing a whole run of ``--rollout-horizon`` rounds at
+* rlkit's rollout, :func:`rlkit.agents.bandit_loop.run_bandit`, playing a whole run of ``--rollout-rounds`` rounds at
   ``--rollout-batches`` (what ``rlkit run`` does for every unit): on a fixed-context linear bandit it lets LinUCB
   look ahead (``LinearBandit.peek_held`` / ``LinUCB.keeps``), asking the agent once per stretch of identical
   decisions instead of once per round, with the same decisions up to rounding. Its figure is rounds played per
@@ -22,7 +22,7 @@ Prints every figure, its ratio to the numpy per-run loop and the ratio of rlkit 
 Timings are wall-clock on whatever machine runs it; nothing here is asserted.
 
     python benchmarks/bandit_throughput.py [--batches 1 10 64 2048] [--threads 1] [--seconds 3] [--clock cpu]
-        [--rollout-batches 1 10] [--rollout-horizon 100000]
+        [--rollout-batches 1 10] [--rollout-rounds 100000]
     python benchmarks/bandit_throughput.py --device cuda --dtype float32 --batches 2048 65536 262144 --no-peers
 """
 
@@ -48,7 +48,7 @@ def linucb_loop(B: int, device: str = "cpu", dtype=torch.float64, wrap=None, val
     may return stand-ins for both (the per-decision profile counts through them); ``validate`` is the agent's."""
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
                        sigma=SIGMA, device=device, dtype=dtype)
-    agent = LinUCB.for_env(env, horizon=10**6, seed=0, device=device, dtype=dtype, validate=validate)
+    agent = LinUCB.for_env(env, rounds=10**6, seed=0, device=device, dtype=dtype, validate=validate)
     ctx, _ = env.reset(seed=0)
     if wrap is not None:
         agent, env = wrap(agent, env)
@@ -69,12 +69,12 @@ def rlkit_rate(B: int, seconds: float, device: str, dtype) -> float:
     return _rate(linucb_loop(B, device, dtype), B, seconds)
 
 
-def rollout_rate(B: int, horizon: int, device: str, dtype) -> tuple[float, float]:
-    """Rounds per second (times ``B`` runs) of one :func:`run_bandit` rollout of ``horizon`` rounds from reset, and
+def rollout_rate(B: int, rounds: int, device: str, dtype) -> tuple[float, float]:
+    """Rounds per second (times ``B`` runs) of one :func:`run_bandit` rollout of ``rounds`` rounds from reset, and
     the fraction of rounds in which the agent was asked (``act`` calls / rounds)."""
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=B, vectorization_mode="vector_entry_point", n_arms=K, dim=D,
                        sigma=SIGMA, device=device, dtype=dtype)
-    agent = LinUCB.for_env(env, horizon=horizon, seed=0, device=device, dtype=dtype, validate=False)
+    agent = LinUCB.for_env(env, rounds=rounds, seed=0, device=device, dtype=dtype, validate=False)
     asked = 0
     act = agent.act
 
@@ -86,10 +86,10 @@ def rollout_rate(B: int, horizon: int, device: str, dtype) -> tuple[float, float
     agent.act = counted
     with torch.inference_mode():
         t0 = CLOCK()
-        run_bandit(env, agent, horizon, seed=0)
+        run_bandit(env, agent, rounds, seed=0)
         _sync(device)
         elapsed = CLOCK() - t0
-    return B * horizon / elapsed, asked / horizon
+    return B * rounds / elapsed, asked / rounds
 
 
 def _sync(device: str) -> None:
@@ -215,7 +215,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's choice)")
     p.add_argument("--rollout-batches", type=int, nargs="*", default=[1, 10],
                    help="batch sizes of the run_bandit rows (none: skip them)")
-    p.add_argument("--rollout-horizon", type=int, default=100_000, help="rounds of each run_bandit rollout")
+    p.add_argument("--rollout-rounds", type=int, default=100_000, help="rounds of each run_bandit rollout")
     p.add_argument("--no-peers", action="store_true", help="skip MABWiser and contextualbandits (slow, CPU only)")
     p.add_argument("--clock", default="wall", choices=["wall", "cpu"],
                    help="wall-clock time, or this process's CPU time (steadier on a shared machine; CPU devices only)")

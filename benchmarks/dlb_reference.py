@@ -1,7 +1,7 @@
 """rlkit against the dynamical-linear-bandit authors' own code (Mussi, Metelli, Restelli, ICML 2023), per agent,
 at 1 and 10 runs, on the paper's synthetic system, timed alternately in one process.
 
-    python benchmarks/dlb_reference.py --authors PATH [--authors-python PY] [--horizon 100000] [--runs 1 10]
+    python benchmarks/dlb_reference.py --authors PATH [--authors-python PY] [--rounds 100000] [--runs 1 10]
                                        [--repeats 2] [--agents DynLin-UCB(log T) AR2 ...] [--config sigma0dot01]
 
 ``PATH`` is a local checkout of the authors' repository (github marcomussi/DLB); nothing of it is part of rlkit.
@@ -41,18 +41,18 @@ def _rlkit_agents():
     from rlkit.dynlin_ucb import AR2, EXP3, DLinUCB, DynLinUCB
 
     return {
-        "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT"),
-        "DynLin-UCB(1)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam=1.0),
-        "Lin-UCB(log T)": lambda env, T: LinUCB.for_env(env, horizon=T, seed=0, lam=math.log(T), delta=1 / T,
+        "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, rounds=T, seed=0, lam="logT"),
+        "DynLin-UCB(1)": lambda env, T: DynLinUCB.for_env(env, rounds=T, seed=0, lam=1.0),
+        "Lin-UCB(log T)": lambda env, T: LinUCB.for_env(env, rounds=T, seed=0, lam=math.log(T), delta=1 / T,
                                                         validate=False),
-        "Lin-UCB(1)": lambda env, T: LinUCB.for_env(env, horizon=T, seed=0, lam=1.0, delta=1 / T, validate=False),
-        "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam="logT", gamma=0.999999,
+        "Lin-UCB(1)": lambda env, T: LinUCB.for_env(env, rounds=T, seed=0, lam=1.0, delta=1 / T, validate=False),
+        "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, rounds=T, seed=0, lam="logT", gamma=0.999999,
                                                            delta=1 / T, validate=False),
-        "D-Lin-UCB(1)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam=1.0, gamma=0.999999999,
+        "D-Lin-UCB(1)": lambda env, T: DLinUCB.for_env(env, rounds=T, seed=0, lam=1.0, gamma=0.999999999,
                                                        delta=1 / T, validate=False),
-        "AR2": lambda env, T: AR2.for_env(env, horizon=T, seed=0, validate=False),
-        "EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, validate=False),
-        "Batch-EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, batch="dynlin"),
+        "AR2": lambda env, T: AR2.for_env(env, rounds=T, seed=0, validate=False),
+        "EXP3": lambda env, T: EXP3.for_env(env, rounds=T, seed=0, validate=False),
+        "Batch-EXP3": lambda env, T: EXP3.for_env(env, rounds=T, seed=0, batch="dynlin"),
     }
 
 
@@ -129,7 +129,7 @@ class Authors:
             size = math.ceil(np.log(aux) / np.log(1 / rho))
             lr = min(1, np.sqrt(K * np.log(K) / ((math.e - 1) * 2 * (T / size) / 3)))
             agent = ag.BatchExp3Agent(K, gamma=lr, eta=lr / K, max_reward=4 * M, add_factor=2 * M, batch_size=size,
-                                      horizon=T, method="mean")
+                                      rounds=T, method="mean")
         else:
             raise ValueError(name)
         env = self.env_mod.DynLinEnvironment(A, B, C, D, n, p, m, T, noise, out_noise, trials, out_map)
@@ -141,7 +141,7 @@ class Authors:
 
 def _quiet(runner):
     def perform():
-        out = np.zeros((runner.n_trials, runner.horizon, runner.action_size))
+        out = np.zeros((runner.n_trials, runner.rounds, runner.action_size))
         for i in range(runner.n_trials):  # their perform_simulations, less tqdm
             runner.environment.reset(i)
             runner.agent.reset()
@@ -168,7 +168,7 @@ def rlkit_run(name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
 
 def authors_run(python: str, path: str, config: str, name: str, T: int, runs: int) -> tuple[float, np.ndarray]:
     """Seconds and steady-state pseudo-regret ``(runs,)`` of the authors' agent, from a worker process."""
-    cmd = [python, __file__, "--worker", "--authors", path, "--config", config, "--horizon", str(T),
+    cmd = [python, __file__, "--worker", "--authors", path, "--config", config, "--rounds", str(T),
            "--runs", str(runs), "--agents", name, "--clock", "cpu" if CLOCK is time.process_time else "wall"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
@@ -183,7 +183,7 @@ def main() -> None:
     p.add_argument("--authors", required=True, help="local checkout of github marcomussi/DLB")
     p.add_argument("--authors-python", default=sys.executable, help="interpreter that runs the authors' code")
     p.add_argument("--config", default="sigma0dot01", help="synthetic configuration (noise level) of theirs")
-    p.add_argument("--horizon", type=int, default=100_000)
+    p.add_argument("--rounds", type=int, default=100_000)
     p.add_argument("--runs", type=int, nargs="+", default=[1, 10])
     p.add_argument("--repeats", type=int, default=2, help="alternations per (agent, runs); the best is kept")
     p.add_argument("--agents", nargs="+", default=DEFAULT_AGENTS, choices=NAMES)
@@ -196,14 +196,14 @@ def main() -> None:
     if a.worker:  # one timed run of the authors' code; prints a JSON line
         authors = Authors(a.authors, a.config)
         t0 = CLOCK()
-        regret = authors.run(a.agents[0], a.horizon, a.runs[0])
+        regret = authors.run(a.agents[0], a.rounds, a.runs[0])
         print(json.dumps({"seconds": CLOCK() - t0, "regret": regret.tolist()}))
         return
     import torch
 
     torch.set_num_threads(1)
     rlkit_run("DynLin-UCB(1)", 1000, 1)  # warm-up: imports, first-call costs
-    print(f"synthetic system, T = {a.horizon}; {a.clock} seconds (best of {a.repeats}, alternating), one thread each")
+    print(f"synthetic system, T = {a.rounds}; {a.clock} seconds (best of {a.repeats}, alternating), one thread each")
     print(f"{'agent':<20}{'runs':>5}{'rlkit s':>10}{'authors s':>11}{'authors / rlkit':>17}"
           f"{'regret rlkit':>14}{'regret authors':>16}")
     for name in a.agents:
@@ -213,9 +213,9 @@ def main() -> None:
             for _ in range(a.repeats):
                 for side in ("rlkit", "authors"):
                     if side == "rlkit":
-                        seconds, regret[side] = rlkit_run(name, a.horizon, runs)
+                        seconds, regret[side] = rlkit_run(name, a.rounds, runs)
                     else:
-                        seconds, regret[side] = authors_run(a.authors_python, a.authors, a.config, name, a.horizon,
+                        seconds, regret[side] = authors_run(a.authors_python, a.authors, a.config, name, a.rounds,
                                                             runs)
                     best[side] = min(best[side], seconds)
             print(f"{name:<20}{runs:>5}{best['rlkit']:>10.2f}{best['authors']:>11.2f}"

@@ -8,7 +8,7 @@ Textbook: one run at a time, one Python iteration per round: the environment's s
 optimistic action recomputed at each epoch start from ``np.linalg.inv(V)`` over the arms, the ridge update
 at the epoch's last round, pseudo-regret accumulated per round. Same system, same schedule, same radius.
 
-    python benchmarks/dynlin_throughput.py [--config synthetic|advertising] [--horizon T] [--runs B]
+    python benchmarks/dynlin_throughput.py [--config synthetic|advertising] [--rounds T] [--runs B]
 
 Prints rounds per second (runs x rounds / wall seconds) of both and their ratio. Timings only; not a test.
 """
@@ -61,27 +61,27 @@ def textbook_run(env: DynamicalLinearBandit, agent: DynLinUCB, T: int, seed: int
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="synthetic", choices=["synthetic", "advertising"])
-    p.add_argument("--horizon", type=int, default=100_000)
+    p.add_argument("--rounds", type=int, default=100_000)
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--textbook-runs", type=int, default=2, help="runs timed for the textbook implementation")
     a = p.parse_args()
     torch.set_num_threads(1)
 
     env = DynamicalLinearBandit(num_envs=a.runs, config=a.config)
-    agent = DynLinUCB.for_env(env, horizon=a.horizon, seed=0, lam="logT")
+    agent = DynLinUCB.for_env(env, rounds=a.rounds, seed=0, lam="logT")
     t0 = time.perf_counter()
-    out = run_bandit(env, agent, a.horizon, seed=0)
+    out = run_bandit(env, agent, a.rounds, seed=0)
     rl_time = time.perf_counter() - t0
-    rl_rate = a.runs * a.horizon / rl_time
+    rl_rate = a.runs * a.rounds / rl_time
 
     env1 = DynamicalLinearBandit(num_envs=1, config=a.config)
-    agent1 = DynLinUCB.for_env(env1, horizon=a.horizon, seed=0, lam="logT")
+    agent1 = DynLinUCB.for_env(env1, rounds=a.rounds, seed=0, lam="logT")
     t0 = time.perf_counter()
-    tb = [textbook_run(env1, agent1, a.horizon, seed) for seed in range(a.textbook_runs)]
+    tb = [textbook_run(env1, agent1, a.rounds, seed) for seed in range(a.textbook_runs)]
     tb_time = time.perf_counter() - t0
-    tb_rate = a.textbook_runs * a.horizon / tb_time
+    tb_rate = a.textbook_runs * a.rounds / tb_time
 
-    print(f"DynLin-UCB(log T), {a.config} system, T = {a.horizon}")
+    print(f"DynLin-UCB(log T), {a.config} system, T = {a.rounds}")
     print(f"  rlkit    : {a.runs} runs in {rl_time:8.2f} s  -> {rl_rate:12,.0f} rounds/s  "
           f"(final steady-state regret {out['steady_state_regret'][:, -1].mean():,.1f})")
     print(f"  textbook : {a.textbook_runs} runs in {tb_time:8.2f} s  -> {tb_rate:12,.0f} rounds/s  "

@@ -8,7 +8,7 @@ after each. Same hyper-parameters (hidden width, feature dimension, refit schedu
 environment and seeds for the environment; the networks' initial weights and minibatches differ (each side draws
 its own), so the regrets agree in distribution, not bit for bit: both are printed as a check.
 
-    python benchmarks/gfucb.py [--runs 20] [--tasks 10] [--horizon 200] [--threads 1]
+    python benchmarks/gfucb.py [--runs 20] [--tasks 10] [--rounds 200] [--threads 1]
 
 Prints rounds per second (runs x rounds / seconds) of both and their ratios, per wall second and per CPU second of
 this process (one thread: the two agree on a quiet machine; on a loaded one the CPU figures are the steadier).
@@ -102,7 +102,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--tasks", type=int, default=10)
-    p.add_argument("--horizon", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=200)
     p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -111,18 +111,18 @@ def main() -> None:
         return gym.make_vec("rlkit/MultitaskRepresentationBandit-v0", num_envs=a.runs,
                             vectorization_mode="vector_entry_point", preset="figure", n_tasks=a.tasks)
 
-    print(f"Neural GFUCB, {a.runs} runs x {a.tasks} tasks, T = {a.horizon}, K = 10, p = 10, hidden 64, k = 8, "
+    print(f"Neural GFUCB, {a.runs} runs x {a.tasks} tasks, T = {a.rounds}, K = 10, p = 10, hidden 64, k = 8, "
           f"refit every 5 rounds (20 Adam steps), {a.threads} thread(s)")
     results = {}
     for name in ("rlkit NeuralGFUCB (batched)", "per-run, per-task loop"):
         e = env()
-        agent = (NeuralGFUCB.for_env(e, horizon=a.horizon, seed=0, validate=False) if name.startswith("rlkit")
+        agent = (NeuralGFUCB.for_env(e, rounds=a.rounds, seed=0, validate=False) if name.startswith("rlkit")
                  else LoopNeuralGFUCB(a.runs, a.tasks, e.dim))
         t0, c0 = time.perf_counter(), time.process_time()
         with torch.inference_mode(name.startswith("rlkit")):  # as the experiment runner plays rlkit's agents
-            regret = run_bandit(e, agent, a.horizon, seed=0)["regret_per_task"][:, -1]
+            regret = run_bandit(e, agent, a.rounds, seed=0)["regret_per_task"][:, -1]
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        results[name] = (a.runs * a.horizon / wall, a.runs * a.horizon / cpu)
+        results[name] = (a.runs * a.rounds / wall, a.runs * a.rounds / cpu)
         print(f"  {name:<28} {results[name][0]:10,.1f} rounds/s wall ({wall:6.1f} s), {results[name][1]:10,.1f} per "
               f"CPU s ({cpu:6.1f} s); final regret per task {np.mean(regret):6.2f} "
               f"+- {np.std(regret) / np.sqrt(a.runs):.2f}")

@@ -64,7 +64,7 @@ $PY benchmarks/float32_drift.py --device "$DEVICE" --updates "$COV_UPDATES" --no
 
 step "DynLin-UCB synthetic experiment, device $DEVICE, T = $HORIZON, $RUNS runs"
 T0=$(date +%s)
-$PY -m rlkit.cli.main run experiments/dynlin_ucb_synthetic.toml --device "$DEVICE" --horizon "$HORIZON" --runs "$RUNS" \
+$PY -m rlkit.cli.main run experiments/dynlin_ucb_synthetic.toml --device "$DEVICE" --rounds "$HORIZON" --runs "$RUNS" \
   --out "$OUT/dynlin_ucb_synthetic" --quiet --no-plot 2>&1 | tee "$OUT/experiment.txt"
 EXP_WALL=$(( $(date +%s) - T0 ))
 

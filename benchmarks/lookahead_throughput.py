@@ -8,7 +8,7 @@ and those rounds are played as one held block. Without it (``lookahead=False``) 
 round (LinUCB, D-LinUCB) or every epoch (DynLin-UCB). Both produce the same regret curves; the script checks
 that and prints the largest difference.
 
-    python benchmarks/lookahead_throughput.py [--config synthetic|advertising] [--horizon T] [--runs B]
+    python benchmarks/lookahead_throughput.py [--config synthetic|advertising] [--rounds T] [--runs B]
 
 Prints rounds per second (runs x rounds / wall seconds) of both, their ratio and the decisions taken.
 Timings only; not a test.
@@ -43,29 +43,29 @@ class Counted:
 
 
 AGENTS = {
-    "Lin-UCB(1)": lambda env, T: LinUCB.for_env(env, horizon=T, seed=0, lam=1.0, delta=1.0 / T, validate=False),
-    "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam="logT", gamma=1 - 1.0 / T,
+    "Lin-UCB(1)": lambda env, T: LinUCB.for_env(env, rounds=T, seed=0, lam=1.0, delta=1.0 / T, validate=False),
+    "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, rounds=T, seed=0, lam="logT", gamma=1 - 1.0 / T,
                                                        delta=1.0 / T, validate=False),
-    "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT"),
+    "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, rounds=T, seed=0, lam="logT"),
 }
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="synthetic", choices=["synthetic", "advertising"])
-    p.add_argument("--horizon", type=int, default=100_000)
+    p.add_argument("--rounds", type=int, default=100_000)
     p.add_argument("--runs", type=int, default=10)
     a = p.parse_args()
     torch.set_num_threads(1)
-    print(f"{a.config} system, {a.runs} runs, T = {a.horizon}")
+    print(f"{a.config} system, {a.runs} runs, T = {a.rounds}")
     for label, make in AGENTS.items():
         rates, decisions, curves = [], [], []
         for lookahead in (True, False):
             env = DynamicalLinearBandit(num_envs=a.runs, config=a.config)
-            agent = Counted(make(env, a.horizon))
+            agent = Counted(make(env, a.rounds))
             t0 = time.perf_counter()
-            curves.append(run_bandit(env, agent, a.horizon, seed=0, lookahead=lookahead)["steady_state_regret"])
-            rates.append(a.runs * a.horizon / (time.perf_counter() - t0))
+            curves.append(run_bandit(env, agent, a.rounds, seed=0, lookahead=lookahead)["steady_state_regret"])
+            rates.append(a.runs * a.rounds / (time.perf_counter() - t0))
             decisions.append(agent.decisions)
         diff = float(np.abs(curves[0] - curves[1]).max())
         print(f"  {label:<18} look-ahead {rates[0]:12,.0f} rounds/s ({decisions[0]:>7,} decisions)  "

@@ -113,16 +113,16 @@ def _linucb_loop(B, rounds, wrap):
 
 DLB_AGENTS = {
     # the DynLin-UCB experiment's settings (validate = false where its spec says so, unless --validate)
-    "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT"),
-    "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, horizon=T, seed=0, lam="logT", gamma=1 - 1.0 / T,
+    "DynLin-UCB(log T)": lambda env, T: DynLinUCB.for_env(env, rounds=T, seed=0, lam="logT"),
+    "D-Lin-UCB(log T)": lambda env, T: DLinUCB.for_env(env, rounds=T, seed=0, lam="logT", gamma=1 - 1.0 / T,
                                                        delta=1.0 / T, **VALIDATE),
-    "EXP3": lambda env, T: EXP3.for_env(env, horizon=T, seed=0, **VALIDATE),
-    "AR2": lambda env, T: AR2.for_env(env, horizon=T, seed=0, **VALIDATE),
+    "EXP3": lambda env, T: EXP3.for_env(env, rounds=T, seed=0, **VALIDATE),
+    "AR2": lambda env, T: AR2.for_env(env, rounds=T, seed=0, **VALIDATE),
 }
 
 
 def _dlb_loop(name, B, rounds, wrap):
-    T = 10**6  # the experiment's horizon fixes the agents' constants; we play the first rounds of it
+    T = 10**6  # the experiment's rounds fixes the agents' constants; we play the first rounds of it
 
     def play(n):
         env = DynamicalLinearBandit(num_envs=B, config="synthetic", noise=0.01)

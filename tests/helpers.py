@@ -7,7 +7,7 @@ from rlkit.cli.main import main
 TINY_SPEC = """
 name = "tiny"
 kind = "bandit"
-horizon = {horizon}
+rounds = {rounds}
 runs = {runs}
 seed = 4
 chunk_size = {chunk}
@@ -31,9 +31,9 @@ theory = "oful.regret_bound"
 """
 
 
-def write_spec(tmp_path, horizon=50, runs=6, chunk=3, extra="", name="tiny.toml"):
+def write_spec(tmp_path, rounds=50, runs=6, chunk=3, extra="", name="tiny.toml"):
     path = tmp_path / name
-    path.write_text(TINY_SPEC.format(horizon=horizon, runs=runs, chunk=chunk) + extra)
+    path.write_text(TINY_SPEC.format(rounds=rounds, runs=runs, chunk=chunk) + extra)
     return path
 
 

@@ -77,11 +77,11 @@ class BanditAgent:
         cls.act = recorded
 
     @classmethod
-    def for_env(cls, env, *, horizon: int, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds: int, seed, device=None, dtype=None, **params):
         """Build the agent for a batched bandit environment (the experiment runner's entry point).
 
         Agents whose ``theory=True`` constants need environment knowledge (norm bounds, noise level,
-        stability radius) or the horizon override this to read them from ``env``. ``device`` and ``dtype``
+        stability radius) or the number of rounds T override this to read them from ``env``. ``device`` and ``dtype``
         default to the environment's (:func:`env_placement`), so an agent built for a GPU environment lives there.
         """
         return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, seed=seed, **env_placement(env, device, dtype),

@@ -1,6 +1,6 @@
 """The batched online bandit loop: one agent on one batched environment, all runs in one tensor program.
 
-:func:`run_bandit` plays ``horizon`` rounds and records, for every regret term the environment declares in
+:func:`run_bandit` plays ``rounds`` rounds and records, for every regret term the environment declares in
 ``env.regret_terms`` (name -> (optimal key, achieved key) of ``info``; ``"reward"`` = the observed reward),
 the cumulative regret of every run at the given checkpoints. Nothing leaves the device inside the loop; the
 recorded curves are copied to the host once at the end. A term whose ``info`` values carry axes after the runs
@@ -41,11 +41,11 @@ _MAX_LOOKAHEAD = 256  # rounds peeked at most (the look-ahead costs O(m K) per p
 _MAX_BACKOFF = 256  # most decisions taken without look-ahead after a fruitless one
 
 
-def checkpoints(horizon: int, n: int = 200) -> np.ndarray:
-    """Rounds (1-based, sorted, unique, ending at ``horizon``) at which curves are recorded: ``n`` log-spaced
+def checkpoints(rounds: int, n: int = 200) -> np.ndarray:
+    """Rounds (1-based, sorted, unique, ending at ``rounds``) at which curves are recorded: ``n`` log-spaced
     and ``n`` evenly spaced points, so both log-log and linear plots are smooth."""
-    pts = np.concatenate([np.geomspace(1, horizon, n), np.linspace(1, horizon, n)])
-    return np.unique(np.clip(np.round(pts).astype(np.int64), 1, horizon))
+    pts = np.concatenate([np.geomspace(1, rounds, n), np.linspace(1, rounds, n)])
+    return np.unique(np.clip(np.round(pts).astype(np.int64), 1, rounds))
 
 
 def _steps(env, actions, n: int):
@@ -56,20 +56,20 @@ def _steps(env, actions, n: int):
     return steps[-1][0], torch.stack([s[1] for s in steps], 1), info
 
 
-def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = None,
+def run_bandit(env, agent, rounds: int, seed, record_at: np.ndarray | None = None,
                progress=None, lookahead: bool = True) -> dict[str, np.ndarray]:
-    """Play ``horizon`` rounds; return ``{term: (B, P)}`` cumulative regret at ``record_at`` (``P`` points).
+    """Play ``rounds`` rounds; return ``{term: (B, P)}`` cumulative regret at ``record_at`` (``P`` points).
 
     ``seed`` is passed to ``env.reset`` (an int root seed or one SeedSequence per run). ``progress``, if
     given, is called with the number of rounds done every few thousand rounds. ``lookahead=False`` asks
     the agent every round even when it and the environment support looking ahead.
     """
-    horizon = check_int("horizon", horizon)
+    rounds = check_int("rounds", rounds)
     if record_at is None:
-        record_at = checkpoints(horizon)
+        record_at = checkpoints(rounds)
     record_at = np.asarray(record_at, dtype=np.int64)
-    if record_at.size == 0 or record_at[0] < 1 or record_at[-1] > horizon or np.any(np.diff(record_at) <= 0):
-        raise RLKitError(f"record_at must be increasing rounds in [1, {horizon}], got {record_at[:5]}...")
+    if record_at.size == 0 or record_at[0] < 1 or record_at[-1] > rounds or np.any(np.diff(record_at) <= 0):
+        raise RLKitError(f"record_at must be increasing rounds in [1, {rounds}], got {record_at[:5]}...")
     terms = dict(env.regret_terms)
     names = list(terms)
     contexts, _ = env.reset(seed=seed)
@@ -78,7 +78,7 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     regret = _Regret(terms, B, record_at.size, env.device, env.dtype)
     column = 0
     # the checkpoints as plain ints (found without a numpy call), closed by a round never reached
-    points = [*record_at.tolist(), horizon + 1]
+    points = [*record_at.tolist(), rounds + 1]
     next_point = points[0]  # the next checkpoint not yet recorded: points[column]
     held_step = getattr(env, "step_held", None)
     hold = getattr(agent, "hold_length", None)
@@ -86,11 +86,11 @@ def run_bandit(env, agent, horizon: int, seed, record_at: np.ndarray | None = No
     span = 2  # rounds looked at beyond the current hold
     skip, backoff = 0, 1  # decisions to take without looking ahead after a fruitless look-ahead
     t = 0
-    while t < horizon:
+    while t < rounds:
         actions = agent.act(contexts)
-        n = 1 if hold is None else max(1, min(int(hold()), horizon - t, _MAX_HELD))
-        if keeps is not None and skip == 0 and horizon - t > n:
-            peeked = env.peek_held(actions, min(n + span, horizon - t))
+        n = 1 if hold is None else max(1, min(int(hold()), rounds - t, _MAX_HELD))
+        if keeps is not None and skip == 0 and rounds - t > n:
+            peeked = env.peek_held(actions, min(n + span, rounds - t))
             m = peeked.shape[1]
             if m > n:
                 kept = int(keeps(contexts, actions, peeked))

@@ -32,7 +32,7 @@ class MultitaskBanditAgent(BanditAgent):
         self.n_groups = self.n_tasks // self.group_size
 
     @classmethod
-    def for_env(cls, env, *, horizon: int, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds: int, seed, device=None, dtype=None, **params):
         if not hasattr(env, "n_tasks"):
             raise RLKitError(f"{cls.__name__} needs a multitask environment (contexts (B, M, K, p)); "
                              f"{type(env).__name__} has no task axis")

@@ -6,7 +6,7 @@ Cholesky factor of the inverse Gram matrix) and ``z ~ N(0, I_d)`` from the run's
 ``argmax_a <x_a, theta_tilde>``.
 
 ``theory=True`` uses the paper's scale ``v = sigma sqrt(24 / eps * d * log(1 / delta))`` with
-``eps = 1 / log T`` (the choice the paper suggests for its ``O(d^2 sqrt(T))`` bound; ``T`` = horizon) and
+``eps = 1 / log T`` (the choice the paper suggests for its ``O(d^2 sqrt(T))`` bound; ``T`` = rounds) and
 ``lam = 1`` (the paper's ``B = I_d + sum x x^T``). ``theory=False`` (default) uses a tuned ``v``
 (default ``sigma``), as practitioners do: the theory scale over-explores by orders of magnitude.
 
@@ -34,13 +34,13 @@ class LinTS(BanditAgent):
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = False,
-                 v: float | None = None, sigma: float = 1.0, delta: float = 0.01, horizon: int = 10_000,
+                 v: float | None = None, sigma: float = 1.0, delta: float = 0.01, rounds: int = 10_000,
                  seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
         self.sigma = check_nonnegative("sigma", sigma)
         self.theory = bool(theory)
         if self.theory:
-            eps = 1.0 / math.log(max(check_int("horizon", horizon, 3), 3))
+            eps = 1.0 / math.log(max(check_int("rounds", rounds, 3), 3))
             self.v = self.sigma * math.sqrt(24.0 / eps * self.dim * math.log(1.0 / check_open_unit("delta", delta)))
             lam = 1.0
         else:
@@ -49,9 +49,9 @@ class LinTS(BanditAgent):
         self.ridge = Ridge(self.n_runs, self.dim, self.lam, self.device, self.dtype, track_logdet=False)
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         params.setdefault("sigma", env.theory_params().get("sigma", 1.0))
-        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, horizon=horizon, seed=seed,
+        return cls(n_runs=env.num_envs, n_arms=env.n_arms, dim=env.dim, rounds=rounds, seed=seed,
                    **env_placement(env, device, dtype), **params)
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:

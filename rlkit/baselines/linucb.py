@@ -58,12 +58,12 @@ class LinUCB(BanditAgent):
         self._alpha_b = torch.full((self.n_runs,), self.alpha, device=self.device, dtype=self.dtype)
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         tp = env.theory_params()
         for key in ("sigma", "S"):
             if key in tp:
                 params.setdefault(key, tp[key])
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+        return super().for_env(env, rounds=rounds, seed=seed, device=device, dtype=dtype, **params)
 
     def beta(self) -> torch.Tensor:
         """Confidence radius ``(B,)`` for the current round."""

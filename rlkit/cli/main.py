@@ -1,6 +1,7 @@
 """The ``rlkit`` command: run experiment specs, plot results, list what exists.
 
-    rlkit run SPEC [--runs N] [--horizon T] [--seed S] [--device D] [--workers W] [--out DIR] [--backend local|ray]
+    rlkit run SPEC [--runs N] [--rounds T | --episodes K] [--seed S] [--device D] [--workers W] [--out DIR]
+                   [--backend local|ray] [--address A] [--no-plot] [--quiet]
     rlkit plot DIR
     rlkit list
     rlkit transfer select MATRIX [--strategy NAME ...] [--slope S] [--steps K] [--plot STEM]
@@ -33,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run (or resume) an experiment spec")
     r.add_argument("spec", help="experiment spec (TOML), e.g. experiments/quickstart.toml")
     r.add_argument("--runs", type=int, help="override the number of runs")
-    r.add_argument("--horizon", type=int, help="override the horizon (rounds; episodes for episodic kinds)")
+    r.add_argument("--rounds", type=int, help="override the rounds T (bandit specs)")
+    r.add_argument("--episodes", type=int, help="override the episodes K (episodic and reward-free specs)")
     r.add_argument("--seed", type=int, help="override the root seed")
     r.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default: cpu)")
     r.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
@@ -120,9 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             check_device("--device", args.device)  # blamed on the flag, before any directory or worker
             if threading.current_thread() is threading.main_thread():
                 signal.signal(signal.SIGTERM, _raise_stopped)
-            out = run(args.spec, out=args.out, runs=args.runs, horizon=args.horizon, seed=args.seed,
-                      device=args.device, workers=args.workers, backend=args.backend, address=args.address,
-                      progress=not args.quiet)
+            out = run(args.spec, out=args.out, runs=args.runs, rounds=args.rounds, episodes=args.episodes,
+                      seed=args.seed, device=args.device, workers=args.workers, backend=args.backend,
+                      address=args.address, progress=not args.quiet)
             print(f"results: {out}")
             seconds = json.loads((out / "summary.json").read_text()).get("compute_seconds", {})
             if seconds:

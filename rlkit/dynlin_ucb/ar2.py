@@ -77,13 +77,13 @@ class AR2(BanditAgent):
         self._wscale = self.c1 * self.sigma * math.sqrt(a2 / (1 - a2))
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         tp = env.theory_params()
         if "rho" in tp:
             params.setdefault("alpha", tp["rho"])
         if "sigma_state" in tp:
             params.setdefault("sigma", tp["sigma_state"])
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+        return super().for_env(env, rounds=rounds, seed=seed, device=device, dtype=dtype, **params)
 
     def act(self, contexts: torch.Tensor) -> torch.Tensor:
         self._check_contexts(contexts)

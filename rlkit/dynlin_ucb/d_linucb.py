@@ -55,13 +55,13 @@ class DLinUCB(BanditAgent):
     ``theory=True`` uses the paper's ``beta_t``. See the module docstring.
     """
 
-    def __init__(self, n_runs: int, n_arms: int, dim: int, *, gamma: float, lam=1.0, horizon: int | None = None,
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, gamma: float, lam=1.0, rounds: int | None = None,
                  theory: bool = True, alpha: float | None = None, sigma: float = 1.0, S: float = 1.0,
                  L: float = 1.0, delta: float = 0.01, seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
         self.gamma = check_open_unit("gamma", gamma)
-        self.horizon = None if horizon is None else check_int("horizon", horizon)
-        self.lam = resolve_lam(lam, self.horizon)
+        self.rounds = None if rounds is None else check_int("rounds", rounds)
+        self.lam = resolve_lam(lam, self.rounds)
         self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.sigma, self.S = check_nonnegative("sigma", sigma), check_nonnegative("S", S)
         self.L, self.delta = check_positive("L", L), check_open_unit("delta", delta)
@@ -86,12 +86,12 @@ class DLinUCB(BanditAgent):
         return self._VV[:, 1]
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         tp = env.theory_params()
         for key in ("sigma", "S", "L"):
             if key in tp:
                 params.setdefault(key, tp[key])
-        params.setdefault("horizon", horizon)
+        params.setdefault("rounds", rounds)
         return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     def beta(self) -> float:

@@ -75,24 +75,24 @@ from rlkit.core.registry import AGENTS
 from rlkit.theory.dynlin_ucb import confidence_radius, epoch_length, radius_constants
 
 
-def epoch_schedule(rho_bar: float, horizon: int) -> list[int]:
-    """Lengths ``H_1, H_2, ...`` of the epochs that start within ``horizon`` rounds (the last may overrun it)."""
+def epoch_schedule(rho_bar: float, rounds: int) -> list[int]:
+    """Lengths ``H_1, H_2, ...`` of the epochs that start within ``rounds`` rounds (the last may overrun it)."""
     rho_bar = check_open_unit("rho_bar", rho_bar)
     out, total, m = [], 0, 0
-    while total < horizon:
+    while total < rounds:
         m += 1
         out.append(epoch_length(m, rho_bar))
         total += out[-1]
     return out
 
 
-def resolve_lam(lam, horizon: int | None) -> float:
-    """``lam`` as a number; the string ``"logT"`` means ``log(horizon)``."""
+def resolve_lam(lam, rounds: int | None) -> float:
+    """``lam`` as a number; the string ``"logT"`` means ``log(rounds)``."""
     if isinstance(lam, str):
         check_choice("lam", lam, ("logT",))
-        if horizon is None:
-            raise RLKitError("lam='logT' needs the horizon, got horizon=None")
-        return check_positive("lam (log T)", math.log(horizon))
+        if rounds is None:
+            raise RLKitError("lam='logT' needs the number of rounds T, got rounds=None")
+        return check_positive("lam (log T)", math.log(rounds))
     return check_positive("lam", lam)
 
 
@@ -105,21 +105,21 @@ class DynLinUCB(BanditAgent):
     the epoch (``hold_length``). ``theory=True`` uses the paper's ``beta_t``; departures in the module docstring.
     """
 
-    def __init__(self, n_runs: int, n_arms: int, dim: int, *, rho_bar: float, horizon: int | None = None,
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, rho_bar: float, rounds: int | None = None,
                  lam=1.0, theory: bool = True, alpha: float | None = None, Theta: float = 1.0, Omega: float = 1.0,
                  Bbar: float = 1.0, phi_bar: float = 1.0, U: float = 1.0, sigma: float = 1.0,
                  sigma_state: float | None = None, delta: float | None = None, count: str = "epochs",
                  seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
         self.rho_bar = check_open_unit("rho_bar", rho_bar)
-        self.horizon = None if horizon is None else check_int("horizon", horizon)
-        self.lam = resolve_lam(lam, self.horizon)
+        self.rounds = None if rounds is None else check_int("rounds", rounds)
+        self.lam = resolve_lam(lam, self.rounds)
         self.theory, self.alpha = check_radius_choice(theory, alpha)
         self.count = check_choice("count", count, ("epochs", "rounds"))
         if delta is None:
-            if self.theory and self.horizon is None:
-                raise RLKitError("delta defaults to 1/T: give horizon or delta")
-            delta = 1.0 / self.horizon if self.horizon is not None and self.horizon > 1 else 0.5
+            if self.theory and self.rounds is None:
+                raise RLKitError("delta defaults to 1/T: give rounds or delta")
+            delta = 1.0 / self.rounds if self.rounds is not None and self.rounds > 1 else 0.5
         self.delta = check_open_unit("delta", delta)
         Theta, Omega, Bbar = (check_nonnegative(k, v) for k, v in (("Theta", Theta), ("Omega", Omega), ("Bbar", Bbar)))
         self.phi_bar, self.U = check_positive("phi_bar", phi_bar), check_positive("U", U)
@@ -136,7 +136,7 @@ class DynLinUCB(BanditAgent):
         self._kept_until = 0  # rounds a look-ahead (keeps) allowed the held action to run to
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         """Read ``Theta, Omega, Bbar, U, sigma, sigma_state`` and (unless given) ``rho_bar = rho(A)`` and its
         ``Phi`` from a :class:`rlkit.envs.DynamicalLinearBandit`."""
         tp = env.theory_params()
@@ -154,7 +154,7 @@ class DynLinUCB(BanditAgent):
                          ("sigma", "sigma_reward"), ("sigma_state", "sigma_state")):
             if src in tp:
                 params.setdefault(key, tp[src])
-        params.setdefault("horizon", horizon)
+        params.setdefault("rounds", rounds)
         return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     # ------------------------------------------------------------------ maths

@@ -8,7 +8,7 @@ weighted estimate; other arms unchanged). Weights are kept as logarithms (``soft
 is the same distribution without overflow.
 
 * ``batch = 1`` is EXP3. With ``batch = H`` the drawn arm is held for ``H`` rounds and ``x`` is the mean of
-  their rewards; ``batch="dynlin"`` uses DynLin-UCB's last epoch length for the horizon, as in the paper.
+  their rewards; ``batch="dynlin"`` uses DynLin-UCB's last epoch length within the T rounds, as in the paper.
 * ``theory=True``: ``gamma = min(1, sqrt(K ln K / ((e - 1) g)))`` with ``g`` = the number of decisions
   ``ceil(T / batch)`` (Corollary 3.2 with the bound ``G_max <= g`` for rewards in ``[0, 1]``). The authors'
   script uses ``g = 2 T / 3``; pass ``gamma`` to override.
@@ -40,22 +40,22 @@ class EXP3(BanditAgent):
     each draw for ``H`` rounds (the DLB paper's Batch-EXP3). See the module docstring.
     """
 
-    def __init__(self, n_runs: int, n_arms: int, dim: int, *, horizon: int | None = None, batch=1,
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, rounds: int | None = None, batch=1,
                  theory: bool = True, gamma: float | None = None, reward_range=(0.0, 1.0), rho_bar: float | None = None,
                  seed=0, device=None, dtype=None, validate: bool = True):
         super().__init__(n_runs, n_arms, dim, seed=seed, device=device, dtype=dtype, validate=validate)
-        self.horizon = None if horizon is None else check_int("horizon", horizon)
+        self.rounds = None if rounds is None else check_int("rounds", rounds)
         if batch == "dynlin":
             from rlkit.dynlin_ucb.dynlin_ucb import epoch_schedule
 
-            if rho_bar is None or self.horizon is None:
-                raise RLKitError("batch='dynlin' needs rho_bar and horizon")
-            batch = epoch_schedule(rho_bar, self.horizon)[-1]
+            if rho_bar is None or self.rounds is None:
+                raise RLKitError("batch='dynlin' needs rho_bar and rounds")
+            batch = epoch_schedule(rho_bar, self.rounds)[-1]
         self.batch = check_int("batch", batch)
         if gamma is None:
-            if not theory or self.horizon is None:
-                raise RLKitError("gamma must be given unless theory=True with a horizon")
-            g = math.ceil(self.horizon / self.batch)
+            if not theory or self.rounds is None:
+                raise RLKitError("gamma must be given unless theory=True with the number of rounds T (rounds=)")
+            g = math.ceil(self.rounds / self.batch)
             K = self.n_arms
             gamma = min(1.0, math.sqrt(K * math.log(K) / ((math.e - 1.0) * g))) if K > 1 else 1.0
         self.gamma = gamma if gamma == 1.0 else check_open_unit("gamma", gamma)
@@ -71,13 +71,13 @@ class EXP3(BanditAgent):
         self._acc = torch.zeros(self.n_runs, device=self.device, dtype=self.dtype)
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         tp = env.theory_params()
         if "reward_bound" in tp:
             params.setdefault("reward_range", (-2.0 * tp["reward_bound"], 2.0 * tp["reward_bound"]))
         if params.get("batch") == "dynlin" and "rho" in tp:
             params.setdefault("rho_bar", tp["rho"])
-        params.setdefault("horizon", horizon)
+        params.setdefault("rounds", rounds)
         return cls(env.num_envs, env.n_arms, env.dim, seed=seed, **env_placement(env, device, dtype), **params)
 
     @classmethod

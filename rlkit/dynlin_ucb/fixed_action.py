@@ -57,11 +57,11 @@ class Clairvoyant(FixedArm):
     """The optimal arm played forever (``env.optimal_arm``): the benchmark of zero steady-state regret."""
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         if not hasattr(env, "optimal_arm"):
             raise RLKitError(f"Clairvoyant needs an environment with an optimal_arm, got {type(env).__name__}")
         params.setdefault("arm", env.optimal_arm)
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+        return super().for_env(env, rounds=rounds, seed=seed, device=device, dtype=dtype, **params)
 
 
 @AGENTS.register()

@@ -120,14 +120,14 @@ class GFUCB(MultitaskBanditAgent):
     env_constants = ("sigma", "S")
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         if not hasattr(env, "representation_class"):
             raise RLKitError(f"GFUCB needs an environment that gives its finite representation class "
                              f"(representation_class); {type(env).__name__} has none")
         params.setdefault("features", lambda x: env.representation_class(x))  # drawn at reset, read when acting
         params.setdefault("n_candidates", env.n_candidates)
         params.setdefault("rep_dim", env.rep_dim)
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+        return super().for_env(env, rounds=rounds, seed=seed, device=device, dtype=dtype, **params)
 
     # ----------------------------------------------------------------- state
     def beta(self) -> float:

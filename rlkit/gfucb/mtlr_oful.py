@@ -76,9 +76,9 @@ class MTLROFUL(MultitaskBanditAgent):
     env_constants = ("sigma", "S")
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
         params.setdefault("rep_dim", env.theory_params()["k"])
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+        return super().for_env(env, rounds=rounds, seed=seed, device=device, dtype=dtype, **params)
 
     def beta(self) -> float:
         """``L_t`` of the current round."""

@@ -102,9 +102,9 @@ class NeuralMultitaskAgent(MultitaskBanditAgent):
         self._alloc(check_int("capacity", capacity))
 
     @classmethod
-    def for_env(cls, env, *, horizon, seed, device=None, dtype=None, **params):
-        params.setdefault("capacity", horizon)
-        return super().for_env(env, horizon=horizon, seed=seed, device=device, dtype=dtype, **params)
+    def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
+        params.setdefault("capacity", rounds)
+        return super().for_env(env, rounds=rounds, seed=seed, device=device, dtype=dtype, **params)
 
     def _alloc(self, cap: int) -> None:
         with torch.inference_mode(False):

@@ -4,7 +4,7 @@ Spec (TOML)::
 
     name = "quickstart"          # results go to results/<name> unless --out is given
     kind = "bandit"
-    horizon = 10000              # rounds T
+    rounds = 10000               # rounds T
     runs = 100                   # independent runs (seeds); run i sees the same environment for every agent
     seed = 0                     # root seed
     chunk_size = 50              # runs per unit of work (default: all runs in one chunk per agent)
@@ -68,7 +68,7 @@ from rlkit.figures.plot import (
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
 
-TOP_KEYS = {"name", "kind", "description", "horizon", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
+TOP_KEYS = {"name", "kind", "description", "rounds", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}
 PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title", "references",
              "ylabel"}
@@ -94,13 +94,13 @@ def agent_parameters(cls) -> set[str]:
         for p in inspect.signature(fn).parameters.values():
             if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD:
                 names.add(p.name)
-    return names - {"self", "n_runs", "n_tasks", "n_arms", "dim", "seed", "device", "dtype", "env", "horizon",
+    return names - {"self", "n_runs", "n_tasks", "n_arms", "dim", "seed", "device", "dtype", "env", "rounds",
                     "n_states", "n_actions", "task_shape", "episodes"}
 
 
-def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon") -> list[dict]:
+def resolve_agents(agents, env=None, budget: int = 1, length_kw: str = "rounds") -> list[dict]:
     """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters, and (given a one-run
-    ``env``) parameter values, by building each agent once (``for_env(env, <length_kw>=horizon, ...)``)."""
+    ``env``) parameter values, by building each agent once (``for_env(env, <length_kw>=budget, ...)``)."""
     out = []
     for i, a, label in agent_tables(agents):
         cls = AGENTS.get(a["algo"])
@@ -112,7 +112,7 @@ def resolve_agents(agents, env=None, horizon: int = 1, length_kw: str = "horizon
                             f"accepted: {sorted(accepted)}")
         if env is not None:
             try:
-                cls.for_env(env, **{length_kw: horizon}, seed=0, **params)
+                cls.for_env(env, **{length_kw: budget}, seed=0, **params)
             except RLKitError as e:
                 raise SpecError(f"agents[{i}] ({label}): {e}") from None
         out.append({"label": label, "algo": a["algo"], **params})
@@ -128,13 +128,14 @@ class BanditKind(ExperimentKind):
     """
 
     name = "bandit"
-    length_key = "horizon"  # the spec key of the curves' length (rounds here, episodes for the episodic kind)
+    length_key = budget = "rounds"  # the spec key of the curves' length (episodes for the episodic kind)
+    overrides = ("runs", "rounds", "seed")
     x_label = "round t"
     length_text = "T = {}"  # the curves' length in a figure's title
     plot_keys = PLOT_KEYS  # the [plot] keys a spec may set (a subclass may accept more)
 
     def resolve(self, spec: dict) -> dict:
-        top_keys = TOP_KEYS - {"horizon"} | {self.length_key}
+        top_keys = TOP_KEYS - {"rounds"} | {self.length_key}
         check_keys("top-level", spec, top_keys, f" for kind {self.name!r}")
         for key in (self.length_key, "runs", "env", "agents"):
             if key not in spec:
@@ -224,7 +225,7 @@ class BanditKind(ExperimentKind):
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
-        return run_bandit(env, agent, spec["horizon"], seeds, record_at)
+        return run_bandit(env, agent, spec["rounds"], seeds, record_at)
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         """Per agent and curve: final mean, standard error, log-log slope; with a sweep, the same per point

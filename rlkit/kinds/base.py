@@ -37,6 +37,13 @@ class ExperimentKind:
     """Base class of experiment kinds. Subclasses set ``name`` and implement the four methods."""
 
     name: str = ""
+    budget: str | None = None
+    """The spec key of the kind's budget: ``"rounds"`` (T) for bandits, ``"episodes"`` (K) for episodic kinds, or
+    ``None`` for kinds whose work the spec fixes otherwise (a sweep, a matrix). Budget expressions (``"logT"``,
+    ``"@1 / T"``, :mod:`rlkit.runner.spec_values`) are evaluated at it."""
+    overrides: tuple[str, ...] = ("seed",)
+    """The top-level keys the command line may override (``--runs``, ``--rounds``, ``--episodes``, ``--seed``);
+    any other override is refused with one line naming the ones this kind takes."""
 
     def resolve(self, spec: dict) -> dict:
         """Validate ``spec`` and fill defaults; raise :class:`rlkit.core.checks.SpecError` naming the bad key."""

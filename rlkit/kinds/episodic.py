@@ -58,7 +58,8 @@ class EpisodicKind(BanditKind):
     """Online episodic agents on a finite episodic MDP: exact regret (or a subclass's metrics) vs episodes."""
 
     name = "episodic"
-    length_key = "episodes"
+    length_key = budget = "episodes"
+    overrides = ("runs", "episodes", "seed")
     x_label = "episode k"
     length_text = "K = {} episodes"
 

@@ -119,6 +119,7 @@ class OfflineSweepKind(ExperimentKind):
     """
 
     name = "offline_sweep"
+    overrides = ("runs", "seed")  # runs: the replications
 
     def resolve(self, spec: dict) -> dict:
         out = resolve_common(spec, TOP_KEYS, self.name)

@@ -29,7 +29,7 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_device,
 from rlkit.core.processes import guard_parent_death
 from rlkit.core.registry import KINDS
 from rlkit.kinds.base import Unit
-from rlkit.runner.spec_values import resolve_horizon_values
+from rlkit.runner.spec_values import resolve_budget_values
 from rlkit.runner.store import ResultStore
 
 if sys.version_info >= (3, 11):
@@ -65,18 +65,29 @@ def load_spec(path: str | Path) -> dict:
     return spec
 
 
-def resolve(spec: dict, *, runs=None, horizon=None, seed=None) -> dict:
-    """Apply command-line overrides and let the spec's kind validate it and fill its defaults."""
+OVERRIDES = ("runs", "rounds", "episodes", "seed")
+"""The command-line overrides (``--runs``, ``--rounds``, ``--episodes``, ``--seed``); each kind takes some of them
+(:attr:`rlkit.kinds.base.ExperimentKind.overrides`)."""
+
+
+def resolve(spec: dict, *, runs=None, rounds=None, episodes=None, seed=None) -> dict:
+    """Apply command-line overrides and let the spec's kind validate it and fill its defaults.
+
+    An override the spec's kind does not take (``--rounds`` on an episodic spec, ``--runs`` on a transfer matrix)
+    is refused with one line naming those it takes, before anything else is read."""
     load_plugins()
     spec = copy.deepcopy(spec)
     if "kind" not in spec:
         raise SpecError(f"spec must name its kind (one of {KINDS.names()}), e.g. kind = \"bandit\"")
     kind = KINDS.get(spec["kind"])()
-    length_key = getattr(kind, "length_key", "horizon")  # rounds for bandits, episodes for episodic kinds
-    for key, value in (("runs", runs), (length_key, horizon), ("seed", seed)):
-        if value is not None:
-            spec[key] = value
-    spec = resolve_horizon_values(spec, length_key)  # "logT", "@1 / horizon": evaluated at the (overridden) length
+    given = {k: v for k, v in zip(OVERRIDES, (runs, rounds, episodes, seed), strict=True) if v is not None}
+    refused = [k for k in given if k not in kind.overrides]
+    if refused:
+        takes = ", ".join(f"--{k}" for k in kind.overrides)
+        raise RLKitError(f"--{refused[0]} does not apply to a {spec['kind']!r} spec; it takes {takes}")
+    spec.update(given)
+    if kind.budget is not None:  # "logT", "@1 / T": evaluated at the (overridden) budget
+        spec = resolve_budget_values(spec, kind.budget)
     return kind.resolve(spec)
 
 
@@ -93,7 +104,7 @@ def _compute(kind_name: str, spec: dict, unit: Unit, device: str, threads: int |
     return unit, arrays, time.perf_counter() - start
 
 
-def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, horizon=None, seed=None,
+def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, rounds=None, episodes=None, seed=None,
         device: str = "cpu", workers: int | None = None, backend: str = "local", address: str | None = None,
         progress: bool = True) -> Path:
     """Run (or resume) an experiment; return its results directory."""
@@ -101,7 +112,7 @@ def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, ho
     check_choice("backend", backend, ("local", "ray"))
     if not isinstance(spec, dict):
         spec = load_spec(spec)
-    resolved = resolve(spec, runs=runs, horizon=horizon, seed=seed)
+    resolved = resolve(spec, runs=runs, rounds=rounds, episodes=episodes, seed=seed)
     kind = KINDS.get(resolved["kind"])()
     store = ResultStore(out if out is not None else Path("results") / resolved["name"])
     store.claim(resolved)

@@ -77,7 +77,7 @@ def test_lints_samples_the_posterior(gen, tkw):
 
 
 def test_lints_theory_scale():
-    agent = LinTS(1, 2, 5, theory=True, sigma=0.5, delta=0.1, horizon=1000)
+    agent = LinTS(1, 2, 5, theory=True, sigma=0.5, delta=0.1, rounds=1000)
     assert math.isclose(agent.v, 0.5 * math.sqrt(24 * math.log(1000) * 5 * math.log(10)))
     assert agent.lam == 1.0
 
@@ -104,7 +104,7 @@ def test_same_seed_bit_identical_and_batch_invariant(cls, tkw):
     def regret(runs):
         env = make(len(runs), n_arms=8, dim=4, contexts="resample", **tkw)
         seeds = run_sequences(3, runs)
-        agent = cls.for_env(env, horizon=200, seed=seeds, **tkw)
+        agent = cls.for_env(env, rounds=200, seed=seeds, **tkw)
         return run_bandit(env, agent, 200, seeds)["regret"]
 
     a, b = regret(range(5)), regret(range(5))
@@ -119,7 +119,7 @@ def test_linucb_learns_sublinearly_and_beats_baselines(tkw):
     final, slope = {}, {}
     for cls, kw in [(LinUCB, {}), (EpsilonGreedy, {"epsilon": 0.1}), (Uniform, {})]:
         env = make(B, n_arms=10, dim=5, sigma=0.1, **tkw)
-        agent = cls.for_env(env, horizon=T, seed=0, **kw, **tkw)
+        agent = cls.for_env(env, rounds=T, seed=0, **kw, **tkw)
         curve = run_bandit(env, agent, T, 0, record_at=np.array([1000, T]))["regret"].mean(0)
         final[cls.__name__] = curve[-1]
         slope[cls.__name__] = math.log10(curve[1] / curve[0])

@@ -32,7 +32,7 @@ def test_increasing_and_sqrt_t_up_to_logs():
 
 def test_linucb_regret_stays_under_the_bound():
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=8, vectorization_mode="vector_entry_point", sigma=0.1)
-    agent = LinUCB.for_env(env, horizon=2000, seed=0, delta=0.01)
+    agent = LinUCB.for_env(env, rounds=2000, seed=0, delta=0.01)
     t = np.array([10, 100, 1000, 2000])
     regret = run_bandit(env, agent, 2000, 0, record_at=t)["regret"]
     bound = regret_bound(t, env.dim, S=env.S, L=env.L, sigma=env.sigma, delta=0.01)

@@ -81,7 +81,7 @@ def test_exp3_distribution_and_importance_weighted_update(tkw, tol):
 
 def test_batch_exp3_holds_for_the_batch_and_averages(tkw):
     env = DynamicalLinearBandit(num_envs=3, config="synthetic", **tkw)
-    agent = EXP3.for_env(env, horizon=10**6, seed=0, batch="dynlin")
+    agent = EXP3.for_env(env, rounds=10**6, seed=0, batch="dynlin")
     assert agent.batch == epoch_schedule(0.2, 10**6)[-1] == 8
     assert agent.lo == pytest.approx(-2 * env.theory_params()["reward_bound"])
     ctx, _ = env.reset(seed=0)
@@ -120,14 +120,14 @@ def test_ar2_round_robin_then_alternation(tkw):
 def test_constant_actions_and_expert_slope_on_the_ads_model():
     T = 5000
     env = DynamicalLinearBandit(num_envs=3, config="advertising")
-    out = run_bandit(env, Expert.for_env(env, horizon=T, seed=0), T, 0, np.array([1, 10, T]))
+    out = run_bandit(env, Expert.for_env(env, rounds=T, seed=0), T, 0, np.array([1, 10, T]))
     gap = env.optimal_value - env.value(torch.as_tensor(Expert(1, 6, 3).action)).item()
     assert gap == pytest.approx(0.2157, abs=5e-4)
     assert np.allclose(out["steady_state_regret"], gap * np.array([1, 10, T]), rtol=1e-12)  # exactly linear
     # The realised regret has the same slope up to the transient and the noise: |noise sum| ~ 0.017 sqrt(T).
     assert out["realised_regret"][:, -1] == pytest.approx(gap * T, abs=0.05 * gap * T)
     env = DynamicalLinearBandit(num_envs=2, config="advertising", noise=0.0)
-    clair = run_bandit(env, Clairvoyant.for_env(env, horizon=T, seed=0), T, 0, np.array([T]))
+    clair = run_bandit(env, Clairvoyant.for_env(env, rounds=T, seed=0), T, 0, np.array([T]))
     assert np.all(clair["steady_state_regret"] == 0)
     # Without noise the clairvoyant's regret is the transient from x_0 = 0: sum_t <omega, (I - A^t)(I - A)^-1 B u*>.
     A, B, w, u = env.A_np, env.B_np, env.omega_np, env.optimal_action.numpy()

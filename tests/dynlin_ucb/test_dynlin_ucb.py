@@ -28,7 +28,7 @@ def test_epoch_schedule_rho_0_2():
 
 
 def _agent(env, **kw):
-    return DynLinUCB.for_env(env, horizon=kw.pop("horizon", 1000), seed=0, **kw)
+    return DynLinUCB.for_env(env, rounds=kw.pop("rounds", 1000), seed=0, **kw)
 
 
 def test_one_update_per_epoch_and_constant_action_inside(tkw, tol):
@@ -117,9 +117,9 @@ def test_held_rollout_equals_per_round_rollout(config, device):
     T = 3000
     record = np.array([1, 2, 3, 7, 50, 999, 1000, 1001, 2500, 3000])
     held = run_bandit(DynamicalLinearBandit(num_envs=3, config=config, device=device),
-                      _agent(DynamicalLinearBandit(num_envs=3, config=config, device=device), horizon=T), T, 5, record)
+                      _agent(DynamicalLinearBandit(num_envs=3, config=config, device=device), rounds=T), T, 5, record)
     env = DynamicalLinearBandit(num_envs=3, config=config, device=device)
-    plain = run_bandit(env, _NoHold(_agent(env, horizon=T)), T, 5, record)
+    plain = run_bandit(env, _NoHold(_agent(env, rounds=T)), T, 5, record)
     for term in held:
         assert np.allclose(held[term], plain[term], rtol=1e-10, atol=1e-9), term
     assert np.all(np.diff(held["steady_state_regret"], axis=1) >= -1e-12)  # pseudo-regret never decreases
@@ -129,7 +129,7 @@ def test_theory_radius_matches_formula_and_counts_epochs():
     env = DynamicalLinearBandit.advertising()
     tp = env.theory_params()
     T = 10**6
-    agent = DynLinUCB.for_env(env, horizon=T, seed=0, lam="logT")
+    agent = DynLinUCB.for_env(env, rounds=T, seed=0, lam="logT")
     rho, phi = tp["rho"], tp["phi"]
     c1 = tp["Theta"] + tp["Omega"] * tp["Bbar"] * phi / (1 - rho)
     c2 = tp["U"] * tp["Omega"] * phi * (tp["U"] * tp["Bbar"] / (1 - rho) + tp["U"] / (1 - rho))
@@ -148,7 +148,7 @@ def test_confidence_set_covers_h_in_most_runs(tkw):
     env = DynamicalLinearBandit(num_envs=40, config="advertising", **tkw)
     ctx, _ = env.reset(seed=2)
     delta = 0.1
-    agent = DynLinUCB.for_env(env, horizon=4000, seed=2, delta=delta)
+    agent = DynLinUCB.for_env(env, rounds=4000, seed=2, delta=delta)
     h = env.markov_parameter
     ok = torch.ones(40, dtype=torch.bool, device=tkw["device"])
     t = 0
@@ -170,9 +170,9 @@ def test_dynlin_ucb_beats_the_myopic_learner_on_the_ads_model(tkw):
     and Lin-UCB mostly plays the myopic allocation (0.5, 1, 0)."""
     T = 8000
     env = DynamicalLinearBandit(num_envs=6, config="advertising", **tkw)
-    dyn = run_bandit(env, DynLinUCB.for_env(env, horizon=T, seed=0), T, 0, np.array([T]))
+    dyn = run_bandit(env, DynLinUCB.for_env(env, rounds=T, seed=0), T, 0, np.array([T]))
     env = DynamicalLinearBandit(num_envs=6, config="advertising", **tkw)
-    lin = run_bandit(env, LinUCB.for_env(env, horizon=T, seed=0, validate=False), T, 0, np.array([T]))
+    lin = run_bandit(env, LinUCB.for_env(env, rounds=T, seed=0, validate=False), T, 0, np.array([T]))
     d, m = dyn["steady_state_regret"][:, -1], lin["steady_state_regret"][:, -1]
     assert np.all(d < m)
     gap_myopic = 0.30458615956610385 - 0.23188417  # J* - J((0.5, 1, 0))
@@ -181,18 +181,18 @@ def test_dynlin_ucb_beats_the_myopic_learner_on_the_ads_model(tkw):
 
 def test_bad_input():
     with pytest.raises(RLKitError, match=r"rho_bar must lie in the open interval \(0, 1\)"):
-        DynLinUCB(2, 6, 3, rho_bar=1.0, horizon=10)
+        DynLinUCB(2, 6, 3, rho_bar=1.0, rounds=10)
     with pytest.raises(RLKitError, match="rho_bar"):
-        DynLinUCB(2, 6, 3, rho_bar=0.0, horizon=10)
+        DynLinUCB(2, 6, 3, rho_bar=0.0, rounds=10)
     with pytest.raises(RLKitError, match="lam"):
-        DynLinUCB(2, 6, 3, rho_bar=0.5, horizon=10, lam=-1.0)
+        DynLinUCB(2, 6, 3, rho_bar=0.5, rounds=10, lam=-1.0)
     with pytest.raises(RLKitError, match="lam"):
-        DynLinUCB(2, 6, 3, rho_bar=0.5, horizon=10, lam="sqrtT")
+        DynLinUCB(2, 6, 3, rho_bar=0.5, rounds=10, lam="sqrtT")
     with pytest.raises(RLKitError, match="rho_bar must be >= rho"):
-        DynLinUCB.for_env(DynamicalLinearBandit.advertising(), horizon=10, seed=0, rho_bar=0.5)
+        DynLinUCB.for_env(DynamicalLinearBandit.advertising(), rounds=10, seed=0, rho_bar=0.5)
     with pytest.raises(RLKitError, match="alpha must be None"):
-        DynLinUCB(2, 6, 3, rho_bar=0.5, horizon=10, alpha=1.0)
-    agent = DynLinUCB(2, 6, 3, rho_bar=0.5, horizon=10)
+        DynLinUCB(2, 6, 3, rho_bar=0.5, rounds=10, alpha=1.0)
+    agent = DynLinUCB(2, 6, 3, rho_bar=0.5, rounds=10)
     with pytest.raises(RLKitError, match=r"contexts must be a tensor of shape \(B, K, d\) = \(2, \d+, 3\)"):
         agent.act(torch.zeros(2, 6, 4, dtype=torch.float64))
     ctx = torch.zeros(2, 6, 3, dtype=torch.float64)
@@ -219,8 +219,8 @@ class _NoStepHeld:
 def test_held_rollout_falls_back_to_plain_steps(device):
     T, record = 2000, np.array([1, 5, 77, 1999, 2000])
     env = DynamicalLinearBandit(num_envs=3, config="advertising", device=device)
-    fast = run_bandit(env, _agent(env, horizon=T), T, 9, record)
+    fast = run_bandit(env, _agent(env, rounds=T), T, 9, record)
     env = DynamicalLinearBandit(num_envs=3, config="advertising", device=device)
-    slow = run_bandit(_NoStepHeld(env), _agent(env, horizon=T), T, 9, record)
+    slow = run_bandit(_NoStepHeld(env), _agent(env, rounds=T), T, 9, record)
     for term in fast:
         assert np.allclose(fast[term], slow[term], rtol=1e-10, atol=1e-9), term

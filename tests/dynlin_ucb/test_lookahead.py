@@ -20,13 +20,13 @@ from rlkit.envs.bandits.dynamical_linear_bandit import DynamicalLinearBandit
 pytestmark = pytest.mark.float64_only(reason="decision-for-decision comparisons of closed forms and per-round updates")
 
 AGENTS = {
-    "linucb-theory": lambda env: LinUCB.for_env(env, horizon=10**4, seed=0, lam=1.0, delta=1e-3),
-    "linucb-alpha": lambda env: LinUCB.for_env(env, horizon=10**4, seed=0, theory=False, alpha=0.3),
-    "dlinucb-theory": lambda env: DLinUCB.for_env(env, horizon=10**4, seed=0, gamma=0.995, lam=1.0),
-    "dlinucb-alpha": lambda env: DLinUCB.for_env(env, horizon=10**4, seed=0, gamma=0.95, theory=False, alpha=0.2),
-    "dynlin-theory": lambda env: DynLinUCB.for_env(env, horizon=10**4, seed=0, lam=1.0),
-    "dynlin-rounds": lambda env: DynLinUCB.for_env(env, horizon=10**4, seed=0, lam="logT", count="rounds"),
-    "dynlin-alpha": lambda env: DynLinUCB.for_env(env, horizon=10**4, seed=0, theory=False, alpha=0.05),
+    "linucb-theory": lambda env: LinUCB.for_env(env, rounds=10**4, seed=0, lam=1.0, delta=1e-3),
+    "linucb-alpha": lambda env: LinUCB.for_env(env, rounds=10**4, seed=0, theory=False, alpha=0.3),
+    "dlinucb-theory": lambda env: DLinUCB.for_env(env, rounds=10**4, seed=0, gamma=0.995, lam=1.0),
+    "dlinucb-alpha": lambda env: DLinUCB.for_env(env, rounds=10**4, seed=0, gamma=0.95, theory=False, alpha=0.2),
+    "dynlin-theory": lambda env: DynLinUCB.for_env(env, rounds=10**4, seed=0, lam=1.0),
+    "dynlin-rounds": lambda env: DynLinUCB.for_env(env, rounds=10**4, seed=0, lam="logT", count="rounds"),
+    "dynlin-alpha": lambda env: DynLinUCB.for_env(env, rounds=10**4, seed=0, theory=False, alpha=0.05),
 }
 PER_ROUND = sorted(k for k in AGENTS if not k.startswith("dynlin"))
 
@@ -119,7 +119,7 @@ def test_lookahead_rollout_equals_per_round_rollout(name, config, device):
 
 def test_keeps_bad_input_and_rollout_contract(device):
     env = DynamicalLinearBandit(num_envs=2, config="synthetic", device=device)
-    agent = LinUCB.for_env(env, horizon=100, seed=0)
+    agent = LinUCB.for_env(env, rounds=100, seed=0)
     contexts, _ = env.reset(seed=0)
     a = agent.act(contexts)
     with pytest.raises(RLKitError, match="rewards"):
@@ -132,7 +132,7 @@ def test_keeps_bad_input_and_rollout_contract(device):
             return rewards.shape[1] + 1
 
     with pytest.raises(RLKitError, match=r"keeps must return a round count in \[1, 3\], got 4"):
-        run_bandit(env, Liar.for_env(env, horizon=100, seed=0), 50, seed=0)
+        run_bandit(env, Liar.for_env(env, rounds=100, seed=0), 50, seed=0)
 
 
 @pytest.mark.parametrize("name", ["linucb-theory", "linucb-alpha", "dlinucb-theory"])

@@ -1,4 +1,4 @@
-"""CLI smoke: both DynLin-UCB experiment specs run end to end at a tiny horizon and draw their figures."""
+"""CLI smoke: both DynLin-UCB experiment specs run end to end at a tiny rounds and draw their figures."""
 
 import json
 import math
@@ -17,7 +17,7 @@ SPECS = Path(__file__).resolve().parents[2] / "experiments"
 @pytest.mark.parametrize("name", ["dynlin_ucb_synthetic", "dynlin_ucb_ads"])
 def test_spec_runs_from_the_cli(name, tmp_path):
     out = tmp_path / name
-    rc = main(["run", str(SPECS / f"{name}.toml"), "--horizon", "300", "--runs", "2", "--workers", "1",
+    rc = main(["run", str(SPECS / f"{name}.toml"), "--rounds", "300", "--runs", "2", "--workers", "1",
                "--out", str(out), "--quiet"])
     assert rc == 0
     summary = json.loads((out / "summary.json").read_text())
@@ -30,7 +30,7 @@ def test_spec_runs_from_the_cli(name, tmp_path):
         assert terms["steady_state_regret"]["final_mean"] >= 0.0, label
     if name == "dynlin_ucb_ads":
         assert agents["Expert"]["steady_state_regret"]["final_mean"] == pytest.approx(0.2157 * 300, rel=2e-3)
-    stored = json.loads((out / "spec.json").read_text())  # T-dependent values follow --horizon
+    stored = json.loads((out / "spec.json").read_text())  # T-dependent values follow --rounds
     assert_follows_horizon(stored, 300)
     assert (out / f"{name}_steady_state_regret.png").is_file()
     assert (out / f"{name}_realised_regret.pdf").is_file()
@@ -62,9 +62,9 @@ def assert_follows_horizon(spec: dict, T: int):
 @pytest.mark.parametrize("name", ["dynlin_ucb_synthetic", "dynlin_ucb_ads"])
 @pytest.mark.parametrize("T", [None, 5000])
 def test_t_dependent_values_are_resolved_once_per_run(name, T):
-    """``"logT"`` and ``"@1 / horizon"`` are evaluated at the spec's horizon or at ``--horizon``."""
+    """``"logT"`` and ``"@1 / rounds"`` are evaluated at the spec's rounds or at ``--rounds``."""
     from rlkit.runner.run import load_spec, resolve
 
-    spec = resolve(load_spec(SPECS / f"{name}.toml"), horizon=T)
-    assert spec["horizon"] == (T or 1_000_000)
-    assert_follows_horizon(spec, spec["horizon"])
+    spec = resolve(load_spec(SPECS / f"{name}.toml"), rounds=T)
+    assert spec["rounds"] == (T or 1_000_000)
+    assert_follows_horizon(spec, spec["rounds"])

@@ -32,7 +32,7 @@ def test_beta_form_uses_the_agents_radius():
     env = DynamicalLinearBandit.advertising()
     tp = env.theory_params()
     T = 10**5
-    agent = DynLinUCB.for_env(env, horizon=T, seed=0)
+    agent = DynLinUCB.for_env(env, rounds=T, seed=0)
     M, H = epochs_within(np.array([T]), tp["rho"])
     beta = agent.beta(int(M[0]))
     expected = H[0] * 2 * beta * math.sqrt(2 * 3 * M[0] * math.log(1 + M[0] * tp["U"] ** 2 / 3))

@@ -100,7 +100,7 @@ def test_bandit_figure_layout(tmp_path, monkeypatch):
         return [stem]
 
     monkeypatch.setattr(bandit, "save", keep)
-    spec = resolve({"name": "f", "kind": "bandit", "horizon": 1000, "runs": 3,
+    spec = resolve({"name": "f", "kind": "bandit", "rounds": 1000, "runs": 3,
                     "env": {"id": "rlkit/DynamicalLinearBandit-v0"},
                     "agents": [{"label": "DynLin-UCB(log T)", "algo": "DynLinUCB", "lam": "logT"},
                                {"label": "Clairvoyant", "algo": "Clairvoyant"}],

@@ -126,8 +126,8 @@ def test_true_function_is_covered_by_the_theory_set():
     the same check fails with a radius 1000 times too small (the test can fail)."""
     B, T, delta = 32, 60, 0.1
     env = make(B, n_tasks=3, n_arms=5, n_candidates=8, hidden=16)
-    agent = GFUCB.for_env(env, horizon=T, seed=0, delta=delta)
-    tiny = GFUCB.for_env(env, horizon=T, seed=0, theory=False, alpha=math.sqrt(agent.beta() / 1000))
+    agent = GFUCB.for_env(env, rounds=T, seed=0, delta=delta)
+    tiny = GFUCB.for_env(env, rounds=T, seed=0, theory=False, alpha=math.sqrt(agent.beta() / 1000))
     ctx, _ = env.reset(seed=11)
     covered, covered_tiny = [], []
     for t in range(T):
@@ -168,7 +168,7 @@ def test_multitask_per_task_regret_beats_independent_learning():
     env = make(B, n_tasks=6, n_arms=5, n_candidates=16, hidden=16)
     finals = {}
     for g in (6, 1):
-        agent = GFUCB.for_env(env, horizon=T, seed=0, group_size=g, theory=False, alpha=1.0)
+        agent = GFUCB.for_env(env, rounds=T, seed=0, group_size=g, theory=False, alpha=1.0)
         finals[g] = run_bandit(env, agent, T, seed=3)["regret_per_task"][:, -1]
     assert finals[6].mean() < 0.8 * finals[1].mean()
     assert (finals[6] < finals[1]).mean() >= 0.75  # paired runs (common random numbers)
@@ -180,7 +180,7 @@ def test_theory_beta_shape():
     assert b[0] > 0 and all(x < y for x, y in zip(b, b[1:]))
     assert theory_beta(100, 8, 3, 2.0, 0.1, 1.0, 1.0, 0.01) > theory_beta(100, 4, 3, 2.0, 0.1, 1.0, 1.0, 0.01)
     env = make(1, preset="finite")
-    agent = GFUCB.for_env(env, horizon=10, seed=0)
+    agent = GFUCB.for_env(env, rounds=10, seed=0)
     assert agent.beta() == pytest.approx(theory_beta(0, 5, 4, math.log(16), 0.1, 1.0, 1.0, 0.01) + 5.0)
 
 
@@ -189,15 +189,15 @@ def test_bad_input():
     with pytest.raises(RLKitError, match="n_tasks must be an integer >= 1, got 0"):
         GFUCB(2, 0, 3, 4, features=IdentityClass(2, 4), n_candidates=1, rep_dim=4, theory=False, alpha=1.0)
     with pytest.raises(RLKitError, match="group_size must divide n_tasks = 4, got 3"):
-        GFUCB.for_env(env, horizon=5, seed=0, group_size=3)
+        GFUCB.for_env(env, rounds=5, seed=0, group_size=3)
     with pytest.raises(RLKitError, match="alpha must be None when theory=True"):
-        GFUCB.for_env(env, horizon=5, seed=0, theory=True, alpha=1.0)
-    agent = GFUCB.for_env(env, horizon=5, seed=0, rep_dim=5)  # the class outputs k = 4
+        GFUCB.for_env(env, rounds=5, seed=0, theory=True, alpha=1.0)
+    agent = GFUCB.for_env(env, rounds=5, seed=0, rep_dim=5)  # the class outputs k = 4
     ctx, _ = env.reset(seed=0)
     with pytest.raises(RLKitError, match=r"features of shape \(B, P, M, K, k\) = \(2, 16, 4, 10, 5\), got "
                                          r"\(2, 16, 4, 10, 4\)"):
         agent.act(ctx)
-    agent = GFUCB.for_env(env, horizon=5, seed=0)
+    agent = GFUCB.for_env(env, rounds=5, seed=0)
     with pytest.raises(RLKitError, match=r"contexts must be a tensor of shape \(B, M, K, p\) = \(2, 4, \*, 10\) "
                                              r"\(the agent's n_runs, n_tasks, any K, dim\), got \(2, 10, 10\)"):
         agent.act(ctx[:, 0])
@@ -205,4 +205,4 @@ def test_bad_input():
         agent.update(ctx, torch.zeros(2, dtype=torch.long), torch.zeros(2, 4))
     lin_env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=2, vectorization_mode="vector_entry_point")
     with pytest.raises(RLKitError, match="needs an environment that gives its finite representation class"):
-        GFUCB.for_env(lin_env, horizon=5, seed=0)
+        GFUCB.for_env(lin_env, rounds=5, seed=0)

@@ -30,7 +30,7 @@ def test_low_rank_estimate_recovers_the_column_space(gen):
     B falls as data accumulate, to near zero."""
     B, M, T = 8, 10, 200
     env = make(B, n_tasks=M, sigma=0.1)
-    agent = MTLROFUL.for_env(env, horizon=T, seed=0, theory=False, alpha=1.0, als_steps=3)
+    agent = MTLROFUL.for_env(env, rounds=T, seed=0, theory=False, alpha=1.0, als_steps=3)
     ctx, _ = env.reset(seed=2)
     truth = env.representation_class.maps[torch.arange(B), env.true_index]  # (B, d, k)
     errors = []
@@ -49,7 +49,7 @@ def test_low_rank_estimate_recovers_the_column_space(gen):
 
 def test_finite_linear_class_identifies_the_true_map():
     env = make(6, n_tasks=5)
-    agent = GFUCB.for_env(env, horizon=100, seed=0, theory=False, alpha=1.0)
+    agent = GFUCB.for_env(env, rounds=100, seed=0, theory=False, alpha=1.0)
     run_bandit(env, agent, 100, seed=1)
     assert torch.equal(agent.estimate()[:, 0], env.true_index)
 
@@ -69,11 +69,11 @@ def test_per_task_linucb_is_linucb_on_every_task(gen):
 
 def test_mtlr_oful_learns_and_checks_its_input():
     env = make(4, n_tasks=4)
-    agent = MTLROFUL.for_env(env, horizon=60, seed=0)
+    agent = MTLROFUL.for_env(env, rounds=60, seed=0)
     regret = run_bandit(env, agent, 60, seed=0)["regret_per_task"]
     assert regret.shape[0] == 4 and (regret[:, -1] > 0).all()
     try:
-        MTLROFUL.for_env(env, horizon=5, seed=0, rep_dim=30)
+        MTLROFUL.for_env(env, rounds=5, seed=0, rep_dim=30)
     except RLKitError as e:
         assert "rep_dim must be <= dim = 20, got 30" in str(e)
     else:

@@ -72,7 +72,7 @@ def test_ellipsoid_on_the_learnt_features_is_exact():
     ridge solution: rebuilt after each refit, rank-1 updated in between."""
     B, T, lam = 3, 23, 0.5
     env = make(B)
-    agent = NeuralGFUCB.for_env(env, horizon=T, seed=0, lam=lam, refit_every=5, refit_steps=3)
+    agent = NeuralGFUCB.for_env(env, rounds=T, seed=0, lam=lam, refit_every=5, refit_steps=3)
     ctx, _ = env.reset(seed=1)
     for t in range(T):
         a = agent.act(ctx)
@@ -113,7 +113,7 @@ def test_a_run_does_not_depend_on_its_batch():
     def curve(B, run):
         env = make(B)
         seeds = run_sequences(0, range(run, run + B))
-        agent = NeuralGFUCB.for_env(env, horizon=40, seed=seeds, refit_every=4, refit_steps=4)
+        agent = NeuralGFUCB.for_env(env, rounds=40, seed=seeds, refit_every=4, refit_steps=4)
         with torch.inference_mode():  # as the experiment runner plays it
             return run_bandit(env, agent, 40, seeds)["regret_per_task"]
 
@@ -145,7 +145,7 @@ def test_shared_representation_beats_independent_networks():
                        preset="figure", n_tasks=8)
     finals = {}
     for g in (8, 1):
-        agent = NeuralGFUCB.for_env(env, horizon=T, seed=0, group_size=g)
+        agent = NeuralGFUCB.for_env(env, rounds=T, seed=0, group_size=g)
         finals[g] = run_bandit(env, agent, T, seed=2)["regret_per_task"][:, -1]
     assert finals[8].mean() < 0.9 * finals[1].mean()
     assert (finals[8] < finals[1]).sum() >= 5  # paired runs (common random numbers)
@@ -154,16 +154,16 @@ def test_shared_representation_beats_independent_networks():
 def test_bad_input():
     env = make(2)
     with pytest.raises(RLKitError, match="alpha must be None when theory=True"):
-        NeuralGFUCB.for_env(env, horizon=5, seed=0, theory=True, alpha=0.3)
+        NeuralGFUCB.for_env(env, rounds=5, seed=0, theory=True, alpha=0.3)
     with pytest.raises(RLKitError, match="group_size must divide n_tasks = 4, got 3"):
-        NeuralGFUCB.for_env(env, horizon=5, seed=0, group_size=3)
+        NeuralGFUCB.for_env(env, rounds=5, seed=0, group_size=3)
     with pytest.raises(RLKitError, match="epsilon must lie in"):
-        NeuralEpsilonGreedy.for_env(env, horizon=5, seed=0, epsilon=2.0)
-    agent = NeuralGFUCB.for_env(env, horizon=5, seed=0)
+        NeuralEpsilonGreedy.for_env(env, rounds=5, seed=0, epsilon=2.0)
+    agent = NeuralGFUCB.for_env(env, rounds=5, seed=0)
     ctx, _ = env.reset(seed=0)
     with pytest.raises(RLKitError, match=r"contexts must have shape \(2, 4, \*, 6\), got \(2, 4, 5, 7\)"):
         agent.act(torch.zeros(2, 4, 5, 7, dtype=torch.float64))
     with pytest.raises(RLKitError, match="rewards must be finite"):
         agent.update(ctx, torch.zeros(2, 4, dtype=torch.long), torch.full((2, 4), float("nan"), dtype=torch.float64))
-    agent = NeuralGFUCB.for_env(env, horizon=5, seed=0, theory=True, log_N_phi=50.0)
+    agent = NeuralGFUCB.for_env(env, rounds=5, seed=0, theory=True, log_N_phi=50.0)
     assert agent.radius() > 1.0  # the reconstructed multihead radius

@@ -1,4 +1,4 @@
-"""CLI smoke for the GFUCB specs (tiny horizon) and the bandit kind's sweep: units, summary, figure, bad specs."""
+"""CLI smoke for the GFUCB specs (tiny budget) and the bandit kind's sweep: units, summary, figure, bad specs."""
 
 import json
 from pathlib import Path
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torc
 SPECS = Path(__file__).resolve().parents[2] / "experiments"
 
 
-def run(name, tmp_path, horizon=12, runs=2):
+def run(name, tmp_path, rounds=12, runs=2):
     out = tmp_path / name
-    rc = main(["run", str(SPECS / f"{name}.toml"), "--horizon", str(horizon), "--runs", str(runs), "--workers", "1",
+    rc = main(["run", str(SPECS / f"{name}.toml"), "--rounds", str(rounds), "--runs", str(runs), "--workers", "1",
                "--out", str(out), "--quiet"])
     assert rc == 0
     return out, json.loads((out / "summary.json").read_text())

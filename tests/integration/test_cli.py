@@ -1,4 +1,4 @@
-"""CLI smoke tests with a tiny horizon: run, plot, list, version, one-line errors."""
+"""CLI smoke tests with a tiny budget: run, plot, list, version, one-line errors."""
 
 import subprocess
 import sys
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.cpu_only(reason="the command line, its processes and fi
 
 
 def test_run_then_plot(tmp_path, capsys):
-    spec = write_spec(tmp_path, horizon=30, runs=2, chunk=2)
+    spec = write_spec(tmp_path, rounds=30, runs=2, chunk=2)
     assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--workers", "1", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "results:" in out and "tiny.png" in out
@@ -23,10 +23,10 @@ def test_run_then_plot(tmp_path, capsys):
 
 def test_overrides_reach_the_spec(tmp_path):
     spec = write_spec(tmp_path)
-    assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--horizon", "7", "--runs", "1", "--seed", "9",
+    assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--rounds", "7", "--runs", "1", "--seed", "9",
                  "--workers", "1", "--quiet", "--no-plot"]) == 0
     stored = (tmp_path / "r" / "spec.json").read_text()
-    assert '"horizon": 7' in stored and '"runs": 1' in stored and '"seed": 9' in stored
+    assert '"rounds": 7' in stored and '"runs": 1' in stored and '"seed": 9' in stored
 
 
 def test_errors_are_one_line(tmp_path, capsys):

@@ -75,7 +75,7 @@ def test_bandit_agents_refuse_nan_contexts():
     from rlkit.baselines import LinUCB
 
     env = gym.make_vec("rlkit/LinearBandit-v0", num_envs=2, vectorization_mode="vector_entry_point", n_arms=3, dim=2)
-    agent = LinUCB.for_env(env, horizon=10, seed=0)
+    agent = LinUCB.for_env(env, rounds=10, seed=0)
     contexts, _ = env.reset(seed=0)
     contexts[0, 1, 0] = float("nan")
     with pytest.raises(RLKitError, match=r"contexts must be finite, got nan at index \(0, 1, 0\)"):
@@ -86,7 +86,7 @@ def test_multitask_agents_check_contexts_as_bandit_agents_do():
     from rlkit.gfucb import GFUCB
 
     env = gym.make_vec("rlkit/MultitaskRepresentationBandit-v0", num_envs=2, vectorization_mode="vector_entry_point")
-    agent = GFUCB.for_env(env, horizon=10, seed=0)
+    agent = GFUCB.for_env(env, rounds=10, seed=0)
     contexts, _ = env.reset(seed=0)
     bad = contexts.clone()
     bad[1, 0, 2, 0] = float("nan")
@@ -156,3 +156,50 @@ def test_class_name_and_paper_name_resolve_to_one_class_and_near_misses_get_a_su
         AGENTS.get("LSVI_UCB")
     with pytest.raises(SpecError, match=r"unknown agent 'linucb'; did you mean 'LinUCB'\?"):
         AGENTS.get("linucb")
+
+
+# ------------------------------------------------------------------ budgets and command-line overrides
+def _one_spec_per_kind():
+    seen = {}
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        spec = tomllib.loads(path.read_text())
+        seen.setdefault(spec["kind"], (path.stem, spec))
+    return sorted(seen.items())
+
+
+KIND_SPECS = _one_spec_per_kind()
+SMALL = {"runs": 2, "rounds": 10, "episodes": 10, "seed": 3}
+
+
+def test_every_kind_has_a_committed_spec_and_declares_its_budget():
+    assert {k for k, _ in KIND_SPECS} == set(KINDS.names())
+    budgets = {name: KINDS.get(name).budget for name in KINDS.names()}
+    assert budgets["bandit"] == "rounds" and budgets["episodic"] == budgets["reward_free"] == "episodes"
+
+
+@pytest.mark.parametrize("kind, named", KIND_SPECS, ids=[k for k, _ in KIND_SPECS])
+@pytest.mark.parametrize("override", sorted(SMALL))
+def test_an_override_is_applied_or_refused_in_one_line_naming_what_the_kind_takes(kind, named, override):
+    from rlkit.runner.run import OVERRIDES
+
+    name, spec = named
+    cls = KINDS.get(kind)
+    assert set(cls.overrides) <= set(OVERRIDES) and "seed" in cls.overrides
+    if override in cls.overrides:
+        if kind == "transfer_build":
+            pytest.importorskip("stable_baselines3")
+        assert resolve({**spec, "name": name}, **{override: SMALL[override]})[override] == SMALL[override]
+    else:
+        takes = ", ".join(f"--{o}" for o in cls.overrides)
+        with pytest.raises(RLKitError, match=f"^--{override} does not apply to a '{kind}' spec; it takes {takes}$"):
+            resolve({**spec, "name": name}, **{override: SMALL[override]})
+
+
+def test_a_refused_override_is_one_line_on_the_command_line(capsys):
+    from rlkit.cli.main import main
+
+    assert main(["run", str(ROOT / "experiments" / "mbtl_synthetic.toml"), "--runs", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err == "rlkit: error: --runs does not apply to a 'transfer' spec; it takes --seed\n"
+    assert main(["run", str(ROOT / "experiments" / "quickstart.toml"), "--episodes", "3"]) == 2
+    assert "--episodes does not apply to a 'bandit' spec; it takes --runs, --rounds, --seed" in capsys.readouterr().err

@@ -28,7 +28,7 @@ def linear_env():
 def agent_and_contexts(cls=LinUCB):
     env = linear_env()
     contexts, _ = env.reset(seed=0)
-    return cls.for_env(env, horizon=10, seed=0), contexts
+    return cls.for_env(env, rounds=10, seed=0), contexts
 
 
 def dlb():
@@ -77,10 +77,10 @@ def _wrong_arms():
     agent.act(torch.zeros(B, K + 1, D, dtype=torch.float64))
 
 
-def _horizon(h):
+def _rounds(h):
     def f():
         env = linear_env()
-        run_bandit(env, LinUCB.for_env(env, horizon=10, seed=0), h, seed=0)
+        run_bandit(env, LinUCB.for_env(env, rounds=10, seed=0), h, seed=0)
 
     return f
 
@@ -131,8 +131,8 @@ API_CASES = [
     ("inf contexts (update)", _inf_contexts_update, "contexts must be finite, got inf at index (1, 2, 0)"),
     ("contexts with another number of arms", _wrong_arms,
      "contexts must be a tensor of shape (B, K, d) = (2, 4, 3) (the agent's n_runs, n_arms, dim), got (2, 5, 3)"),
-    ("run_bandit horizon 0", _horizon(0), "horizon must be an integer >= 1, got 0"),
-    ("run_bandit horizon < 0", _horizon(-3), "horizon must be an integer >= 1, got -3"),
+    ("run_bandit rounds 0", _rounds(0), "rounds must be an integer >= 1, got 0"),
+    ("run_bandit rounds < 0", _rounds(-3), "rounds must be an integer >= 1, got -3"),
     ("env.step arm out of range", _env_step(long(0, 7)), "actions must be arm indices in [0, 4), got values 0..7"),
     ("env.step negative arm", _env_step(long(-1, 0)), "actions must be arm indices in [0, 4), got values -1..0"),
     ("env.step non-integer actions", _env_step(torch.tensor([0.5, 1.0])),
@@ -159,7 +159,7 @@ def test_an_unchecked_agent_is_documented_as_unchecked():
     """``validate=False`` skips the value checks (documented), never the metadata checks."""
     env = linear_env()
     contexts, _ = env.reset(seed=0)
-    agent = LinUCB.for_env(env, horizon=10, seed=0, validate=False)
+    agent = LinUCB.for_env(env, rounds=10, seed=0, validate=False)
     agent.act(torch.full_like(contexts, float("nan")))  # not read: no error
     with pytest.raises(RLKitError, match="contexts must have dtype"):
         agent.act(contexts.float())
@@ -172,7 +172,7 @@ def _spec_dir(tmp_path):
 
 
 def _corrupt(tmp_path):
-    spec = write_spec(tmp_path, horizon=5, runs=1, chunk=1)
+    spec = write_spec(tmp_path, rounds=5, runs=1, chunk=1)
     assert main(["run", str(spec), "--out", str(tmp_path / "r"), "--quiet", "--no-plot", "--workers", "1"]) == 0
     (tmp_path / "r" / "spec.json").write_text('{"kind": "bandit", ')
     return [str(spec), "--out", str(tmp_path / "r")]
@@ -207,8 +207,8 @@ def test_cli_edges(tmp_path, capsys, what, args, message):
 
 
 def test_summary_json_is_strict(tmp_path):
-    """A slope that is not defined (an all-zero curve: Clairvoyant, or here a 1-round horizon) is null."""
-    out = run(write_spec(tmp_path, horizon=1, runs=1, chunk=1), out=tmp_path / "r", workers=1, progress=False)
+    """A slope that is not defined (an all-zero curve: Clairvoyant, or here a 1-round run) is null."""
+    out = run(write_spec(tmp_path, rounds=1, runs=1, chunk=1), out=tmp_path / "r", workers=1, progress=False)
     text = (out / "summary.json").read_text()
     assert "NaN" not in text and "Infinity" not in text
     summary = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))

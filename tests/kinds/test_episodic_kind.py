@@ -37,7 +37,7 @@ def test_run_resume_plot_and_horizon_override(tmp_path, capsys):
     first = (out / "chunks" / "uniform__runs000000-000002.npz").read_bytes()
     assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--no-plot"]) == 0  # resumes
     assert (out / "chunks" / "uniform__runs000000-000002.npz").read_bytes() == first
-    assert main(["run", str(spec), "--out", str(tmp_path / "r2"), "--horizon", "7", "--workers", "1", "--quiet",
+    assert main(["run", str(spec), "--out", str(tmp_path / "r2"), "--episodes", "7", "--workers", "1", "--quiet",
                  "--no-plot"]) == 0
     assert json.loads((tmp_path / "r2" / "spec.json").read_text())["episodes"] == 7
 

@@ -8,7 +8,7 @@ from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import BanditKind
 from rlkit.runner.run import resolve
 
-BASE = {"name": "s", "kind": "bandit", "horizon": 20, "runs": 3, "env": {"id": "rlkit/LinearBandit-v0", "dim": 3},
+BASE = {"name": "s", "kind": "bandit", "rounds": 20, "runs": 3, "env": {"id": "rlkit/LinearBandit-v0", "dim": 3},
         "agents": [{"algo": "LinUCB", "theory": False, "alpha": 1.0}, {"algo": "Uniform"}]}
 
 

@@ -48,7 +48,7 @@ def chunk_bytes(out) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory):
-    return write_spec(tmp_path_factory.mktemp("spec"), horizon=2000, runs=4, chunk=1)  # 8 units of ~0.3 s
+    return write_spec(tmp_path_factory.mktemp("spec"), rounds=2000, runs=4, chunk=1)  # 8 units of ~0.3 s
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ def chunk_bytes(out):
 
 
 def test_ray_backend_matches_local(cluster, tmp_path):
-    spec = write_spec(tmp_path, horizon=40, runs=4, chunk=2)
+    spec = write_spec(tmp_path, rounds=40, runs=4, chunk=2)
     on_ray = run(spec, out=tmp_path / "ray", backend="ray", progress=False)
     local = run(spec, out=tmp_path / "local", workers=1, progress=False)
     assert len(chunk_bytes(local)) == 8 and chunk_bytes(on_ray) == chunk_bytes(local)
@@ -59,7 +59,7 @@ def busy_ray_workers() -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds Ray's workers through /proc")
 def test_a_worker_killed_mid_chunk_is_retried_and_nothing_is_duplicated(cluster, tmp_path, monkeypatch):
-    spec = write_spec(tmp_path, horizon=3000, runs=4, chunk=2)  # 4 units of a few seconds
+    spec = write_spec(tmp_path, rounds=3000, runs=4, chunk=2)  # 4 units of a few seconds
     killed = []
 
     def kill_first_busy_worker():

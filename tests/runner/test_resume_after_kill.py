@@ -26,7 +26,7 @@ def _chunks(out):
 
 @pytest.mark.slow
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
-    spec = write_spec(tmp_path, horizon=1500, runs=8, chunk=2)  # 8 units of about a second each
+    spec = write_spec(tmp_path, rounds=1500, runs=8, chunk=2)  # 8 units of about a second each
     killed = tmp_path / "killed"
     proc = subprocess.Popen(_cmd(spec, killed), start_new_session=True)
     deadline = time.time() + 120

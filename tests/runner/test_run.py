@@ -60,14 +60,14 @@ def test_rerun_skips_verified_chunks_and_recomputes_corrupt_ones(tmp_path):
 def test_a_different_spec_is_refused_and_nothing_is_lost(tmp_path):
     out = run(write_spec(tmp_path), out=tmp_path / "r", workers=1, progress=False)
     stored = (out / "spec.json").read_text()
-    with pytest.raises(SpecError, match=r"different spec \(horizon: 50 \(stored\) vs 60 \(now\)"):
-        run(write_spec(tmp_path), out=out, horizon=60, workers=1, progress=False)
+    with pytest.raises(SpecError, match=r"different spec \(rounds: 50 \(stored\) vs 60 \(now\)"):
+        run(write_spec(tmp_path), out=out, rounds=60, workers=1, progress=False)
     assert (out / "spec.json").read_text() == stored
     assert len(list((out / "chunks").glob("*.sha256"))) == 4
 
 
 def test_plot_writes_png_and_pdf(tmp_path):
-    out = run(write_spec(tmp_path, horizon=200), out=tmp_path / "r", workers=1, progress=False)
+    out = run(write_spec(tmp_path, rounds=200), out=tmp_path / "r", workers=1, progress=False)
     paths = plot(out)
     assert {p.suffix for p in paths} == {".png", ".pdf"}
     assert all(p.stat().st_size > 1000 for p in paths)
@@ -90,8 +90,8 @@ def test_bad_specs_are_named(tmp_path):
     spec = load_spec(write_spec(tmp_path))
     with pytest.raises(SpecError, match="env.id 'rlkit/Nope-v0' is not a registered environment"):
         resolve({**spec, "env": {"id": "rlkit/Nope-v0"}})
-    with pytest.raises(SpecError, match="horizon must be an integer >= 1, got 0"):
-        resolve(spec, horizon=0)
+    with pytest.raises(SpecError, match="rounds must be an integer >= 1, got 0"):
+        resolve(spec, rounds=0)
     with pytest.raises(SpecError, match=r"unknown top-level key\(s\) \['hoirzon'\]"):
         resolve({**spec, "hoirzon": 3})
     with pytest.raises(SpecError, match="unknown experiment kind 'nope'"):
