@@ -1,6 +1,6 @@
 """Regret rates of multitask representation learning in bandits (Lu, Zhao, Du, Huang, NeurIPS 2022), **reconstructed**.
 
-The paper's theorems could not be read (only its abstract; ``shared/papers/gfucb.md`` Sec. 5): these are the
+The paper's theorems could not be read (only its abstract): these are the
 *shapes* the notes reconstruct, consistent with every verified statement ("comparable to the optimal linear-case
 bounds and better than independent learning"), with constants and logarithmic factors dropped. They are rates,
 not bounds: a figure draws them scaled (``scale``), labelled as shapes.

@@ -3,7 +3,7 @@
 **Reconstructed.** The paper's MDP section could not be read (only its abstract and third-party summaries:
 "multitask episodic RL with general value approximation under low inherent Bellman error"). These are the
 radii :class:`rlkit.gfucb.GFUCBMDP` uses, built from the bandit part's reconstructed ``beta_t``
-(``shared/papers/gfucb.md`` §3, the Russo & Van Roy 2013 form) and LSVI-UCB's bonus (Jin et al. 2020, Thm 3.1):
+(the Russo & Van Roy 2013 form) and LSVI-UCB's bonus (Jin et al. 2020, Thm 3.1):
 
 * :func:`selection_radius`: the pooled Bellman-residual radius of one step's regression (theory constants);
 * :func:`chi2_radius`: a tuned radius of the same test, a chi-square tail (ours, not the paper's);

@@ -18,7 +18,9 @@ records curves at the given checkpoints (episode counts ``k``):
   With tasks (``task_shape = (M,)``) the curve is the **per-task** regret (mean over tasks).
 * anything a ``metrics`` callback returns: ``metrics(env, agent, k) -> {name: (B,) tensor}`` is called at
   every checkpoint, after episode ``k`` (e.g. reward-free exploration plans for a family of rewards there
-  and returns the worst suboptimality); its curves are recorded under their names.
+  and returns the worst suboptimality); its curves are recorded under their names. Without a callback, an
+  agent's own ``default_metrics(env, k)`` is used where it has one (the reward-free agents':
+  :func:`rlkit.reward_free.planning_metrics`), so every agent's run returns its paper's curve.
 
 Nothing leaves the device inside the loop but the checkpoint columns; the curves are copied to the host once.
 """
@@ -51,6 +53,8 @@ def run_episodes(env, agent, episodes: int, seed, record_at: np.ndarray | None =
                          f"{tuple(env.batch_shape)} (runs, tasks)")
     is_record = np.zeros(K + 1, dtype=bool)
     is_record[record_at] = True
+    if metrics is None and hasattr(agent, "default_metrics"):
+        metrics = lambda env, agent, k: agent.default_metrics(env, k)  # noqa: E731
     regret = env.objective in ("reward", "loss")
     sign = 1.0 if env.objective == "loss" else -1.0  # regret = sign * (played - best)
     states, _ = env.reset(seed=seed)

@@ -1,5 +1,6 @@
 """PEVI: pessimistic value iteration (Jin, Yang & Wang, "Is Pessimism Provably Efficient for Offline RL?",
-ICML 2021, Algorithm 2 [check numbering]), the non-robust baseline of Tang, Liu & Xu (ICML 2025).
+ICML 2021, Algorithm 2, PEVI for linear MDPs; Algorithm 1 is the general-MDP form), the non-robust baseline of Tang,
+Liu & Xu (ICML 2025).
 
 ``w_h = theta_h + Lambda_h^{-1} sum_tau phi_tau V_{h+1}(s'_tau)`` and the elliptical penalty
 ``Gamma_h = beta ||phi||_{Lambda_h^{-1}}``, on the shared loop of :mod:`rlkit.agents.offline`.

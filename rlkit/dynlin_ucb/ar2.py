@@ -12,9 +12,10 @@ with reward ``X`` is predicted to pay ``alpha^{t - tau} X`` at round ``t``. Time
 * on odd rounds the earliest-triggered arm is pulled, otherwise ``i_sup``; a pulled arm leaves the triggered set.
 
 ``theory=True`` takes the constants the dynamical-bandit authors used: ``epoch = ceil(K alpha^-3 sigma^-3)``,
-``c1 = 24 c0`` with ``c0 = sqrt(4 log(1/(alpha sigma)) + 4 log(epoch) + 2 log(4 K))`` [check against the AR2
-paper]; :meth:`for_env` sets ``alpha`` to the spectral radius of a dynamical linear bandit (the authors'
-script took the largest complex eigenvalue) and ``sigma`` to its noise level.
+``c1 = 24 c0`` with ``c0 = sqrt(4 log(1/(alpha sigma)) + 4 log(epoch) + 2 log(4 K))`` (as the DLB authors'
+code writes them; not yet compared with the AR2 paper's own statement); :meth:`for_env` sets ``alpha`` to the spectral
+radius of a dynamical linear bandit (the authors' script took the largest complex eigenvalue) and ``sigma`` to its
+noise level.
 
 Departures from the authors' script: triggered arms leave the set once pulled and the set is cleared at
 each restart (their code never clears it); ties among earliest-triggered arms go to the lowest index (they

@@ -8,7 +8,7 @@ Per state, exponential weights over the linear-Q loss estimates minus the dilate
 
 with the estimator, the gamma-regularised Geometric Resampling covariance estimate and the Monte Carlo dilated
 bonus of :mod:`rlkit.ftrl.linear_q_po`. **Reconstructed from memory of the paper [R]**: only its abstract could
-be read here, so the lines, the bonus form and the sample sizes follow ``papers/ftrl_logbarrier.md`` and the
+be read here, so the lines, the bonus form and the sample sizes follow the project's reconstruction of the paper and the
 parameter values (``eta``, ``gamma``, ``beta``, ``n_copies``, ``n_samples``) are tuned, not the paper's.
 Shapes as in :mod:`rlkit.ftrl.linear_q_po`.
 """

@@ -4,9 +4,8 @@
 Both follow the linear-Q recipe of Luo, Wei, Lee (2021, arXiv 2107.08346, "Policy optimization in adversarial
 MDPs: improved exploration via dilated bonuses", the linear-Q algorithm with a simulator) and differ only in the
 per-state FTRL regulariser (:mod:`rlkit.ftrl.policy_steps`). **Neither paper's algorithm box could be read**
-(only the abstracts: Dai et al. at https://hugging.y1ng.com/papers/2301.12942.md, Luo et al. at
-https://ar5iv.labs.arxiv.org/html/2107.08346); every line below carries the label of
-``papers/ftrl_logbarrier.md``: [V] verified in the abstract, [R] reconstructed from Luo et al. as recalled,
+(only the abstracts: Dai et al., arXiv:2301.12942; Luo et al., arXiv:2107.08346); every line below carries a
+label: [V] verified in the abstract, [R] reconstructed from Luo et al. as recalled,
 [I] our implementation choice. Per episode ``k`` (0-based layers ``h``)::
 
     1. pi_k(.|s) = argmin_p <p, sum_{tau<k} (Qhat_tau - B_tau)(s, .)> + R(p) / eta  at every state   [R; R: V]
@@ -68,7 +67,7 @@ class LinearQPolicyOptimization(EpisodicAgent):
             raise RLKitError(f"{type(self).__name__} runs without tasks (task_shape = ()), got {self.task_shape}")
         if theory:
             raise RLKitError(f"theory=True is not available for {type(self).__name__}: the parameter values of "
-                             f"{self.paper} could not be read (see papers/ftrl_logbarrier.md); pass theory=False "
+                             f"{self.paper} could not be read (see the class docstring); pass theory=False "
                              "with eta, gamma, beta and the sample sizes")
         phi = torch.as_tensor(phi, device=self.device, dtype=self.dtype)
         if phi.dim() != 3 or tuple(phi.shape[:2]) != (self.n_states, self.n_actions):

@@ -7,7 +7,7 @@ number is followed. What the readable sources state: ``M`` contextual bandits pl
 representation ``phi`` from a general class ``Phi`` with one linear head per task, and an upper-confidence
 algorithm (GFUCB) that keeps a confidence set over the multihead functions ``f_i(x) = <phi(x), theta_i>``.
 Everything below is the standard Russo-Van Roy / MTLR-OFUL machinery those statements match
-(``shared/papers/gfucb.md`` Sec. 3, 7.1).
+(the project's paper notes, Sec. 3 and 7.1, reconstructed from the abstract and the cited works).
 
 Per round, for each group of ``g`` tasks sharing a representation (:class:`MultitaskBanditAgent`; ``g = M`` by
 default) and every candidate ``phi_j`` of the finite class ``Phi = {phi_1 .. phi_P}`` (known to the learner):

@@ -3,7 +3,7 @@
 Lu, Zhao, Du, Huang, "Provable General Function Class Representation Learning in Multitask Bandits and MDPs"
 (NeurIPS 2022, arXiv 2205.15701) extend GFUCB to ``M`` episodic MDPs played concurrently whose Q-functions share
 a representation ``phi`` from a class ``Phi`` with per-task linear heads, under low inherent Bellman error. The
-paper's MDP section could not be read (abstract and third-party summaries only, ``shared/papers/gfucb.md`` §4),
+paper's MDP section could not be read (abstract and third-party summaries only),
 so **everything below is our reconstruction**, assembled from the verified setting and the algorithms GFUCB's
 MDP part generalises: ELEANOR's global optimism (Zanette, Lazaric, Kochenderfer, Brunskill 2020), its multitask
 form in MTLR-OFUL's RL extension (Hu, Chen, Jin, Li, Wang 2021, §5), GOLF's Bellman-residual confidence set

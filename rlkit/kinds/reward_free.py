@@ -56,7 +56,7 @@ from rlkit.figures.plot import draw_curves, save, theory_curve
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
-from rlkit.reward_free.base import RewardFreeAgent, suboptimality
+from rlkit.reward_free.base import RewardFreeAgent, planning_metrics
 
 RF_KEYS = {"eps", "random_rewards", "checkpoints", "figure"}
 
@@ -111,17 +111,7 @@ class RewardFreeKind(EpisodicKind):
         return checkpoints(spec[self.length_key], spec["reward_free"]["checkpoints"])
 
     def metrics(self, spec: dict):
-        cache = {}
-
-        def planning(env, agent, k):
-            if "rewards" not in cache:
-                cache["rewards"] = env.planning_rewards(spec["reward_free"]["random_rewards"])[0]
-            rewards = cache["rewards"]
-            sub = suboptimality(env, agent.plan(rewards), rewards)  # (B, R)
-            return {"suboptimality": sub.amax(-1), "suboptimality_task": sub[:, env.n_states],
-                    **agent.diagnostics()}
-
-        return planning
+        return planning_metrics(spec["reward_free"]["random_rewards"])
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         return run_episodes(env, agent, spec["episodes"], seeds, self.record_at(spec), metrics=self.metrics(spec))

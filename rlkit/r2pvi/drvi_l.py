@@ -4,7 +4,8 @@ Robust Offline RL with Linear Function Approximation"), a constrained baseline o
 ``nu_{h,i} = sup_{a > 0} -a log z'_{h,i}(a) - a rho_{h,i}``, ``z'_h(a) = Lambda_h^{-1} sum_tau phi_tau
 exp(-V_{h+1}(s'_tau) / a)``, ``w_h = theta_h + nu_h``, penalty ``beta sum_i phi_i sqrt((Lambda_h^{-1})_ii)``.
 ``z'`` is the centred ridge estimate ``1 + Lambda^{-1} sum phi (exp(-V / a) - 1)`` of the authors' code
-(shrinkage towards the pessimistic ``z' = 1``) [check against Ma et al.]. The one-dimensional supremum is
+(shrinkage towards the pessimistic ``z' = 1``), as the R2PVI authors' code implements DRVI-L; Ma et al.'s
+own text was not compared. The one-dimensional supremum is
 searched on ``(0, H]`` by a shared log grid and batched golden-section refinement
 (:func:`rlkit.r2pvi.divergences.kl_ball`), instead of the authors' Nelder-Mead per coordinate.
 ``rho`` as for :class:`rlkit.r2pvi.drpvi.DRPVI`. Shapes: ``M: (R, d, N)``, ``V: (R, N)`` -> ``(R, d)``.

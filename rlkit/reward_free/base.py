@@ -88,6 +88,11 @@ class RewardFreeAgent(EpisodicAgent):
         """A bound on every planned policy's suboptimality, ``(B,)``, or ``None`` when the algorithm has none."""
         return None
 
+    def default_metrics(self, env, k: int) -> dict[str, torch.Tensor]:
+        """What :func:`rlkit.agents.run_episodes` records for this agent when it is given no ``metrics``: the
+        planning family's suboptimality (:func:`planning_metrics`), so a reward-free run has its curve too."""
+        return planning_metrics()(env, self, k)
+
     def diagnostics(self) -> dict[str, torch.Tensor]:
         """Per-run ``(B,)`` quantities an experiment records beside the suboptimality (default: none)."""
         return {}
@@ -209,3 +214,23 @@ def suboptimality(env, policies: torch.Tensor, rewards: torch.Tensor) -> torch.T
     _, _, V_star = dp.optimal_policy(P, rewards)
     _, V_pi = dp.evaluate_policy(P, rewards, policies)
     return dp.initial_value(V_star, mu) - dp.initial_value(V_pi, mu)
+
+
+def planning_metrics(random_rewards: int = 0):
+    """The checkpoint metrics of reward-free exploration, as a ``metrics`` callback of
+    :func:`rlkit.agents.run_episodes`: after episode ``k`` the agent plans (:meth:`RewardFreeAgent.plan`) for the
+    environment's planning family (``env.planning_rewards(random_rewards)``: every sparse reward, the task reward
+    and ``random_rewards`` random ones), and the callback returns ``(B,)`` curves: ``"suboptimality"`` (the worst
+    over the family, the papers' metric), ``"suboptimality_task"`` (the task reward's) and the agent's
+    :meth:`~RewardFreeAgent.diagnostics`. Suboptimalities are exact (:func:`suboptimality`)."""
+    cache: dict[int, torch.Tensor] = {}
+
+    def planning(env, agent, k):
+        if id(env) not in cache:
+            cache.clear()
+            cache[id(env)] = env.planning_rewards(random_rewards)[0]
+        rewards = cache[id(env)]
+        sub = suboptimality(env, agent.plan(rewards), rewards)  # (B, R)
+        return {"suboptimality": sub.amax(-1), "suboptimality_task": sub[:, env.n_states], **agent.diagnostics()}
+
+    return planning

@@ -203,3 +203,39 @@ def test_a_refused_override_is_one_line_on_the_command_line(capsys):
     assert err == "rlkit: error: --runs does not apply to a 'transfer' spec; it takes --seed\n"
     assert main(["run", str(ROOT / "experiments" / "quickstart.toml"), "--episodes", "3"]) == 2
     assert "--episodes does not apply to a 'bandit' spec; it takes --runs, --rounds, --seed" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ one way from Python to each paper's metric
+def test_a_reward_free_run_returns_its_papers_curve_without_a_callback():
+    from rlkit.agents import run_episodes
+    from rlkit.reward_free import UCRLRFE, planning_metrics
+
+    def once(**kw):
+        env = gym.make_vec("rlkit/LowerBoundMDP-v0", num_envs=2, vectorization_mode="vector_entry_point", dim=2,
+                           horizon=3)
+        agent = UCRLRFE.for_env(env, episodes=6, seed=1, theory=False, beta=0.1)
+        return run_episodes(env, agent, 6, seed=1, record_at=[3, 6], **kw)
+
+    default, explicit = once(), once(metrics=planning_metrics())
+    assert default.keys() == explicit.keys() and "suboptimality" in default
+    for name in default:
+        assert default[name].shape == (2, 2)
+        assert (default[name] == explicit[name]).all()
+    assert ((0 <= default["suboptimality"]) & (default["suboptimality"] <= 1)).all()
+
+
+def test_an_offline_policy_and_a_transfer_strategy_have_public_evaluations():
+    from rlkit.agents import exact_return
+    from rlkit.envs import RobustLinearMDP, collect
+    from rlkit.mbtl import MBTL
+    from rlkit.mbtl.synthetic import synthetic
+    from rlkit.r2pvi import R2PVI
+
+    env = RobustLinearMDP()
+    policy = R2PVI().fit(collect(env, "uniform", 20, seed=0, replications=3))
+    returns = exact_return(env, policy)
+    assert returns.shape == (3,) and torch.isfinite(returns).all()
+    matrix = synthetic("sd_mbtl", n=10).values[0]
+    picks, curve = MBTL(10, seed=0).run(matrix, 4)  # MBTL's curve: generalised performance after each pick
+    assert picks.shape == curve.shape == (4,) and len(set(picks.tolist())) == 4
+    assert (curve[1:] >= curve[:-1]).all() and curve[-1] <= matrix.max(0).mean()  # never drops, below the oracle
