@@ -27,7 +27,7 @@ import torch
 from gymnasium import spaces
 
 from rlkit.core.checks import RLKitError, check_int, check_integer_tensor, check_shape, resolve_device_dtype
-from rlkit.core.seeding import ENV, BatchRNG, as_sequences, role_sequence
+from rlkit.core.seeding import ENV, BatchRNG, as_sequences, child_sequence, role_sequence
 
 
 class BatchedBanditEnv(gym.vector.VectorEnv):
@@ -65,7 +65,7 @@ class BatchedBanditEnv(gym.vector.VectorEnv):
             self._episode += 1
         seqs = [role_sequence(s, ENV) for s in self._root]
         if self._episode:
-            seqs = [np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, 1 << 20, self._episode)) for s in seqs]
+            seqs = [child_sequence(s, 1 << 20, self._episode) for s in seqs]
         self.rng = BatchRNG(seqs, self.device, self.dtype)
         self.t = 0
         self._sample_instance(self.rng.stream("instance"))

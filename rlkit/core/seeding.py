@@ -50,14 +50,21 @@ def run_sequences(seed: int, runs: int | Sequence[int] | range) -> list[np.rando
     return [run_sequence(seed, r) for r in runs]
 
 
+def child_sequence(seq: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """The node ``key`` below ``seq`` in the seed tree: the same entropy, ``spawn_key`` extended by ``key``.
+
+    Every derived stream of rlkit (a run's roles, an agent's named streams, a task, an episode, a cell) is one
+    of these, so a stream depends only on the root seed and its path, never on how many were drawn before."""
+    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, *(int(k) for k in key)))
+
+
 def role_sequence(run_seq: np.random.SeedSequence, role: int) -> np.random.SeedSequence:
     """Child of a run for a role: :data:`ENV` or :data:`AGENT`."""
-    return np.random.SeedSequence(run_seq.entropy, spawn_key=tuple(run_seq.spawn_key) + (int(role),))
+    return child_sequence(run_seq, role)
 
 
 def _stream_sequence(seq: np.random.SeedSequence, name: str) -> np.random.SeedSequence:
-    tag = zlib.crc32(name.encode())
-    return np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + (tag,))
+    return child_sequence(seq, zlib.crc32(name.encode()))
 
 
 def as_sequences(seeds, n: int | None = None) -> list[np.random.SeedSequence]:

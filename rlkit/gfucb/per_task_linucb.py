@@ -15,15 +15,14 @@ import torch
 from rlkit.agents.multitask import MultitaskBanditAgent
 from rlkit.baselines.linucb import LinUCB
 from rlkit.core.registry import AGENTS
-from rlkit.core.seeding import as_sequences
+from rlkit.core.seeding import as_sequences, child_sequence
 
 _TASK_TAG = 0x7A5C0000  # spawn-key offset of a run's per-task children (distinct from the ENV/AGENT roles)
 
 
 def task_sequences(seed, n_runs: int, n_tasks: int) -> list[np.random.SeedSequence]:
     """One SeedSequence per (run, task), run-major: the children of each run's sequence."""
-    return [np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, _TASK_TAG + i))
-            for s in as_sequences(seed, n_runs) for i in range(n_tasks)]
+    return [child_sequence(s, _TASK_TAG + i) for s in as_sequences(seed, n_runs) for i in range(n_tasks)]
 
 
 @AGENTS.register()
