@@ -94,10 +94,6 @@ class MultitaskRepresentationBandit(BatchedMultitaskBanditEnv):
         phi = self.representation_class.select(self._contexts, self.true_index)  # (B, M, K, k)
         self._means = (phi @ self.theta.unsqueeze(-1)).squeeze(-1)  # (B, M, K)
 
-    def true_features(self, contexts: torch.Tensor) -> torch.Tensor:
-        """``phi*(x)`` of every run's true representation: ``(B, M, K, p) -> (B, M, K, k)`` (oracle use: tests)."""
-        return self.representation_class.select(contexts, self.true_index)
-
     def theory_params(self) -> dict:
         return {**super().theory_params(), "k": self.rep_dim, "P": self.n_candidates, "S": self.S, "L": 1.0,
                 "sigma": self.sigma, "log_N_phi": math.log(self.n_candidates)}

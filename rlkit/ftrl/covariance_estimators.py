@@ -70,14 +70,6 @@ def matrix_geometric_resampling(phi: torch.Tensor, c: float = 1.0) -> torch.Tens
     return geometric_resampling(phi, 0.0, c)
 
 
-def expected_geometric_resampling(Sigma: torch.Tensor, gamma: float, c: float, n_samples: int) -> torch.Tensor:
-    """The exact mean ``(gamma I + Sigma)^{-1} (I - (I - c (gamma I + Sigma))^{N + 1})`` of the estimators above."""
-    d = Sigma.shape[-1]
-    eye = torch.eye(d, dtype=Sigma.dtype, device=Sigma.device)
-    G = gamma * eye + Sigma
-    return torch.linalg.solve(G, eye - torch.linalg.matrix_power(eye - c * G, int(n_samples) + 1))
-
-
 def exact_inverse(Sigma: torch.Tensor, gamma: float) -> torch.Tensor:
     """``(gamma I + Sigma)^{-1}`` for a batch of PSD matrices ``Sigma: (..., d, d)`` (Cholesky)."""
     gamma = check_nonnegative("gamma", gamma)

@@ -6,11 +6,23 @@ import torch
 from rlkit.core.checks import RLKitError
 from rlkit.ftrl.covariance_estimators import (
     exact_inverse,
-    expected_geometric_resampling,
     feature_covariance,
     geometric_resampling,
     matrix_geometric_resampling,
 )
+
+
+def expected_geometric_resampling(Sigma: torch.Tensor, gamma: float, c: float, n_samples: int) -> torch.Tensor:
+    """The oracle: the exact mean of a Geometric Resampling estimate with ``N`` samples.
+
+    Each sample gives ``c I + c sum_{i=1}^{N} prod_{j<=i} (I - c (gamma I + x_j x_j^T))`` with independent ``x_j``
+    of second moment ``Sigma``, whose mean is ``c sum_{n=0}^{N} (I - c G)^n`` with ``G = gamma I + Sigma``: a geometric series of matrices equal to
+    ``G^{-1} (I - (I - c G)^{N + 1})``, which tends to ``(gamma I + Sigma)^{-1}`` as ``N`` grows when
+    ``0 < c ||G|| < 2``."""
+    d = Sigma.shape[-1]
+    eye = torch.eye(d, dtype=Sigma.dtype, device=Sigma.device)
+    G = gamma * eye + Sigma
+    return torch.linalg.solve(G, eye - torch.linalg.matrix_power(eye - c * G, int(n_samples) + 1))
 
 
 def _features(d: int, seed: int) -> torch.Tensor:
