@@ -21,6 +21,8 @@ their first argument.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -67,3 +69,14 @@ def linear_independent_per_task_rate(M, T: int, d: int, scale: float = 1.0) -> n
 
 
 linear_independent_per_task_rate.label = "independent linear rate d sqrt(T)"
+
+
+def theory_beta(t: int, group_size: int, rep_dim: int, log_N_phi: float, sigma: float, S: float,
+                feature_bound: float, delta: float) -> float:
+    """``beta_t`` of the multihead class after ``t`` rounds of ``group_size`` tasks (reconstructed, see module)."""
+    n = max(group_size * t, 1)
+    alpha = 1.0 / n
+    C = S * feature_bound
+    log_n = log_N_phi + group_size * rep_dim * math.log1p(4.0 * S * feature_bound / alpha)
+    return (8.0 * sigma**2 * (log_n + math.log(1.0 / delta))
+            + 2.0 * alpha * n * (8.0 * C + math.sqrt(8.0 * sigma**2 * math.log(4.0 * n**2 / delta))))

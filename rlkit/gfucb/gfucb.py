@@ -68,17 +68,7 @@ from rlkit.core.checks import (
 )
 from rlkit.core.registry import AGENTS
 from rlkit.gfucb.joint_optimism import enumerate_joint, per_task_index, relaxed_joint
-
-
-def theory_beta(t: int, group_size: int, rep_dim: int, log_N_phi: float, sigma: float, S: float,
-                feature_bound: float, delta: float) -> float:
-    """``beta_t`` of the multihead class after ``t`` rounds of ``group_size`` tasks (reconstructed, see module)."""
-    n = max(group_size * t, 1)
-    alpha = 1.0 / n
-    C = S * feature_bound
-    log_n = log_N_phi + group_size * rep_dim * math.log1p(4.0 * S * feature_bound / alpha)
-    return (8.0 * sigma**2 * (log_n + math.log(1.0 / delta))
-            + 2.0 * alpha * n * (8.0 * C + math.sqrt(8.0 * sigma**2 * math.log(4.0 * n**2 / delta))))
+from rlkit.theory.gfucb import theory_beta
 
 
 @AGENTS.register()

@@ -42,8 +42,8 @@ from rlkit.core.checks import (
 )
 from rlkit.core.registry import AGENTS
 from rlkit.core.seeding import setup_normal
-from rlkit.gfucb.gfucb import theory_beta
 from rlkit.gfucb.joint_optimism import enumerate_joint, relaxed_joint
+from rlkit.theory.gfucb import theory_beta
 
 
 @AGENTS.register(alias="MTLR-OFUL")

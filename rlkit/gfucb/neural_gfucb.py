@@ -35,8 +35,8 @@ import torch
 from rlkit.agents.ridge import Ridge
 from rlkit.core.checks import check_nonnegative, check_open_unit, check_positive, check_radius_choice
 from rlkit.core.registry import AGENTS
-from rlkit.gfucb.gfucb import theory_beta
 from rlkit.gfucb.multihead_net import NeuralMultitaskAgent
+from rlkit.theory.gfucb import theory_beta
 
 DEFAULT_ALPHA = 0.3
 """The tuned radius of ``theory=False`` (the figure-style experiment's; not tuned per environment)."""

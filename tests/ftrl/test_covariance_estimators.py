@@ -16,9 +16,9 @@ def expected_geometric_resampling(Sigma: torch.Tensor, gamma: float, c: float, n
     """The oracle: the exact mean of a Geometric Resampling estimate with ``N`` samples.
 
     Each sample gives ``c I + c sum_{i=1}^{N} prod_{j<=i} (I - c (gamma I + x_j x_j^T))`` with independent ``x_j``
-    of second moment ``Sigma``, whose mean is ``c sum_{n=0}^{N} (I - c G)^n`` with ``G = gamma I + Sigma``: a geometric series of matrices equal to
-    ``G^{-1} (I - (I - c G)^{N + 1})``, which tends to ``(gamma I + Sigma)^{-1}`` as ``N`` grows when
-    ``0 < c ||G|| < 2``."""
+    of second moment ``Sigma``, whose mean is ``c sum_{n=0}^{N} (I - c G)^n`` with ``G = gamma I + Sigma``: a
+    geometric series of matrices equal to ``G^{-1} (I - (I - c G)^{N + 1})``, which tends to ``(gamma I +
+    Sigma)^{-1}`` as ``N`` grows when ``0 < c ||G|| < 2``."""
     d = Sigma.shape[-1]
     eye = torch.eye(d, dtype=Sigma.dtype, device=Sigma.device)
     G = gamma * eye + Sigma

@@ -16,8 +16,8 @@ from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.envs.multitask.representations import IdentityClass
 from rlkit.gfucb import GFUCB
-from rlkit.gfucb.gfucb import theory_beta
 from rlkit.gfucb.joint_optimism import enumerate_joint, joint_actions, per_task_index, relaxed_joint
+from rlkit.theory.gfucb import theory_beta
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 

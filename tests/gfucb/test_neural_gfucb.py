@@ -161,7 +161,8 @@ def test_bad_input():
         NeuralEpsilonGreedy.for_env(env, rounds=5, seed=0, epsilon=2.0)
     agent = NeuralGFUCB.for_env(env, rounds=5, seed=0)
     ctx, _ = env.reset(seed=0)
-    with pytest.raises(RLKitError, match=r"contexts must be a tensor of shape \(B, M, K, p\) = \(2, 4, \*, 6\) .*got \(2, 4, 5, 7\)"):
+    with pytest.raises(RLKitError, match=r"contexts must be a tensor of shape \(B, M, K, p\) = \(2, 4, \*, 6\) "
+                                         r".*got \(2, 4, 5, 7\)"):
         agent.act(torch.zeros(2, 4, 5, 7, dtype=torch.float64))
     with pytest.raises(RLKitError, match="rewards must be finite"):
         agent.update(ctx, torch.zeros(2, 4, dtype=torch.long), torch.full((2, 4), float("nan"), dtype=torch.float64))
