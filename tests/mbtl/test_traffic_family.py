@@ -133,15 +133,17 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     # every cell equals the same episodes run here, in this process (same policy bytes, same seeds)
     from rlkit.kinds.transfer_build import _stream
     from rlkit.mbtl import sb3
-    from rlkit.mbtl.families.traffic_dqn import episode_value
+    from rlkit.mbtl.families.traffic_dqn import mbtl_score
 
     env_seq = role_sequence(run_sequence(spec["seed"], 0), ENV)
     for s, key in enumerate(trained):
         policy = sb3.load(trained[key][0].tobytes(), "DQN")
         for j, value in enumerate(spec["family"]["values"]):
             (seed,) = (_stream(env_seq, j).generate_state(1) % (2**31 - 1)).tolist()
-            with FAMILIES.get("traffic").make_env("inflow", value, spec["family"]["options"]) as env:
-                assert episode_value(policy, env, seed) == m.values[0, s, j]
+            def make(value=value):
+                return FAMILIES.get("traffic").make_env("inflow", value, spec["family"]["options"])
+
+            assert sb3.evaluate(policy, make, [seed], score=mbtl_score)[0] == m.values[0, s, j]
     assert main(["plot", str(out)]) == 0
     assert (out / "tiny_traffic.png").exists() and (out / "tiny_traffic_matrix.npz").exists()
     assert main(["transfer", "select", str(out / "tiny_traffic_matrix.npz"), "--bounds", "-10", "0"]) == 0
