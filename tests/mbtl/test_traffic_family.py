@@ -56,6 +56,14 @@ def test_family_is_registered_and_checks_its_trainer():
     assert isinstance(family, TrafficFamily) and family.bounds == SCORE_BOUNDS == (-100.0, 0.0)
     cars = family.grid("inflow", 10, (0.25, 2.5)) * 5400 / 3600  # veh/h -> cars per 5400-s episode
     np.testing.assert_allclose(cars, np.arange(250, 2501, 250))  # every 5th of MBTL's 50 inflows
+    # MBTL's 50-task grids, the other contexts at MBTL's base (1000 cars per 5400 s, 14 m/s, 750 m)
+    inflow = family.grid("inflow", 50, (0.05, 2.5))
+    np.testing.assert_allclose(inflow * 5400 / 3600, np.arange(50, 2501, 50))
+    assert inflow[19] == pytest.approx(1000 * 3600 / 5400)  # the default: 1000 cars per episode
+    speed, length = family.contexts["speed_limit"][0], family.contexts["lane_length"][0]
+    assert (speed, length) == (14.0, 750.0)
+    np.testing.assert_allclose(family.grid("speed_limit", 50, (0.5 / speed, 25 / speed)), np.arange(0.5, 25.1, 0.5))
+    np.testing.assert_allclose(family.grid("lane_length", 50, (50 / length, 2500 / length)), np.arange(50, 2501, 50))
     with pytest.raises(RLKitError, match="context inflow must lie in"):
         family.check_values("inflow", [-1.0])
     with pytest.raises(RLKitError, match='algo = "DQN", n_envs = 1.*got \\{\'algo\': \'PPO\'\\}'):
