@@ -90,11 +90,8 @@ def _table(spec: dict, key: str, accepted: set) -> dict:
 
 
 def _seed_int(seq: np.random.SeedSequence) -> int:
+    """A seed for an API that takes an int (SB3, a gymnasium reset) from the stream ``seq``."""
     return int(seq.generate_state(1)[0] % (2**31 - 1))
-
-
-def _stream(seq: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + tuple(key))
 
 
 def source_name(s: int) -> str:
@@ -212,18 +209,20 @@ class TransferBuildKind(ExperimentKind):
     def _train(self, spec: dict, t: int, src: str) -> dict[str, np.ndarray]:
         fam = spec["family"]
         family, values, options = FAMILIES.get(fam["name"]), fam["values"], fam["options"]
+        # streams of trial t: (agent, source or multitask index, 0: training seed | 1: multitask draws);
+        # role_sequence(seq, k) is the child k of seq
         agent_seq = role_sequence(run_sequence(spec["seed"], t), AGENT)
         train = dict(spec["train"])
         if src == MULTITASK:
             index = len(values)
             train["timesteps"] = train["multitask_timesteps"]
             make = EnvMaker(fam["name"], fam["context"], options, values=tuple(values),
-                            seed=_stream(agent_seq, index, 1))
+                            seed=role_sequence(role_sequence(agent_seq, index), 1))
         else:
             index = int(src[1:])
             make = EnvMaker(fam["name"], fam["context"], options, value=values[index])
         start = time.perf_counter()
-        model = family.train(make, train, _seed_int(_stream(agent_seq, index, 0)))
+        model = family.train(make, train, _seed_int(role_sequence(role_sequence(agent_seq, index), 0)))
         return {"model": np.frombuffer(model, dtype=np.uint8)[None].copy(),
                 "train_seconds": np.array([time.perf_counter() - start])}
 
@@ -232,8 +231,8 @@ class TransferBuildKind(ExperimentKind):
         family, ev = FAMILIES.get(fam["name"]), spec["evaluate"]
         env_seq = role_sequence(run_sequence(spec["seed"], t), ENV)
         makes = [EnvMaker(fam["name"], fam["context"], fam["options"], value=fam["values"][j]) for j in targets]
-        seeds = [(_stream(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to every
-                 for j in targets]                                                            # source
+        seeds = [(role_sequence(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to
+                 for j in targets]                                                                   # every source
         return {"returns": np.stack(family.evaluate_targets(model, makes, spec["train"], ev, seeds))}
 
     # ------------------------------------------------------------ results

@@ -139,7 +139,6 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     assert np.all(m.values[0, :, 1] < m.values[0, :, 0])  # 5x the traffic waits more, whatever the policy
 
     # every cell equals the same episodes run here, in this process (same policy bytes, same seeds)
-    from rlkit.kinds.transfer_build import _stream
     from rlkit.mbtl import sb3
     from rlkit.mbtl.families.traffic_dqn import mbtl_score
 
@@ -147,7 +146,7 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     for s, key in enumerate(trained):
         policy = sb3.load(trained[key][0].tobytes(), "DQN")
         for j, value in enumerate(spec["family"]["values"]):
-            (seed,) = (_stream(env_seq, j).generate_state(1) % (2**31 - 1)).tolist()
+            (seed,) = (role_sequence(env_seq, j).generate_state(1) % (2**31 - 1)).tolist()
             def make(value=value):
                 return FAMILIES.get("traffic").make_env("inflow", value, spec["family"]["options"])
 
