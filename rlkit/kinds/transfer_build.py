@@ -67,7 +67,8 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, ch
 from rlkit.core.registry import KINDS
 from rlkit.core.seeding import AGENT, ENV, role_sequence, run_sequence
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.mbtl.compare import compare, resolve_strategies, standard_agents, summarize
+from rlkit.kinds.transfer_select import selection
+from rlkit.mbtl.compare import selection_agents
 from rlkit.mbtl.families.base import FAMILIES, EnvMaker
 from rlkit.mbtl.matrix import TransferMatrix
 
@@ -164,8 +165,7 @@ class TransferBuildKind(ExperimentKind):
             TransferMatrix(np.zeros((len(values),) * 2), values, bounds)  # bounds and grid are valid
         except RLKitError as e:
             raise SpecError(f"family: {e}") from None
-        agents = spec.get("agents") or standard_agents(plot.get("slope", 0.005), multitask_level=train["multitask"])
-        out["agents"] = resolve_strategies(agents, placeholder_matrix(out))
+        out["agents"] = selection_agents(placeholder_matrix(out), spec.get("agents"), slope=plot.get("slope", 0.005))
         return out
 
     # --------------------------------------------------------------- units
@@ -259,22 +259,19 @@ class TransferBuildKind(ExperimentKind):
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         matrix = self.matrix(spec, results)
-        selection = summarize(matrix, spec["agents"], compare(matrix, spec["agents"], spec["seed"]))
+        _, summary, _ = selection(matrix, spec["agents"], spec["seed"])
         return {"name": spec["name"], "matrix": {"values": matrix.values.tolist(), "contexts": matrix.contexts.tolist(),
                                                  "bounds": list(matrix.bounds),
                                                  "multitask": None if matrix.multitask is None
                                                  else matrix.multitask.tolist()},
-                "selection": selection}
+                "selection": summary}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        from rlkit.figures.mbtl import draw, draw_matrix
-
         matrix, stem = self.matrix(spec, results), Path(stem)
         path = matrix.save(stem.with_name(f"{stem.name}_matrix.npz"))
-        curves = compare(matrix, spec["agents"], spec["seed"])
-        title = spec["plot"].get("title", spec["name"])
-        return (draw(matrix, spec["agents"], curves, stem, title)
-                + draw_matrix(matrix, stem.with_name(f"{stem.name}_heatmap"), title) + [path])
+        _, _, figures = selection(matrix, spec["agents"], spec["seed"], stem=stem,
+                                  title=spec["plot"].get("title", spec["name"]), heatmap=True)
+        return figures + [path]
 
 
 def _parse(unit: Unit) -> tuple[str, int, str]:
