@@ -107,25 +107,6 @@ class TrafficContext:
         return asdict(self)
 
 
-def mbtl_contexts(parameter: str, n: int = 50) -> list[TrafficContext]:
-    """MBTL's 1-D context grids (50 tasks each), the other two parameters at MBTL's base values.
-
-    ``inflow``: 50, 100, ..., 2500 cars per 5400-s episode (as veh/h); ``speed_limit``: 0.5, 1.0, ..., 25 m/s;
-    ``lane_length``: 50, 100, ..., 2500 m. ``n < 50`` takes every ``50 / n``-th point (``n`` must divide 50).
-    """
-    grids = {"inflow": 50.0, "speed_limit": 0.5, "lane_length": 50.0}
-    if parameter not in grids:
-        raise RLKitError(f"parameter must be one of {list(grids)}, got {parameter!r}")
-    if not isinstance(n, int) or n < 1 or 50 % n:
-        raise RLKitError(f"n must be a divisor of 50 (1, 2, 5, 10, 25, 50), got {n!r}")
-    stride = 50 // n
-    values = [grids[parameter] * (i + 1) for i in range(stride - 1, 50, stride)]
-    base = {"speed_limit": 14.0, "lane_length": DEFAULT_LANE_LENGTH}  # MBTL's CLI base speed is 14 m/s
-    if parameter == "inflow":
-        return [TrafficContext.from_cars_per_episode(v, **base) for v in values]
-    return [TrafficContext(**{**base, "inflow": DEFAULT_INFLOW, parameter: v}) for v in values]
-
-
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
     """The traffic cache directory (created): ``path``, else ``$RLKIT_CACHE_DIR``, else the user cache dir."""
     if path is None:

@@ -15,8 +15,9 @@
   seconds; both as :class:`SimulationError`. Any number of TraCI simulations can run in one process.
 
 :meth:`Simulation.close` always releases the simulation (it never raises; a sumo child that does not exit
-is killed), and every open simulation is closed at interpreter exit. After a failure, :meth:`start` starts
-a fresh simulation, so the environment on top can simply be reset.
+is killed), and every open simulation is closed at interpreter exit. On Linux a sumo child also ends with
+the process that started it (``PR_SET_PDEATHSIG``), even one killed before it connected. After a failure,
+:meth:`start` starts a fresh simulation, so the environment on top can simply be reset.
 """
 
 from __future__ import annotations
@@ -125,6 +126,27 @@ def _release_libsumo(sim: Simulation) -> None:
         _LIBSUMO_HOLDER = None
 
 
+# Run as `python -c _EXEC_WITH_PDEATHSIG PARENT PROGRAM ARGS...`: ask the kernel for SIGKILL when the parent
+# dies (PR_SET_PDEATHSIG, kept across exec), then become PROGRAM (same pid). Not a preexec_fn: that runs
+# Python between fork and exec, which can deadlock in a process with threads (torch's, SB3's).
+_EXEC_WITH_PDEATHSIG = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)\n"  # 1 = PR_SET_PDEATHSIG
+    "if os.getppid() != int(sys.argv[1]):\n"  # the parent died before the line above took effect
+    "    os._exit(1)\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n")
+
+
+def _ending_with_this_process(cmd: list[str]) -> list[str]:
+    """``cmd`` wrapped (Linux) so that the child is killed when this process dies: a TraCI sumo waits for
+    its client forever if the client dies before connecting (e.g. a ``kill -9`` of ``rlkit run`` that ends
+    a cell while its sumo starts). The kernel ties the signal to the *thread* that starts the child: start
+    the simulation (``reset``) in a thread that outlives it."""
+    if not sys.platform.startswith("linux"):
+        return cmd
+    return [sys.executable, "-I", "-S", "-c", _EXEC_WITH_PDEATHSIG, str(os.getpid()), *cmd]
+
+
 class Simulation:
     """One SUMO simulation behind libsumo (one per process, in-process) or TraCI (a sumo child process).
 
@@ -193,7 +215,8 @@ class Simulation:
 
         port = getFreeSocketPort()
         self._stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([sumo_binary("sumo"), *args, "--remote-port", str(port)],
+        self.process = subprocess.Popen(_ending_with_this_process([sumo_binary("sumo"), *args, "--remote-port",
+                                                                  str(port)]),
                                         stdout=subprocess.DEVNULL, stderr=self._stderr)
         self._label = f"rlkit-{os.getpid()}-{next(_LABELS)}"
         retries = max(1, math.ceil(self.timeout / _CONNECT_POLL))

@@ -10,22 +10,36 @@ libsumo environment needs: one simulation per process), but a worker that is kil
   their process ids and exit codes (a worker's own exception is re-raised as it is, after gymnasium shuts
   that worker down);
 * the next ``reset`` kills what is left of the old workers and starts fresh ones from the same
-  environment constructors, so a long run continues after a crash.
+  environment constructors, so a long run continues after a crash;
+* every worker ends with the process that started it (:func:`rlkit.core.processes.guard_parent_death`, as
+  the runner's workers and the isolated cells do): a ``kill -9`` of the parent leaves no worker behind.
+  The kernel's parent-death signal follows the *thread* that started the workers: create the vector env
+  in a thread that outlives it (e.g. the main thread).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import gymnasium as gym
 from gymnasium.vector import AsyncVectorEnv, VectorWrapper
+from gymnasium.vector.async_vector_env import _async_worker
 
 from rlkit.core.checks import RLKitError, check_positive
+from rlkit.core.processes import guard_parent_death
 from rlkit.envs.traffic.simulation import SimulationError
 
 _PIPE_ERRORS = (EOFError, BrokenPipeError, ConnectionError, OSError, multiprocessing.TimeoutError)
+
+
+def _guarded_worker(parent: int, worker: Callable, *args, **kwargs) -> None:
+    """A worker process's target: end with ``parent`` (:func:`guard_parent_death`), then run gymnasium's loop."""
+    guard_parent_death(parent)
+    worker(*args, **kwargs)
 
 
 class WorkerVectorEnv(VectorWrapper):
@@ -41,7 +55,9 @@ class WorkerVectorEnv(VectorWrapper):
         super().__init__(self._spawn())
 
     def _spawn(self) -> AsyncVectorEnv:
-        return AsyncVectorEnv(self.env_fns, **self._async_kwargs)
+        kwargs = dict(self._async_kwargs)
+        worker = kwargs.pop("worker", None) or _async_worker
+        return AsyncVectorEnv(self.env_fns, worker=partial(_guarded_worker, os.getpid(), worker), **kwargs)
 
     def workers(self) -> list[tuple[int, int | None, int | None]]:
         """``(index, pid, exitcode)`` of every worker (exitcode ``None`` while it runs)."""

@@ -11,13 +11,8 @@ import argparse
 from pathlib import Path
 
 from rlkit.core.checks import RLKitError
-from rlkit.mbtl.compare import REPORT_K, STANDARD, compare, resolve_strategies, standard_agents, summarize
+from rlkit.mbtl.compare import REPORT_K, STANDARD
 from rlkit.mbtl.matrix import TransferMatrix
-
-_BY_NAME = {"MBTL": "MBTL", "Greedy": "Greedy", "EquidistantSweep": "Equidistant (sweep, B = N)",
-            "EquidistantGrid": "Equidistant (grid, B = k)", "RandomOrder": "Random",
-            "SequentialOracle": "Sequential Oracle", "Independent": "Independent", "MultiTask": "Multi-task",
-            "OracleTransfer": "Oracle Transfer"}
 
 
 def add_parser(sub) -> None:
@@ -74,22 +69,15 @@ def select(args: argparse.Namespace) -> int:
     if getattr(args, "bounds", None):
         matrix = TransferMatrix(matrix.values, matrix.contexts, args.bounds, matrix.multitask, matrix.std,
                                 {**matrix.meta, "bounds_from": "command line"})
+    from rlkit.kinds.transfer_select import selection
+    from rlkit.mbtl.compare import selection_agents
+
     slope = args.slope if args.slope is not None else float(matrix.meta.get("slope", 0.005))
-    agents = standard_agents(slope, args.random_orders, matrix.multitask is not None)
-    for a in agents:
-        if a["algo"] == "MBTL":
-            a.update(acquisition=args.acquisition, gap=args.gap)
-    if args.strategy:
-        unknown = [s for s in args.strategy if s not in _BY_NAME]
-        if unknown:
-            raise RLKitError(f"unknown strategy {unknown[0]!r}; known: {', '.join(STANDARD)}")
-        if "MultiTask" in args.strategy and matrix.multitask is None:
-            raise RLKitError("strategy 'MultiTask' needs a matrix with a multitask row; this one has none")
-        wanted = {_BY_NAME[s] for s in args.strategy}
-        agents = [a for a in agents if a["label"] in wanted]
-    agents = resolve_strategies(agents, matrix)
-    curves = compare(matrix, agents, args.seed, args.steps)
-    summary = summarize(matrix, agents, curves)
+    agents = selection_agents(matrix, slope=slope, random_runs=args.random_orders, names=args.strategy,
+                              mbtl={"acquisition": args.acquisition, "gap": args.gap})
+    title = args.title or matrix.meta.get("name", "transfer")
+    _, summary, figures = selection(matrix, agents, args.seed, args.steps, stem=args.plot, title=title,
+                                    heatmap=True)
     K = summary["steps"]
     ks = sorted({k for k in (*REPORT_K, K) if k <= K})  # N once, also when it is one of REPORT_K
     print(f"{matrix!r}; k* levels (Independent{', Multi-task' if len(summary['levels_for_k_star']) > 1 else ''}): "
@@ -102,12 +90,6 @@ def select(args: argparse.Namespace) -> int:
     for label, row in summary["agents"].items():
         if "picks" in row:
             print(f"picks {label} (trial 0): {row['picks'][0][:K]}")
-    if args.plot:
-        from rlkit.figures.mbtl import draw, draw_matrix
-
-        title = args.title or matrix.meta.get("name", "transfer")
-        stem = Path(args.plot)
-        for path in draw(matrix, agents, curves, stem, title) + draw_matrix(
-                matrix, stem.with_name(f"{stem.name}_heatmap"), title):
-            print(f"figure: {path}")
+    for path in figures:
+        print(f"figure: {path}")
     return 0

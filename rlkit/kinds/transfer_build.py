@@ -67,7 +67,8 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, ch
 from rlkit.core.registry import KINDS
 from rlkit.core.seeding import AGENT, ENV, role_sequence, run_sequence
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.mbtl.compare import compare, resolve_strategies, standard_agents, summarize
+from rlkit.kinds.transfer_select import selection
+from rlkit.mbtl.compare import selection_agents
 from rlkit.mbtl.families.base import FAMILIES, EnvMaker
 from rlkit.mbtl.matrix import TransferMatrix
 
@@ -90,11 +91,8 @@ def _table(spec: dict, key: str, accepted: set) -> dict:
 
 
 def _seed_int(seq: np.random.SeedSequence) -> int:
+    """A seed for an API that takes an int (SB3, a gymnasium reset) from the stream ``seq``."""
     return int(seq.generate_state(1)[0] % (2**31 - 1))
-
-
-def _stream(seq: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + tuple(key))
 
 
 def source_name(s: int) -> str:
@@ -167,8 +165,7 @@ class TransferBuildKind(ExperimentKind):
             TransferMatrix(np.zeros((len(values),) * 2), values, bounds)  # bounds and grid are valid
         except RLKitError as e:
             raise SpecError(f"family: {e}") from None
-        agents = spec.get("agents") or standard_agents(plot.get("slope", 0.005), multitask_level=train["multitask"])
-        out["agents"] = resolve_strategies(agents, placeholder_matrix(out))
+        out["agents"] = selection_agents(placeholder_matrix(out), spec.get("agents"), slope=plot.get("slope", 0.005))
         return out
 
     # --------------------------------------------------------------- units
@@ -212,18 +209,20 @@ class TransferBuildKind(ExperimentKind):
     def _train(self, spec: dict, t: int, src: str) -> dict[str, np.ndarray]:
         fam = spec["family"]
         family, values, options = FAMILIES.get(fam["name"]), fam["values"], fam["options"]
+        # streams of trial t: (agent, source or multitask index, 0: training seed | 1: multitask draws);
+        # role_sequence(seq, k) is the child k of seq
         agent_seq = role_sequence(run_sequence(spec["seed"], t), AGENT)
         train = dict(spec["train"])
         if src == MULTITASK:
             index = len(values)
             train["timesteps"] = train["multitask_timesteps"]
             make = EnvMaker(fam["name"], fam["context"], options, values=tuple(values),
-                            seed=_stream(agent_seq, index, 1))
+                            seed=role_sequence(role_sequence(agent_seq, index), 1))
         else:
             index = int(src[1:])
             make = EnvMaker(fam["name"], fam["context"], options, value=values[index])
         start = time.perf_counter()
-        model = family.train(make, train, _seed_int(_stream(agent_seq, index, 0)))
+        model = family.train(make, train, _seed_int(role_sequence(role_sequence(agent_seq, index), 0)))
         return {"model": np.frombuffer(model, dtype=np.uint8)[None].copy(),
                 "train_seconds": np.array([time.perf_counter() - start])}
 
@@ -232,8 +231,8 @@ class TransferBuildKind(ExperimentKind):
         family, ev = FAMILIES.get(fam["name"]), spec["evaluate"]
         env_seq = role_sequence(run_sequence(spec["seed"], t), ENV)
         makes = [EnvMaker(fam["name"], fam["context"], fam["options"], value=fam["values"][j]) for j in targets]
-        seeds = [(_stream(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to every
-                 for j in targets]                                                            # source
+        seeds = [(role_sequence(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to
+                 for j in targets]                                                                   # every source
         return {"returns": np.stack(family.evaluate_targets(model, makes, spec["train"], ev, seeds))}
 
     # ------------------------------------------------------------ results
@@ -260,22 +259,19 @@ class TransferBuildKind(ExperimentKind):
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         matrix = self.matrix(spec, results)
-        selection = summarize(matrix, spec["agents"], compare(matrix, spec["agents"], spec["seed"]))
+        _, summary, _ = selection(matrix, spec["agents"], spec["seed"])
         return {"name": spec["name"], "matrix": {"values": matrix.values.tolist(), "contexts": matrix.contexts.tolist(),
                                                  "bounds": list(matrix.bounds),
                                                  "multitask": None if matrix.multitask is None
                                                  else matrix.multitask.tolist()},
-                "selection": selection}
+                "selection": summary}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        from rlkit.figures.mbtl import draw, draw_matrix
-
         matrix, stem = self.matrix(spec, results), Path(stem)
         path = matrix.save(stem.with_name(f"{stem.name}_matrix.npz"))
-        curves = compare(matrix, spec["agents"], spec["seed"])
-        title = spec["plot"].get("title", spec["name"])
-        return (draw(matrix, spec["agents"], curves, stem, title)
-                + draw_matrix(matrix, stem.with_name(f"{stem.name}_heatmap"), title) + [path])
+        _, _, figures = selection(matrix, spec["agents"], spec["seed"], stem=stem,
+                                  title=spec["plot"].get("title", spec["name"]), heatmap=True)
+        return figures + [path]
 
 
 def _parse(unit: Unit) -> tuple[str, int, str]:

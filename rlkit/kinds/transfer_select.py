@@ -41,7 +41,7 @@ import numpy as np
 from rlkit.core.checks import RLKitError, SpecError, check_int, check_keys
 from rlkit.core.registry import KINDS
 from rlkit.kinds.base import ExperimentKind, Unit
-from rlkit.mbtl.compare import resolve_strategies, run_agent, standard_agents, summarize
+from rlkit.mbtl.compare import compare, run_agent, selection_agents, summarize
 from rlkit.mbtl.matrix import TransferMatrix
 from rlkit.mbtl.synthetic import synthetic
 
@@ -55,6 +55,31 @@ def load_matrix(matrix_spec: dict) -> TransferMatrix:
         return TransferMatrix.load(matrix_spec["file"])
     params = {k: v for k, v in matrix_spec.items() if k != "synthetic"}
     return synthetic(matrix_spec["synthetic"], **params)
+
+
+def selection(matrix: TransferMatrix, agents: list[dict], seed: int = 0, steps: int | None = None, *,
+              curves: dict | None = None, stem=None, title: str = "", heatmap: bool = False
+              ) -> tuple[dict[str, dict[str, np.ndarray]], dict, list[Path]]:
+    """Source-task selection on ``matrix``, what ``rlkit transfer select`` and the spec kinds ``transfer`` and
+    ``transfer_build`` share: the resolved ``agents`` (:func:`rlkit.mbtl.compare.selection_agents`) played on
+    every trial for ``steps`` steps (:func:`rlkit.mbtl.compare.compare`; or their ``curves`` as given, e.g.
+    gathered from a run's units), summarised (:func:`rlkit.mbtl.compare.summarize`) and, with ``stem``, drawn
+    (``stem.png`` / ``.pdf``; with ``heatmap`` also the matrix's heat map, ``<stem>_heatmap``).
+
+    Returns ``(curves, summary, figures)``.
+    """
+    if curves is None:
+        curves = compare(matrix, agents, seed, steps)
+    summary = summarize(matrix, agents, curves)
+    figures = []
+    if stem is not None:
+        from rlkit.figures.mbtl import draw, draw_matrix
+
+        stem = Path(stem)
+        figures = draw(matrix, agents, curves, stem, title)
+        if heatmap:
+            figures += draw_matrix(matrix, stem.with_name(f"{stem.name}_heatmap"), title)
+    return curves, summary, figures
 
 
 @KINDS.register("transfer")
@@ -89,11 +114,10 @@ class TransferSelectKind(ExperimentKind):
             chunk = min(check_int("chunk_size", spec.get("chunk_size", 1)), matrix.trials)
         except RLKitError as e:
             raise SpecError(str(e)) from None
-        agents = spec.get("agents") or standard_agents(plot.get("slope", 0.005),
-                                                       multitask_level=matrix.multitask is not None)
+        agents = selection_agents(matrix, spec.get("agents"), slope=plot.get("slope", 0.005))
         return {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
                 "seed": seed, "steps": steps, "chunk_size": chunk, "trials": matrix.trials, "matrix": mspec,
-                "agents": resolve_strategies(agents, matrix), "plot": plot}
+                "agents": agents, "plot": plot}
 
     def units(self, spec: dict) -> list[Unit]:
         T, chunk = spec["trials"], spec["chunk_size"]
@@ -111,12 +135,10 @@ class TransferSelectKind(ExperimentKind):
         return {k: np.stack([p[k] for p in parts]) for k in ("picks", "curve")}
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
-        matrix = load_matrix(spec["matrix"])
-        return {"name": spec["name"], **summarize(matrix, spec["agents"], results)}
+        _, summary, _ = selection(load_matrix(spec["matrix"]), spec["agents"], curves=results)
+        return {"name": spec["name"], **summary}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        from rlkit.figures.mbtl import draw
-
-        matrix = load_matrix(spec["matrix"])
-        return draw(matrix, spec["agents"], results, stem, spec["plot"].get("title", spec["name"]))
+        return selection(load_matrix(spec["matrix"]), spec["agents"], curves=results, stem=stem,
+                         title=spec["plot"].get("title", spec["name"]))[2]
 

@@ -13,37 +13,68 @@ curve and picks of -1).
 from __future__ import annotations
 
 import inspect
-import zlib
 
 import numpy as np
 
 from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_int
 from rlkit.core.registry import AGENTS
-from rlkit.core.seeding import AGENT, role_sequence, run_sequence
+from rlkit.core.seeding import AGENT, _stream_sequence, role_sequence, run_sequence
 from rlkit.mbtl.matrix import TransferMatrix
 from rlkit.mbtl.metrics import independent, k_star, multitask, sample_efficiency
 from rlkit.mbtl.strategies.base import ReferenceLevel, TransferStrategy
 
 REPORT_K = (1, 2, 5, 10)  # plus N: the values the README reports
 
-# names a spec or the CLI may give for the standard set
-STANDARD = ("MBTL", "Greedy", "EquidistantSweep", "EquidistantGrid", "RandomOrder", "SequentialOracle",
-            "Independent", "MultiTask", "OracleTransfer")
+# the standard set: the strategies and levels of the authors' figures, by the names the CLI takes, in order;
+# MBTL's entry gets its ``slope``, RandomOrder's its ``runs``
+_STANDARD = {"MBTL": {"label": "MBTL", "algo": "MBTL"},
+             "Greedy": {"label": "Greedy", "algo": "Greedy"},
+             "EquidistantSweep": {"label": "Equidistant (sweep, B = N)", "algo": "Equidistant", "budget": "N"},
+             "EquidistantGrid": {"label": "Equidistant (grid, B = k)", "algo": "Equidistant", "budget": "k"},
+             "RandomOrder": {"label": "Random", "algo": "RandomOrder"},
+             "SequentialOracle": {"label": "Sequential Oracle", "algo": "SequentialOracle"},
+             "Independent": {"label": "Independent", "algo": "Independent"},
+             "MultiTask": {"label": "Multi-task", "algo": "MultiTask"},
+             "OracleTransfer": {"label": "Oracle Transfer", "algo": "OracleTransfer"}}
+STANDARD = tuple(_STANDARD)
+"""Names of the standard set's entries (``rlkit transfer select --strategy NAME``)."""
 
 
-def standard_agents(slope: float = 0.005, random_runs: int = 100, multitask_level: bool = True) -> list[dict]:
-    """The strategies and levels of the authors' figures, with MBTL's gap ``slope`` (per grid step)."""
-    out = [{"label": "MBTL", "algo": "MBTL", "slope": slope},
-           {"label": "Greedy", "algo": "Greedy"},
-           {"label": "Equidistant (sweep, B = N)", "algo": "Equidistant", "budget": "N"},
-           {"label": "Equidistant (grid, B = k)", "algo": "Equidistant", "budget": "k"},
-           {"label": "Random", "algo": "RandomOrder", "runs": random_runs},
-           {"label": "Sequential Oracle", "algo": "SequentialOracle"},
-           {"label": "Independent", "algo": "Independent"}]
-    if multitask_level:
-        out.append({"label": "Multi-task", "algo": "MultiTask"})
-    out.append({"label": "Oracle Transfer", "algo": "OracleTransfer"})
+def standard_agents(slope: float = 0.005, random_runs: int = 100, multitask_level: bool = True,
+                    names=None) -> list[dict]:
+    """The strategies and levels of the authors' figures, with MBTL's gap ``slope`` (per grid step).
+
+    ``names`` (of :data:`STANDARD`) keeps only those entries, in the standard order; the Multi-task level is
+    left out without ``multitask_level`` (the matrix has no multitask row), an error if ``names`` asks for it.
+    """
+    if names is not None:
+        unknown = [n for n in names if n not in _STANDARD]
+        if unknown:
+            raise RLKitError(f"unknown strategy {unknown[0]!r}; known: {', '.join(STANDARD)}")
+        if "MultiTask" in names and not multitask_level:
+            raise RLKitError("strategy 'MultiTask' needs a matrix with a multitask row; this one has none")
+    out = []
+    for name, entry in _STANDARD.items():
+        if (names is not None and name not in names) or (name == "MultiTask" and not multitask_level):
+            continue
+        extra = {"slope": slope} if name == "MBTL" else {"runs": random_runs} if name == "RandomOrder" else {}
+        out.append({**entry, **extra})
     return out
+
+
+def selection_agents(matrix: TransferMatrix, agents=None, *, slope: float = 0.005, random_runs: int = 100,
+                     names=None, mbtl: dict | None = None) -> list[dict]:
+    """The ``[[agents]]`` to play on ``matrix``, resolved (:func:`resolve_strategies`): ``agents`` as given, or
+    (none given) the standard set of :func:`standard_agents` with MBTL's ``slope``, ``random_runs`` random
+    orders, only ``names`` if given, the Multi-task level where the matrix has a multitask row, and ``mbtl``
+    (e.g. ``acquisition``, ``gap``) set on MBTL's entry. What ``rlkit transfer select`` and the spec kinds
+    ``transfer`` and ``transfer_build`` share."""
+    if not agents:
+        agents = standard_agents(slope, random_runs, matrix.multitask is not None, names)
+        for a in agents:
+            if a["algo"] == "MBTL":
+                a.update(mbtl or {})
+    return resolve_strategies(agents, matrix)
 
 
 def strategy_class(algo: str):
@@ -102,9 +133,9 @@ def _parameters(cls) -> set[str]:
 
 
 def run_seed(seed: int, trial: int, algo: str, run: int) -> np.random.SeedSequence:
-    """The seed stream of run ``run`` of ``algo`` on ``trial`` under the root ``seed``."""
-    seq = role_sequence(run_sequence(seed, trial), AGENT)
-    return np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + (zlib.crc32(algo.encode()), run))
+    """The seed stream of run ``run`` of ``algo`` on ``trial`` under the root ``seed``: the agent role's stream
+    named ``algo`` (named as :meth:`rlkit.core.seeding.BatchRNG.stream` names them), its child ``run``."""
+    return role_sequence(_stream_sequence(role_sequence(run_sequence(seed, trial), AGENT), algo), run)
 
 
 def run_agent(matrix: TransferMatrix, entry: dict, trial: int, seed: int, steps: int) -> dict[str, np.ndarray]:

@@ -131,6 +131,9 @@ def test_sb3_training_leaves_the_global_rngs_and_the_temporary_folder_as_they_we
                       params={"n_steps": 64, "batch_size": 32, "n_epochs": 1})
     returns = sb3.evaluate(sb3.load(model, "PPO"), lambda: gym.make("rlkit/ContextualCartPole-v0"), [0, 1, 2])
     assert returns.shape == (3,) and np.all(returns >= 1)
+    one_env = sb3.evaluate(sb3.load(model, "PPO"), lambda: gym.make("rlkit/ContextualCartPole-v0"), [0, 1, 2],
+                           batch=1, score=lambda env, infos: len(infos) - 1)  # reward 1 per step: steps = return
+    np.testing.assert_array_equal(one_env, returns)  # the episodes one after another in one environment
     assert random.getstate() == state[0] and np.array_equal(np.random.get_state()[1], state[1])  # noqa: NPY002
     assert torch.equal(torch.get_rng_state(), state[2])
     assert not list(tmp_path.glob("SB3-*"))  # no folder of SB3's default logger left behind

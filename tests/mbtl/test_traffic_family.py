@@ -56,6 +56,14 @@ def test_family_is_registered_and_checks_its_trainer():
     assert isinstance(family, TrafficFamily) and family.bounds == SCORE_BOUNDS == (-100.0, 0.0)
     cars = family.grid("inflow", 10, (0.25, 2.5)) * 5400 / 3600  # veh/h -> cars per 5400-s episode
     np.testing.assert_allclose(cars, np.arange(250, 2501, 250))  # every 5th of MBTL's 50 inflows
+    # MBTL's 50-task grids, the other contexts at MBTL's base (1000 cars per 5400 s, 14 m/s, 750 m)
+    inflow = family.grid("inflow", 50, (0.05, 2.5))
+    np.testing.assert_allclose(inflow * 5400 / 3600, np.arange(50, 2501, 50))
+    assert inflow[19] == pytest.approx(1000 * 3600 / 5400)  # the default: 1000 cars per episode
+    speed, length = family.contexts["speed_limit"][0], family.contexts["lane_length"][0]
+    assert (speed, length) == (14.0, 750.0)
+    np.testing.assert_allclose(family.grid("speed_limit", 50, (0.5 / speed, 25 / speed)), np.arange(0.5, 25.1, 0.5))
+    np.testing.assert_allclose(family.grid("lane_length", 50, (50 / length, 2500 / length)), np.arange(50, 2501, 50))
     with pytest.raises(RLKitError, match="context inflow must lie in"):
         family.check_values("inflow", [-1.0])
     with pytest.raises(RLKitError, match='algo = "DQN", n_envs = 1.*got \\{\'algo\': \'PPO\'\\}'):
@@ -131,17 +139,18 @@ def test_tiny_build_end_to_end_with_a_killed_cell(tmp_path, caplog, capsys):
     assert np.all(m.values[0, :, 1] < m.values[0, :, 0])  # 5x the traffic waits more, whatever the policy
 
     # every cell equals the same episodes run here, in this process (same policy bytes, same seeds)
-    from rlkit.kinds.transfer_build import _stream
     from rlkit.mbtl import sb3
-    from rlkit.mbtl.families.traffic_dqn import episode_value
+    from rlkit.mbtl.families.traffic_dqn import mbtl_score
 
     env_seq = role_sequence(run_sequence(spec["seed"], 0), ENV)
     for s, key in enumerate(trained):
         policy = sb3.load(trained[key][0].tobytes(), "DQN")
         for j, value in enumerate(spec["family"]["values"]):
-            (seed,) = (_stream(env_seq, j).generate_state(1) % (2**31 - 1)).tolist()
-            with FAMILIES.get("traffic").make_env("inflow", value, spec["family"]["options"]) as env:
-                assert episode_value(policy, env, seed) == m.values[0, s, j]
+            (seed,) = (role_sequence(env_seq, j).generate_state(1) % (2**31 - 1)).tolist()
+            def make(value=value):
+                return FAMILIES.get("traffic").make_env("inflow", value, spec["family"]["options"])
+
+            assert sb3.evaluate(policy, make, [seed], score=mbtl_score)[0] == m.values[0, s, j]
     assert main(["plot", str(out)]) == 0
     assert (out / "tiny_traffic.png").exists() and (out / "tiny_traffic_matrix.npz").exists()
     assert main(["transfer", "select", str(out / "tiny_traffic_matrix.npz"), "--bounds", "-10", "0"]) == 0

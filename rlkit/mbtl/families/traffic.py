@@ -11,11 +11,12 @@ module's docstring). Contexts (:attr:`TrafficFamily.contexts`, ``(default, low, 
 The contexts that do not vary stay at MBTL's base values unless ``[family] options`` set them; the other
 options are :class:`~rlkit.envs.TrafficSignal` keyword arguments (``episode_seconds``, ``backend``, ...).
 
-**Training** (:meth:`TrafficFamily.train`): Stable-Baselines3 DQN with MBTL's network and settings,
-:func:`rlkit.mbtl.families.traffic_dqn.learn` (``[train] algo = "DQN"``, ``n_envs = 1``; ``params`` override
-:func:`rlkit.mbtl.families.traffic_dqn.dqn_defaults`). **Evaluation** (:meth:`TrafficFamily.evaluate_targets`): the
-greedy policy's MBTL score per episode (:func:`rlkit.mbtl.families.traffic_dqn.episode_value`, the negative increase of
-the accumulated waiting time per simulated second), a whole chunk of targets in one process.
+**Training** (:meth:`TrafficFamily.train`): Stable-Baselines3 DQN with MBTL's network and settings through
+:func:`rlkit.mbtl.sb3.train`, the trainer of every family (``[train] algo = "DQN"``, ``n_envs = 1``; ``params``
+override :func:`rlkit.mbtl.families.traffic_dqn.dqn_defaults`). **Evaluation**
+(:meth:`TrafficFamily.evaluate_targets`): :func:`rlkit.mbtl.sb3.evaluate` one episode at a time, scoring the
+greedy policy's episodes with MBTL's score (:func:`rlkit.mbtl.families.traffic_dqn.mbtl_score`, the negative
+increase of the accumulated waiting time per simulated second), a whole chunk of targets in one process.
 
 **One simulation per process.** libsumo runs the simulation inside the process and allows one at a time, so
 every training run and every evaluation chunk runs in a fresh process of its own
@@ -32,7 +33,6 @@ multi-task environment makes one per episode).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import gymnasium as gym
@@ -54,37 +54,36 @@ def _threads() -> int:
 
 
 def _train_cell(make_env, steps: int, seed: int, params: dict, threads: int) -> bytes:
-    """One DQN training run in this (fresh) process; the policy as SB3 zip bytes."""
-    from rlkit.mbtl.families.traffic_dqn import learn
+    """One DQN training run (MBTL's settings overridden by ``params``) in this (fresh) process: the policy as SB3
+    zip bytes, trained by :func:`rlkit.mbtl.sb3.train` as every family's policies are."""
+    import torch
 
-    env = make_env(0)
-    try:
-        model = learn(env, steps, seed, dqn_kwargs=params, threads=threads)
-    finally:
-        env.close()
-    buf = io.BytesIO()
-    model.save(buf)
-    return buf.getvalue()
+    from rlkit.mbtl import sb3
+    from rlkit.mbtl.families.traffic_dqn import dqn_defaults
+
+    torch.set_num_threads(threads)
+    return sb3.train(make_env, "DQN", steps, seed, 1, "MlpPolicy", {**dqn_defaults(), **params})
 
 
 def _evaluate_cell(model: bytes, makes: Sequence, seeds: Sequence[Sequence[int]], deterministic: bool,
                    threads: int) -> list[list[float]]:
-    """MBTL's score of ``model`` in one episode per seed on each target, in this (fresh) process."""
+    """MBTL's score of ``model`` in one episode per seed on each target, in this (fresh) process.
+
+    The evaluation of every family (:func:`rlkit.mbtl.sb3.evaluate`) with ``batch = 1`` (one simulation at a
+    time: a target's environment plays its episodes one after another and is closed before the next target's
+    is made) and MBTL's score (:func:`rlkit.mbtl.families.traffic_dqn.mbtl_score`); what differs from the
+    default :meth:`ContextFamily.evaluate_targets` is only that the whole chunk runs in one fresh process with
+    one policy load (libsumo: one simulation per process; a crash or hang is contained and retried).
+    """
     import torch
 
     from rlkit.mbtl import sb3
-    from rlkit.mbtl.families.traffic_dqn import episode_value
+    from rlkit.mbtl.families.traffic_dqn import mbtl_score
 
     torch.set_num_threads(threads)
     policy = sb3.load(model, "DQN")
-    rows = []
-    for make, row_seeds in zip(makes, seeds):
-        env = make()  # one simulation at a time: closed before the next target's is made
-        try:
-            rows.append([episode_value(policy, env, s, deterministic=deterministic) for s in row_seeds])
-        finally:
-            env.close()
-    return rows
+    return [sb3.evaluate(policy, make, row_seeds, deterministic, batch=1, score=mbtl_score).tolist()
+            for make, row_seeds in zip(makes, seeds)]
 
 
 class TrafficFamily(ContextFamily):
@@ -116,7 +115,7 @@ class TrafficFamily(ContextFamily):
         return 60.0 + steps / self.min_steps_per_second
 
     def train(self, make_env, train: dict, seed: int) -> bytes:
-        """One DQN policy (MBTL's network, :func:`rlkit.mbtl.families.traffic_dqn.learn`) trained in a fresh process."""
+        """One DQN policy (MBTL's network and settings, :func:`rlkit.mbtl.sb3.train`) trained in a fresh process."""
         bad = {k: v for k, v in (("algo", train["algo"]), ("n_envs", train["n_envs"]), ("policy", train["policy"]))
                if v != {"algo": "DQN", "n_envs": 1, "policy": "MlpPolicy"}[k]}
         if bad:
