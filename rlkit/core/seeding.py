@@ -63,7 +63,9 @@ def role_sequence(run_seq: np.random.SeedSequence, role: int) -> np.random.SeedS
     return child_sequence(run_seq, role)
 
 
-def _stream_sequence(seq: np.random.SeedSequence, name: str) -> np.random.SeedSequence:
+def stream_sequence(seq: np.random.SeedSequence, name: str) -> np.random.SeedSequence:
+    """The stream named ``name`` below ``seq`` (the child keyed by the CRC-32 of the name), as
+    :meth:`BatchRNG.stream` names an agent's streams."""
     return child_sequence(seq, zlib.crc32(name.encode()))
 
 
@@ -129,7 +131,7 @@ class BatchRNG:
         return len(self.seqs)
 
     def stream(self, name: str) -> BatchRNG:
-        return BatchRNG([_stream_sequence(s, name) for s in self.seqs], self.device, self.dtype)
+        return BatchRNG([stream_sequence(s, name) for s in self.seqs], self.device, self.dtype)
 
     def normal(self, *shape: int) -> torch.Tensor:
         """Standard normal draws, ``(B, *shape)``."""
@@ -141,7 +143,7 @@ class BatchRNG:
 
     def numpy_generators(self, name: str) -> list[np.random.Generator]:
         """One fresh numpy Generator per run for a named stream (setup-time use: instance sampling)."""
-        return [np.random.default_rng(_stream_sequence(s, name)) for s in self.seqs]
+        return [np.random.default_rng(stream_sequence(s, name)) for s in self.seqs]
 
     def normal_ahead(self, n: int) -> torch.Tensor:
         """The next draws of :meth:`normal` ``()`` as ``(B, m)``, ``1 <= m = min(n, draws left in the current block)``,

@@ -65,7 +65,7 @@ import numpy as np
 
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import KINDS
-from rlkit.core.seeding import AGENT, ENV, role_sequence, run_sequence
+from rlkit.core.seeding import AGENT, ENV, child_sequence, role_sequence, run_sequence
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.kinds.transfer_select import selection
 from rlkit.mbtl.compare import selection_agents
@@ -209,20 +209,19 @@ class TransferBuildKind(ExperimentKind):
     def _train(self, spec: dict, t: int, src: str) -> dict[str, np.ndarray]:
         fam = spec["family"]
         family, values, options = FAMILIES.get(fam["name"]), fam["values"], fam["options"]
-        # streams of trial t: (agent, source or multitask index, 0: training seed | 1: multitask draws);
-        # role_sequence(seq, k) is the child k of seq
+        # streams of trial t: (agent, source or multitask index, 0: training seed | 1: multitask draws)
         agent_seq = role_sequence(run_sequence(spec["seed"], t), AGENT)
         train = dict(spec["train"])
         if src == MULTITASK:
             index = len(values)
             train["timesteps"] = train["multitask_timesteps"]
             make = EnvMaker(fam["name"], fam["context"], options, values=tuple(values),
-                            seed=role_sequence(role_sequence(agent_seq, index), 1))
+                            seed=child_sequence(agent_seq, index, 1))
         else:
             index = int(src[1:])
             make = EnvMaker(fam["name"], fam["context"], options, value=values[index])
         start = time.perf_counter()
-        model = family.train(make, train, _seed_int(role_sequence(role_sequence(agent_seq, index), 0)))
+        model = family.train(make, train, _seed_int(child_sequence(agent_seq, index, 0)))
         return {"model": np.frombuffer(model, dtype=np.uint8)[None].copy(),
                 "train_seconds": np.array([time.perf_counter() - start])}
 
@@ -231,7 +230,7 @@ class TransferBuildKind(ExperimentKind):
         family, ev = FAMILIES.get(fam["name"]), spec["evaluate"]
         env_seq = role_sequence(run_sequence(spec["seed"], t), ENV)
         makes = [EnvMaker(fam["name"], fam["context"], fam["options"], value=fam["values"][j]) for j in targets]
-        seeds = [(role_sequence(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to
+        seeds = [(child_sequence(env_seq, j).generate_state(ev["episodes"]) % (2**31 - 1)).tolist()  # common to
                  for j in targets]                                                                   # every source
         return {"returns": np.stack(family.evaluate_targets(model, makes, spec["train"], ev, seeds))}
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_int
 from rlkit.core.registry import AGENTS
-from rlkit.core.seeding import AGENT, _stream_sequence, role_sequence, run_sequence
+from rlkit.core.seeding import AGENT, child_sequence, role_sequence, run_sequence, stream_sequence
 from rlkit.mbtl.matrix import TransferMatrix
 from rlkit.mbtl.metrics import independent, k_star, multitask, sample_efficiency
 from rlkit.mbtl.strategies.base import ReferenceLevel, TransferStrategy
@@ -135,7 +135,7 @@ def _parameters(cls) -> set[str]:
 def run_seed(seed: int, trial: int, algo: str, run: int) -> np.random.SeedSequence:
     """The seed stream of run ``run`` of ``algo`` on ``trial`` under the root ``seed``: the agent role's stream
     named ``algo`` (named as :meth:`rlkit.core.seeding.BatchRNG.stream` names them), its child ``run``."""
-    return role_sequence(_stream_sequence(role_sequence(run_sequence(seed, trial), AGENT), algo), run)
+    return child_sequence(stream_sequence(role_sequence(run_sequence(seed, trial), AGENT), algo), run)
 
 
 def run_agent(matrix: TransferMatrix, entry: dict, trial: int, seed: int, steps: int) -> dict[str, np.ndarray]:

@@ -17,7 +17,7 @@ if not all(importlib.util.find_spec(m) for m in ("sumo", "libsumo", "traci", "su
 
 from rlkit.core.checks import RLKitError  # noqa: E402
 from rlkit.envs import SimulationError, TrafficContext, TrafficSignal, make_vector_env  # noqa: E402
-from rlkit.envs.traffic.network import intersection_files, mbtl_contexts  # noqa: E402
+from rlkit.envs.traffic.network import intersection_files  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +125,6 @@ def test_context_validation_and_grids(cache):
         intersection_files(TrafficContext(inflow=50_000), cache=cache)
     with pytest.raises(RLKitError, match="yellow_time must be < green_time"):
         TrafficSignal(green_time=4, yellow_time=4)
-    grid = mbtl_contexts("inflow")
-    assert len(grid) == 50 and grid[19].inflow == pytest.approx(1000 * 3600 / 5400)  # 1000 cars per episode
-    assert [c.speed_limit for c in mbtl_contexts("speed_limit", n=5)] == [5.0, 10.0, 15.0, 20.0, 25.0]
 
 
 def test_sumo_home_is_set_from_the_wheel_when_missing_or_wrong(monkeypatch, tmp_path):

@@ -26,7 +26,7 @@ import numpy as np
 
 from rlkit.core.checks import RLKitError, check_int
 from rlkit.core.registry import Registry
-from rlkit.core.seeding import role_sequence
+from rlkit.core.seeding import child_sequence
 from rlkit.mbtl import sb3
 from rlkit.mbtl.families.sampled_context import SampledContextEnv
 
@@ -115,7 +115,7 @@ class EnvMaker:
         family = FAMILIES.get(self.family)
         if self.values is None:
             return family.make_env(self.context, self.value, self.options)
-        return family.make_multitask_env(self.context, list(self.values), self.options, role_sequence(self.seed, i))
+        return family.make_multitask_env(self.context, list(self.values), self.options, child_sequence(self.seed, i))
 
 
 class GymContextFamily(ContextFamily):
