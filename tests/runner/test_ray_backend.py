@@ -67,10 +67,14 @@ def test_a_worker_killed_mid_chunk_is_retried_and_nothing_is_duplicated(cluster,
         while time.time() < deadline:
             busy = busy_ray_workers()
             if busy:
-                time.sleep(0.5)  # well inside the unit
-                os.kill(busy[0], signal.SIGKILL)
-                killed.append(busy[0])
-                return
+                time.sleep(0.5)  # well inside the unit, unless it was ending: then look for the next busy one
+                if busy[0] in busy_ray_workers():
+                    try:
+                        os.kill(busy[0], signal.SIGKILL)
+                    except ProcessLookupError:  # it finished (and Ray retired it) in between
+                        continue
+                    killed.append(busy[0])
+                    return
             time.sleep(0.02)
 
     writes = []
