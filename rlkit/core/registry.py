@@ -8,6 +8,7 @@ paper's own spelling, where it differs (``"LSVI-UCB"``), is its *alias*. Specs m
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Callable
 
 from rlkit.core.errors import SpecError
@@ -67,6 +68,25 @@ class Registry:
 
     def __contains__(self, name: str) -> bool:
         return name in self._entries or name in self._aliases
+
+
+SUPPLIED = frozenset({"self", "n_runs", "n_tasks", "n_arms", "dim", "n_states", "n_actions", "horizon", "task_shape",
+                      "env", "matrix", "rounds", "episodes", "seed", "random_state", "device", "dtype"})
+"""Constructor arguments the runner supplies (sizes read from the environment or matrix, the budget, seeds,
+placement): a spec does not set them."""
+
+
+def accepted_params(cls) -> set[str]:
+    """The parameters a spec's ``[[agents]]`` table may give ``cls``: the keyword parameters of its constructor
+    and of its ``for_env`` builder, less what the runner supplies (:data:`SUPPLIED`)."""
+    names = set()
+    for fn in (cls.__init__, getattr(cls, "for_env", None)):
+        if fn is None:
+            continue
+        for p in inspect.signature(fn).parameters.values():
+            if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD):
+                names.add(p.name)
+    return names - SUPPLIED
 
 
 AGENTS = Registry("agent")

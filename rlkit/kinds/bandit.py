@@ -40,7 +40,6 @@ agent it bounds.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import gymnasium as gym
@@ -49,7 +48,7 @@ import torch
 
 from rlkit.agents.bandit_loop import checkpoints, run_bandit
 from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice, check_int, check_keys
-from rlkit.core.registry import AGENTS, KINDS
+from rlkit.core.registry import AGENTS, KINDS, accepted_params
 from rlkit.core.seeding import run_sequences
 from rlkit.core.stats import loglog_slope, standard_error
 from rlkit.figures.plot import (
@@ -88,16 +87,6 @@ def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
         raise SpecError(f"env ({env_id}): {e}") from None
 
 
-def agent_parameters(cls) -> set[str]:
-    names = set()
-    for fn in (cls.__init__, cls.for_env):
-        for p in inspect.signature(fn).parameters.values():
-            if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD:
-                names.add(p.name)
-    return names - {"self", "n_runs", "n_tasks", "n_arms", "dim", "seed", "device", "dtype", "env", "rounds",
-                    "n_states", "n_actions", "task_shape", "episodes"}
-
-
 def resolve_agents(agents, env=None, budget: int = 1, length_kw: str = "rounds") -> list[dict]:
     """Validate ``[[agents]]``: known algorithm, unique labels, accepted parameters, and (given a one-run
     ``env``) parameter values, by building each agent once (``for_env(env, <length_kw>=budget, ...)``)."""
@@ -105,7 +94,7 @@ def resolve_agents(agents, env=None, budget: int = 1, length_kw: str = "rounds")
     for i, a, label in agent_tables(agents):
         cls = AGENTS.get(a["algo"])
         params = {k: v for k, v in a.items() if k not in ("algo", "label")}
-        accepted = agent_parameters(cls)
+        accepted = accepted_params(cls)
         unknown = sorted(set(params) - accepted)
         if unknown:
             raise SpecError(f"agents[{i}] ({label}): unknown parameter(s) {unknown} for {a['algo']}; "

@@ -12,12 +12,10 @@ curve and picks of -1).
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_int
-from rlkit.core.registry import AGENTS
+from rlkit.core.registry import AGENTS, accepted_params
 from rlkit.core.seeding import AGENT, child_sequence, role_sequence, run_sequence, stream_sequence
 from rlkit.mbtl.matrix import TransferMatrix
 from rlkit.mbtl.metrics import independent, k_star, multitask, sample_efficiency
@@ -111,7 +109,7 @@ def resolve_strategies(agents, matrix: TransferMatrix) -> list[dict]:
                 raise SpecError(f"agents[{i}] ({label}): the matrix has no multitask row (build it with "
                                 "train.multitask = true, or drop this level)")
         else:
-            accepted = _parameters(cls)
+            accepted = accepted_params(cls)
             unknown = sorted(set(params) - accepted)
             if unknown:
                 raise SpecError(f"agents[{i}] ({label}): unknown parameter(s) {unknown} for {a['algo']}; "
@@ -122,14 +120,6 @@ def resolve_strategies(agents, matrix: TransferMatrix) -> list[dict]:
                 raise SpecError(f"agents[{i}] ({label}): {e}") from None
         out.append({"label": label, "algo": a["algo"], "runs": runs, **params})
     return out
-
-
-def _parameters(cls) -> set[str]:
-    names = set()
-    for p in inspect.signature(cls.__init__).parameters.values():
-        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD):
-            names.add(p.name)
-    return names - {"self", "n_tasks", "matrix", "seed", "random_state"}
 
 
 def run_seed(seed: int, trial: int, algo: str, run: int) -> np.random.SeedSequence:
