@@ -22,8 +22,6 @@ and PDF side by side. What every figure of the project follows (and new kinds sh
 from __future__ import annotations
 
 import hashlib
-import importlib
-import inspect
 from pathlib import Path
 
 import matplotlib
@@ -33,7 +31,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, NullLocator  # noqa: E402
 
-from rlkit.core.checks import SpecError  # noqa: E402
 from rlkit.core.stats import bootstrap_band, loglog_slope  # noqa: E402
 
 # ------------------------------------------------------------------ styles
@@ -232,25 +229,6 @@ def ticks_at(ax, values, axis: str = "x") -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xticks if axis == "x" else ax.set_yticks)(values, labels)
     target.set_minor_locator(NullLocator())
-
-
-def theory_function(name: str):
-    """``"oful.regret_bound"`` -> :func:`rlkit.theory.oful.regret_bound`."""
-    module, _, func = name.rpartition(".")
-    try:
-        return getattr(importlib.import_module(f"rlkit.theory.{module}"), func)
-    except (ImportError, AttributeError, ValueError):
-        raise SpecError(f"plot.theory must name a function of rlkit.theory as 'module.function', "
-                        f"got {name!r}") from None
-
-
-def theory_curve(name: str, t: np.ndarray, available: dict, overrides: dict | None = None) -> tuple[str, np.ndarray]:
-    """Evaluate a theory function at ``t`` with the keyword arguments it accepts from ``available``
-    (environment constants) updated by ``overrides`` (the spec's ``plot.theory_params``)."""
-    fn = theory_function(name)
-    params = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in {**available, **(overrides or {})}.items() if k in params}
-    return getattr(fn, "label", name), np.asarray(fn(t, **kwargs), dtype=np.float64)
 
 
 # ----------------------------------------------------------------- figures

@@ -51,21 +51,9 @@ from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice,
 from rlkit.core.registry import AGENTS, KINDS, accepted_params
 from rlkit.core.seeding import run_sequences
 from rlkit.core.stats import loglog_slope, standard_error
-from rlkit.figures.plot import (
-    band_caption,
-    count,
-    draw_bound,
-    draw_curves,
-    fit_linear_ylim,
-    legend_outside,
-    new_panels,
-    save,
-    styles_for,
-    theory_curve,
-    theory_function,
-)
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.theory import theory_curve, theory_function
 
 TOP_KEYS = {"name", "kind", "description", "rounds", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}
@@ -209,6 +197,8 @@ class BanditKind(ExperimentKind):
         """Draw more curves on the axes of ``term`` before the legend: each ``[[plot.references]]`` rate (``over =
         "curve"``) through its agent's final mean, dotted in the agent's colour (a rate to compare slopes with,
         not a bound)."""
+        from rlkit.figures.plot import styles_for  # drawing only: workers never import matplotlib
+
         means = {label: arrays[term].mean(0) for label, arrays in results.items() if term in arrays}
         sweeps.draw_references(ax, spec, t, means, "curve", {}, styles_for(results))
 
@@ -242,6 +232,8 @@ class BanditKind(ExperimentKind):
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
         """The curves' figure; with a sweep, one per point (``<stem>_<g>``) and, for a sweep of one parameter over
         numbers, the final values against it (``<stem>``)."""
+        from rlkit.figures.plot import count  # drawing only: workers never import matplotlib
+
         if not spec.get("sweep"):
             return self.plot_curves(spec, results, stem)
         stem = Path(stem)
@@ -263,6 +255,18 @@ class BanditKind(ExperimentKind):
 
     def plot_curves(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
         """One figure per curve (term): linear and log-log panels over rounds or episodes."""
+        from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
+            band_caption,
+            count,
+            draw_bound,
+            draw_curves,
+            fit_linear_ylim,
+            legend_outside,
+            new_panels,
+            save,
+            styles_for,
+        )
+
         length = spec[self.length_key]
         t = checkpoints(length)
         opts = spec["plot"]
@@ -296,6 +300,7 @@ class BanditKind(ExperimentKind):
         """``(term, label, values)`` of the spec's theory bound, or ``None``: the regret notion it bounds (the spec's
         ``theory_term``, else the function's ``term``, else the first curve), and a label naming the agent it bounds
         (the spec's ``theory_agent``, else the one agent of the function's ``algo``)."""
+
         opts = spec["plot"]
         if not opts.get("theory"):
             return None

@@ -45,7 +45,6 @@ import torch
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
-from rlkit.figures.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.kinds.bandit import resolve_agents
 from rlkit.kinds.base import ExperimentKind, Unit
 
@@ -175,6 +174,17 @@ class OfflineSweepKind(ExperimentKind):
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
         """Average return against the perturbation, one figure per stored term (``return``, ``exact_return``):
         mean and 95% bootstrap band over replications, each agent in its project style, legend outside."""
+        from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
+            band_caption,
+            count,
+            draw_sweep,
+            legend_outside,
+            new_figure,
+            save,
+            styles_for,
+            ticks_at,
+        )
+
         grid = np.asarray(spec["evaluate"]["grid"])
         title = spec["plot"].get("title", spec["name"])
         env = make_feature_env(spec["env"], "cpu", spec["dtype"])

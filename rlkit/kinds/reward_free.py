@@ -52,11 +52,11 @@ from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
-from rlkit.figures.plot import draw_curves, save, theory_curve
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.reward_free.base import RewardFreeAgent, planning_metrics
+from rlkit.theory import theory_curve
 
 RF_KEYS = {"eps", "random_rewards", "checkpoints", "figure"}
 
@@ -146,6 +146,8 @@ class RewardFreeKind(EpisodicKind):
     def _plot_curves(self, spec, results, stem) -> list[Path]:
         import matplotlib.pyplot as plt
 
+        from rlkit.figures.plot import draw_curves, save  # drawing only: workers never import matplotlib
+
         at, floor = self.record_at(spec), 1e-4  # exact zeros (every planned policy optimal) drawn at the floor
         parts = sweeps.split(spec, results)
         G = len(parts)
@@ -179,6 +181,8 @@ class RewardFreeKind(EpisodicKind):
 
     def _plot_sweep(self, spec, results, stem) -> list[Path]:
         import matplotlib.pyplot as plt
+
+        from rlkit.figures.plot import draw_curves, save  # drawing only: workers never import matplotlib
 
         at, eps, K = self.record_at(spec), spec["reward_free"]["eps"], spec["episodes"]
         key = spec["sweep"]["param"]

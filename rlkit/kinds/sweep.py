@@ -32,16 +32,7 @@ import numpy as np
 
 from rlkit.core.checks import SpecError, check_keys
 from rlkit.core.stats import loglog_slope, standard_error
-from rlkit.figures.plot import (
-    band_caption,
-    draw_sweep,
-    legend_outside,
-    new_panels,
-    save,
-    styles_for,
-    theory_function,
-    ticks_at,
-)
+from rlkit.theory import theory_function
 
 SWEEP_KEYS = {"param", "values", "label", "points"}
 
@@ -143,6 +134,7 @@ def check_references(spec: dict) -> None:
     ``over`` (``"curve"``, the default: a function of the round or episode count, drawn through the agent's final
     mean; ``"sweep"``: a function of the swept value), ``params`` (more keyword arguments) and ``anchor``
     (``"last"``, the default, or ``"first"``: the point the shape is scaled through)."""
+
     refs = spec["plot"].get("references", [])
     labels = {a["label"] for a in spec["agents"]}
     if not isinstance(refs, list):
@@ -169,6 +161,7 @@ def draw_references(ax, spec: dict, x: np.ndarray, means: dict[str, np.ndarray],
     """Each reference of kind ``over`` as ``c f(x)``, ``c`` chosen so that it passes through its agent's mean at
     the anchor, dotted in the agent's colour. ``available``: keyword arguments the function may take (the
     environment's constants, the horizon); a reference's ``params`` override them."""
+
     for ref in spec["plot"].get("references", []):
         if ref.get("over", "curve") != over:
             continue
@@ -192,6 +185,16 @@ def plot(spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path, term
          what: str) -> list[Path]:
     """The final value of each curve of ``terms`` against the swept values (``<stem>.png``, ``<stem>_<term>.png``
     for more than one term); ``what`` says where the final value is taken (``"after T = 625 rounds"``)."""
+    from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
+        band_caption,
+        draw_sweep,
+        legend_outside,
+        new_panels,
+        save,
+        styles_for,
+        ticks_at,
+    )
+
     sweep = spec["sweep"]
     x = np.asarray(sweep["values"], dtype=np.float64)
     panels = ("linear", "loglog") if spec["plot"].get("loglog", True) and np.all(x > 0) else ("linear",)

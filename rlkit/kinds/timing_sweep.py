@@ -48,7 +48,6 @@ import torch
 
 from rlkit.core.checks import RLKitError, SpecError, check_int
 from rlkit.core.registry import KINDS
-from rlkit.figures.plot import band_caption, count, draw_sweep, legend_outside, new_figure, save, styles_for, ticks_at
 from rlkit.kinds.base import ExperimentKind, Unit
 from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
 
@@ -140,6 +139,17 @@ class TimingSweepKind(ExperimentKind):
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
         """Seconds per fit against each sweep's values (log-log, the swept values as ticks), mean and 95% bootstrap
         band over the repeats, each agent in its project style, legend outside."""
+        from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
+            band_caption,
+            count,
+            draw_sweep,
+            legend_outside,
+            new_figure,
+            save,
+            styles_for,
+            ticks_at,
+        )
+
         pts = points(spec)
         styles = styles_for(results)
         paths = []

@@ -98,3 +98,14 @@ def test_importing_a_layer_or_a_paper_loads_no_heavy_stack(module):
     if module == "rlkit.runner.store":  # storage: no torch, environment, agent or experiment kind either
         assert not any(m.startswith(("torch", "gymnasium", "rlkit.envs", "rlkit.agents")) for m in loaded)
         assert {m for m in loaded if m.startswith("rlkit.kinds.")} == {"rlkit.kinds.base"}
+
+
+def test_a_runner_worker_loads_every_plugin_but_no_heavy_stack():
+    """What a worker process imports before its first unit (``load_plugins``: every environment, agent and kind):
+    the kinds import the figure helpers only inside their ``plot`` methods, so no worker loads matplotlib."""
+    code = ("import sys, json; from rlkit.runner.run import load_plugins; load_plugins(); "
+            "print(json.dumps(sorted(sys.modules)))")
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                           check=True).stdout))
+    assert {"rlkit.kinds.bandit", "rlkit.mbtl.families.traffic", "rlkit.reward_free.hf_ucrl_rfe"} <= loaded
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
