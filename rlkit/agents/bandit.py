@@ -11,7 +11,9 @@ and always checked. With ``validate=True`` (the default) the values are checked 
 boolean read per update: rewards and contexts finite, arms in ``[0, K)`` (a contexts tensor is read once and
 not again while the same, unmodified tensor comes back, as the fixed contexts of most environments do).
 With ``validate=False`` the values are *not checked*: a NaN reward or an out-of-range arm then gives wrong
-results or a raw torch error.
+results or a raw torch error. With ``validate="checkpoint"`` (what the experiment runner uses) the same checks are
+kept on the device and read once per checkpoint of the loop (:mod:`rlkit.core.deferred`): no per-round host
+read, and a bad value still stops the run with the same message, at the next checkpoint.
 
 Actions an agent returned from its own ``act`` (the same tensor object, unmodified where torch keeps a version
 counter: outside ``torch.inference_mode``) are arm indices of the right shape by construction, so ``update``
@@ -35,18 +37,21 @@ from rlkit.core.checks import (
     env_placement,
     resolve_device_dtype,
 )
+from rlkit.core.deferred import DeferredChecks, check_validate
 from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 
 
 class BanditAgent:
     """Base class: stores sizes, device, dtype and the agent's random streams; validates inputs."""
 
-    def __init__(self, n_runs: int, n_arms: int, dim: int, *, seed=0, device=None, dtype=None, validate: bool = True):
+    def __init__(self, n_runs: int, n_arms: int, dim: int, *, seed=0, device=None, dtype=None,
+                 validate: bool | str = True):
         self.n_runs = check_int("n_runs", n_runs)
         self.n_arms = check_int("n_arms", n_arms)
         self.dim = check_int("dim", dim)
         self.device, self.dtype = resolve_device_dtype(device, dtype)
-        self.validate = bool(validate)
+        self.validate = check_validate(validate)
+        self.deferred = DeferredChecks() if self.validate == "checkpoint" else None
         self.rng = BatchRNG([role_sequence(s, AGENT) for s in as_sequences(seed, self.n_runs)], self.device, self.dtype)
         self._runs = torch.arange(self.n_runs, device=self.device)
         self._checked_contexts: tuple | None = None  # (tensor, version) of the contexts last checked
@@ -113,7 +118,9 @@ class BanditAgent:
             shown = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
             raise RLKitError(f"contexts must be a tensor of shape {layout} = {shown} (the agent's {sizes}), got {got}")
         check_like("contexts", contexts, dtype=self.dtype, device=self.device)
-        if self.validate:
+        if self.deferred is not None:
+            self.deferred.add("contexts must be finite", ~torch.isfinite(contexts).all())
+        elif self.validate:
             check_finite("contexts", contexts)
         self._checked_contexts = (contexts, _version(contexts))
         return contexts
@@ -147,14 +154,25 @@ class BanditAgent:
         check_like("rewards", rewards, device=self.device)
         if not self.validate:
             return
+        k = contexts.shape[-2]
+        if self.deferred is not None:  # recorded on the device, read at the next checkpoint
+            self.deferred.add("rewards must be finite", ~torch.isfinite(rewards).all())
+            if not own:
+                self.deferred.add(f"actions must be arm indices in [0, {k})", ((actions < 0) | (actions >= k)).any())
+            return
         if own:
             check_finite("rewards", rewards)
             return
-        k = contexts.shape[-2]
         if not bool(torch.isfinite(rewards).all() & (actions >= 0).all() & (actions < k).all()):
             check_finite("rewards", rewards)
             raise RLKitError(f"actions must be arm indices in [0, {k}), got values "
                              f"{actions.min().item()}..{actions.max().item()}")
+
+    def check_deferred(self) -> None:
+        """Raise what a deferred value check (``validate="checkpoint"``) found since the last call; the loops call
+        it at every checkpoint. Does nothing in the other modes."""
+        if self.deferred is not None:
+            self.deferred.raise_pending(type(self).__name__)
 
     def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Feature vectors of the played arms: ``(B, K, d), (B,) -> (B, d)``."""

@@ -83,6 +83,7 @@ def run_bandit(env, agent, rounds: int, seed, record_at: np.ndarray | None = Non
     held_step = getattr(env, "step_held", None)
     hold = getattr(agent, "hold_length", None)
     keeps = getattr(agent, "keeps", None) if lookahead and getattr(env, "peek_held", None) is not None else None
+    deferred = getattr(agent, "check_deferred", None)  # validate="checkpoint": read the value checks at checkpoints
     span = 2  # rounds looked at beyond the current hold
     skip, backoff = 0, 1  # decisions to take without looking ahead after a fruitless look-ahead
     t = 0
@@ -110,6 +111,7 @@ def run_bandit(env, agent, rounds: int, seed, record_at: np.ndarray | None = Non
                 next_contexts, rewards, _, _, info = held_step(actions, n)
             else:
                 next_contexts, rewards, info = _steps(env, actions, n)
+            cols_start = column
             stop = bisect.bisect_right(points, t + n, column) if t + n >= next_point else column
             cols = torch.as_tensor(record_at[column:stop] - t - 1, device=env.device) if stop > column else None
             regret.add_held(rewards, info, column, cols)
@@ -117,6 +119,8 @@ def run_bandit(env, agent, rounds: int, seed, record_at: np.ndarray | None = Non
                 column = stop
                 next_point = points[column]
             agent.update_held(contexts, actions, rewards)
+            if stop > cols_start and deferred is not None:
+                deferred()
             contexts = next_contexts
             if progress is not None and (t + n) // 4096 > t // 4096:
                 progress(t + n)
@@ -131,8 +135,12 @@ def run_bandit(env, agent, rounds: int, seed, record_at: np.ndarray | None = Non
             regret.record(column)
             column += 1
             next_point = points[column]
+            if deferred is not None:
+                deferred()
         if progress is not None and t % 4096 == 0:
             progress(t)
+    if deferred is not None:  # the rounds after the last checkpoint
+        deferred()
     out = regret.out.cpu().numpy()
     return {name: out[i] for i, name in enumerate(names)}
 

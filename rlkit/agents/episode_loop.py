@@ -80,6 +80,8 @@ def run_episodes(env, agent, episodes: int, seed, record_at: np.ndarray | None =
         agent.end_episode()
         if not is_record[k]:
             continue
+        if hasattr(agent, "check_deferred"):  # validate="checkpoint": the value checks are read here
+            agent.check_deferred()
         row: dict[str, torch.Tensor] = {}
         if regret:
             _, _, V = dp.optimal_policy(P, summed, maximize=env.objective == "reward")
@@ -94,4 +96,6 @@ def run_episodes(env, agent, episodes: int, seed, record_at: np.ndarray | None =
         column += 1
         if progress is not None:
             progress(k)
+    if hasattr(agent, "check_deferred"):  # the episodes after the last checkpoint
+        agent.check_deferred()
     return {name: v.cpu().numpy() for name, v in out.items()}

@@ -31,6 +31,7 @@ from rlkit.core.checks import (
     env_placement,
     resolve_device_dtype,
 )
+from rlkit.core.deferred import DeferredChecks, check_validate
 from rlkit.core.dp import check_policy
 from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 from rlkit.core.tables import sample_rows
@@ -40,7 +41,7 @@ class EpisodicAgent:
     """Base class: sizes, device, dtype, random streams, input checks, and acting from a policy table."""
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, task_shape: tuple[int, ...] = (),
-                 seed=0, device=None, dtype=None, validate: bool = True):
+                 seed=0, device=None, dtype=None, validate: bool | str = True):
         self.n_runs = check_int("n_runs", n_runs)
         self.n_states = check_int("n_states", n_states)
         self.n_actions = check_int("n_actions", n_actions)
@@ -48,7 +49,8 @@ class EpisodicAgent:
         self.task_shape = tuple(check_int("task_shape entries", m) for m in task_shape)
         self.batch_shape = (self.n_runs, *self.task_shape)
         self.device, self.dtype = resolve_device_dtype(device, dtype)
-        self.validate = bool(validate)
+        self.validate = check_validate(validate)
+        self.deferred = DeferredChecks() if self.validate == "checkpoint" else None
         self.rng = BatchRNG([role_sequence(s, AGENT) for s in as_sequences(seed, self.n_runs)], self.device, self.dtype)
         self._act_rng = self.rng.stream("act")
         self._pi: torch.Tensor | None = None
@@ -72,9 +74,15 @@ class EpisodicAgent:
         """Compute the policy of the episode that begins."""
         self.episode += 1
         self._pi = self._policy_table()
-        if self.validate:
-            check_policy(f"{type(self).__name__}._policy_table()", self._pi,
-                         (*self.batch_shape, self.horizon, self.n_states, self.n_actions))
+        name, shape = f"{type(self).__name__}._policy_table()", (*self.batch_shape, self.horizon, self.n_states,
+                                                                    self.n_actions)
+        if self.deferred is not None:  # the shape now (metadata), the rows at the next checkpoint
+            check_policy(name, self._pi, shape, values=False)
+            pi, atol = self._pi, 1e-6
+            self.deferred.add(f"{name} must hold probability distributions over actions (entries >= 0, rows "
+                              f"summing to 1)", (pi < -atol).any() | ((pi.sum(-1) - 1).abs() > atol).any())
+        elif self.validate:
+            check_policy(name, self._pi, shape)
 
     def policy(self) -> torch.Tensor:
         """The current episode's policy ``(B, *t, H, S, A)`` (rows on the simplex)."""
@@ -100,13 +108,24 @@ class EpisodicAgent:
         raise NotImplementedError
 
     # ------------------------------------------------------------ checks
+    def check_deferred(self) -> None:
+        """Raise what a deferred value check (``validate="checkpoint"``) found since the last call; the loops call
+        it at every checkpoint. Does nothing in the other modes."""
+        if self.deferred is not None:
+            self.deferred.raise_pending(type(self).__name__)
+
     def _check_states(self, states: torch.Tensor, h: int, *, values: bool = True) -> None:
         """``states: (B, *t)`` state indices on the agent's device; ``h`` a step; the indices in ``[0, S)`` when
         ``validate`` is on (one host read; ``values=False`` leaves that to the caller)."""
         _check_indices("states", states, self.batch_shape, self.device, "state indices")
         if not 0 <= int(h) < self.horizon:
             raise RLKitError(f"h must be a step in [0, {self.horizon}), got {h}")
-        if values and self.validate and not bool(((states >= 0) & (states < self.n_states)).all()):
+        if not (values and self.validate):
+            return
+        if self.deferred is not None:
+            broken = ((states < 0) | (states >= self.n_states)).any()
+            self.deferred.add(f"states must lie in [0, {self.n_states})", broken)
+        elif not bool(((states >= 0) & (states < self.n_states)).all()):
             _range_error("states", states, self.n_states)
 
     def _check_step(self, states, actions, feedback, next_states, h: int) -> None:
@@ -118,7 +137,12 @@ class EpisodicAgent:
         if not isinstance(feedback, torch.Tensor) or tuple(feedback.shape) != self.batch_shape:
             given = tuple(feedback.shape) if isinstance(feedback, torch.Tensor) else type(feedback).__name__
             raise RLKitError(f"feedback must be a tensor of shape {self.batch_shape}, got {given}")
-        if self.validate:
+        if self.deferred is not None:
+            S, A = self.n_states, self.n_actions
+            self.deferred.add("feedback must be finite", ~torch.isfinite(feedback).all())
+            for name, x, n in (("states", states, S), ("actions", actions, A), ("next_states", next_states, S)):
+                self.deferred.add(f"{name} must lie in [0, {n})", ((x < 0) | (x >= n)).any())
+        elif self.validate:
             S, A = self.n_states, self.n_actions
             ok = (torch.isfinite(feedback).all() & (states >= 0).all() & (states < S).all() & (actions >= 0).all()
                   & (actions < A).all() & (next_states >= 0).all() & (next_states < S).all())

@@ -87,12 +87,13 @@ def occupancy(P: torch.Tensor, pi: torch.Tensor, mu: torch.Tensor) -> torch.Tens
     return q
 
 
-def check_policy(name: str, pi: torch.Tensor, shape: tuple, atol: float = 1e-6) -> torch.Tensor:
-    """A policy table of the given shape whose rows are distributions (one host read)."""
+def check_policy(name: str, pi: torch.Tensor, shape: tuple, atol: float = 1e-6, values: bool = True) -> torch.Tensor:
+    """A policy table of the given shape whose rows are distributions (one host read; ``values=False``: the shape
+    only)."""
     if not isinstance(pi, torch.Tensor) or tuple(pi.shape) != tuple(shape):
         given = tuple(pi.shape) if isinstance(pi, torch.Tensor) else type(pi).__name__
         raise RLKitError(f"{name} must be a policy table of shape {tuple(shape)} (runs, H, S, A), got {given}")
-    if not bool((pi >= -atol).all() & ((pi.sum(-1) - 1).abs() <= atol).all()):
+    if values and not bool((pi >= -atol).all() & ((pi.sum(-1) - 1).abs() <= atol).all()):
         bad = float((pi.sum(-1) - 1).abs().max())
         raise RLKitError(f"{name} must hold probability distributions over actions (entries >= 0, rows summing "
                          f"to 1), got min entry {float(pi.min()):.3g} and largest row-sum error {bad:.3g}")

@@ -184,9 +184,14 @@ class BanditKind(ExperimentKind):
         env = make_env(spec["env"], n, device, spec["dtype"])
         a = next(a for a in spec["agents"] if a["label"] == unit.agent)
         params = {k: v for k, v in a.items() if k not in ("label", "algo")}
+        cls = AGENTS.get(a["algo"])
+        if torch.device(device).type != "cpu" and "validate" in accepted_params(cls):
+            # on an accelerator the value checks are read at the checkpoints, not every round (no per-round
+            # synchronisation); on the CPU a read costs nothing and the eager checks stop at the bad round
+            params.setdefault("validate", "checkpoint")
         seeds = run_sequences(spec["seed"], range(unit.start, unit.stop))
         length = spec[self.length_key]
-        agent = AGENTS.get(a["algo"]).for_env(env, **{self.length_key: length}, seed=seeds, device=device,
+        agent = cls.for_env(env, **{self.length_key: length}, seed=seeds, device=device,
                                               dtype=getattr(torch, spec["dtype"]), **params)
         # The unit's environment and agent are discarded afterwards, so their tensors may be inference tensors:
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
