@@ -48,6 +48,7 @@ import torch
 
 from rlkit.agents.bandit_loop import checkpoints, run_bandit
 from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice, check_int, check_keys
+from rlkit.core.protocols import BanditEnv
 from rlkit.core.registry import AGENTS, KINDS, accepted_params
 from rlkit.core.seeding import run_sequences
 from rlkit.core.stats import loglog_slope, standard_error
@@ -157,7 +158,7 @@ class BanditKind(ExperimentKind):
 
     def check_env(self, env, env_spec: dict) -> None:
         """Refuse an environment of the wrong family."""
-        if not hasattr(env, "regret_terms"):
+        if not isinstance(env, BanditEnv):
             raise SpecError(f"env.id {env_spec.get('id')!r} is not a bandit environment (kind {self.name!r} needs "
                             "one with regret_terms, e.g. rlkit/LinearBandit-v0)")
 

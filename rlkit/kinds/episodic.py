@@ -48,6 +48,7 @@ import numpy as np
 
 from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.checks import SpecError
+from rlkit.core.protocols import EpisodicEnv
 from rlkit.core.registry import KINDS
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import BanditKind
@@ -64,7 +65,7 @@ class EpisodicKind(BanditKind):
     length_text = "K = {} episodes"
 
     def check_env(self, env, env_spec: dict) -> None:
-        if not hasattr(env, "next_episode"):
+        if not isinstance(env, EpisodicEnv):
             raise SpecError(f"env.id {env_spec.get('id')!r} is not a finite episodic environment (kind {self.name!r} "
                             "needs one with next_episode() and an exact model)")
 

@@ -239,3 +239,37 @@ def test_an_offline_policy_and_a_transfer_strategy_have_public_evaluations():
     picks, curve = MBTL(10, seed=0).run(matrix, 4)  # MBTL's curve: generalised performance after each pick
     assert picks.shape == curve.shape == (4,) and len(set(picks.tolist())) == 4
     assert (curve[1:] >= curve[:-1]).all() and curve[-1] <= matrix.max(0).mean()  # never drops, below the oracle
+
+
+# ------------------------------------------------------------------ the protocols of rlkit.core.protocols
+def test_every_environment_and_agent_family_meets_its_protocol():
+    from rlkit.core import protocols as P
+    from rlkit.envs import RobustLinearMDP
+
+    vector = {"BanditEnv": [], "EpisodicEnv": []}
+    for env_id in sorted(k for k in gym.registry if k.startswith("rlkit/")):
+        if gym.registry[env_id].vector_entry_point is None:
+            continue
+        env = gym.make_vec(env_id, num_envs=2, vectorization_mode="vector_entry_point")
+        family = "BanditEnv" if isinstance(env, P.BanditEnv) else "EpisodicEnv"
+        assert isinstance(env, getattr(P, family)), env_id
+        assert not (isinstance(env, P.BanditEnv) and isinstance(env, P.EpisodicEnv)), env_id
+        vector[family].append(env_id)
+    assert len(vector["BanditEnv"]) >= 4 and len(vector["EpisodicEnv"]) >= 6
+    assert isinstance(gym.make_vec("rlkit/MultitaskDigitsBandit-v0", num_envs=2,
+                                   vectorization_mode="vector_entry_point"), P.MultitaskBanditEnv)
+    assert isinstance(RobustLinearMDP(), P.FeatureMDP)
+    for _, spec, table in ONLINE:
+        env = make_env(spec["env"], 2, "cpu", "float64")
+        length = KINDS.get(spec["kind"])().length_key
+        params = {k: v for k, v in table.items() if k not in ("label", "algo")}
+        agent = AGENTS.get(table["algo"]).for_env(env, **{length: spec[length]}, seed=0, **params)
+        protocol = P.BanditAgent if isinstance(env, P.BanditEnv) else P.EpisodicAgent
+        assert isinstance(agent, protocol), table["algo"]
+    for algo in ("R2PVI", "PEVI", "DRPVI", "DRVI_L"):
+        assert isinstance(AGENTS.get(algo)(), P.OfflineLearner)
+    from rlkit.mbtl import MBTL, Equidistant, Greedy, RandomOrder
+
+    for cls in (MBTL, Greedy, Equidistant, RandomOrder):
+        assert isinstance(cls(10), P.TransferStrategy)
+    assert not isinstance(object(), P.EpisodicAgent)  # the check is not vacuous
