@@ -11,7 +11,9 @@
 * :mod:`~rlkit.core.tables`: batched table look-ups and inverse-CDF row sampling;
 * :mod:`~rlkit.core.stats`: standard error, bootstrap band, log-log slope;
 * :mod:`~rlkit.core.atomic_io`: atomic file writes;
-* :mod:`~rlkit.core.processes`: child processes that end with their parent, and isolated cells with retries.
+* :mod:`~rlkit.core.processes`: child processes that end with their parent, and isolated cells with retries;
+* :mod:`~rlkit.core.deferred`: value checks read at checkpoints (``validate="checkpoint"``);
+* :mod:`~rlkit.core.protocols`: the contract of every environment and agent family.
 """
 
 from rlkit.core.errors import RLKitError, SpecError
