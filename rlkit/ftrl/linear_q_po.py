@@ -5,8 +5,8 @@ Both follow the linear-Q recipe of Luo, Wei, Lee (2021, arXiv 2107.08346, "Polic
 MDPs: improved exploration via dilated bonuses", the linear-Q algorithm with a simulator) and differ only in the
 per-state FTRL regulariser (:mod:`rlkit.ftrl.policy_steps`). **Neither paper's algorithm box could be read**
 (only the abstracts: Dai et al., arXiv:2301.12942; Luo et al., arXiv:2107.08346); every line below carries a
-label: [V] verified in the abstract, [R] reconstructed from Luo et al. as recalled,
-[I] our implementation choice. Per episode ``k`` (0-based layers ``h``)::
+label: [V] verified in the abstract, [S] read on the authors' talk slides, [R] reconstructed from Luo et al. as
+recalled, [I] our implementation choice. Per episode ``k`` (0-based layers ``h``)::
 
     1. pi_k(.|s) = argmin_p <p, sum_{tau<k} (Qhat_tau - B_tau)(s, .)> + R(p) / eta  at every state   [R; R: V]
     2. play pi_k; observe l_k(s_h, a_h); L_{k,h} = sum_{h' >= h} l_k(s_{h'}, a_{h'})                   [R]
@@ -23,7 +23,9 @@ compute the policy lazily at visited states; the two agree wherever the lazy one
 Options (plain keywords; the papers' parameter values could not be read, so ``theory=True`` is refused):
 
 * ``estimator``: ``"gr"`` (gamma-regularised Geometric Resampling: ``n_copies`` copies of ``n_samples``
-  roll-outs, step ``c``) [R], ``"mgr"`` (Neu & Olkhovskaya's MGR, ``gamma = 0``) [R], ``"exact"`` (the true
+  roll-outs, step ``c``) [R], ``"mgr"`` (Neu & Olkhovskaya's MGR, ``gamma = 0``) [R], ``"empirical"`` (the
+  regularised empirical covariance of ``W = 4 d log(d/delta) / gamma^2`` roll-outs, inverted: Dai et al.'s
+  Algorithm 3 estimator as their talk states it, with a relative guarantee) [S], ``"exact"`` (the true
   ``(gamma I + Sigma)^{-1}`` from the simulator's exact model: an oracle for small instances) [I].
 * ``bonus``: ``"mc"`` (``bonus_samples`` simulator roll-outs from every ``(h, s, a)``) [R/I], ``"dp"`` (exact
   dynamic programming on the simulator's exact model: an oracle) [I], ``"none"`` (no exploration bonus).
@@ -45,7 +47,13 @@ import torch
 from rlkit.agents.episodic import EpisodicAgent
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError, check_choice, check_int, check_nonnegative, check_positive
-from rlkit.ftrl.covariance_estimators import exact_inverse, feature_covariance, geometric_resampling
+from rlkit.ftrl.covariance_estimators import (
+    empirical_inverse,
+    empirical_sample_size,
+    exact_inverse,
+    feature_covariance,
+    geometric_resampling,
+)
 from rlkit.ftrl.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
 from rlkit.ftrl.policy_steps import STEPS
 from rlkit.ftrl.simulator import Simulator
@@ -61,7 +69,7 @@ class LinearQPolicyOptimization(EpisodicAgent):
                  simulator: Simulator, episodes: int = 1000, theory: bool = False, eta: float = 0.1,
                  gamma: float = 0.1, beta: float = 0.01, estimator: str = "gr", c: float = 0.5, n_copies: int = 1,
                  n_samples: int | None = None, epsilon: float = 0.1, bonus: str = "mc", bonus_samples: int = 1,
-                 dilation: float | None = None, **kwargs):
+                 dilation: float | None = None, delta: float = 0.01, **kwargs):
         super().__init__(n_runs, n_states, n_actions, horizon, **kwargs)
         if self.task_shape:
             raise RLKitError(f"{type(self).__name__} runs without tasks (task_shape = ()), got {self.task_shape}")
@@ -82,7 +90,7 @@ class LinearQPolicyOptimization(EpisodicAgent):
         self.eta = check_positive("eta", eta)
         self.gamma = check_nonnegative("gamma", gamma)
         self.beta = check_nonnegative("beta", beta)
-        self.estimator = check_choice("estimator", estimator, ("gr", "mgr", "exact"))
+        self.estimator = check_choice("estimator", estimator, ("gr", "mgr", "empirical", "exact"))
         self.c = check_positive("c", c)
         self.n_copies = check_int("n_copies", n_copies)
         self.epsilon = check_positive("epsilon", epsilon)
@@ -91,6 +99,8 @@ class LinearQPolicyOptimization(EpisodicAgent):
         elif self.estimator == "gr" and self.gamma > 0:
             self.n_samples = max(1, math.ceil(math.log(max(1.0 / (self.epsilon * self.gamma), 1.0))
                                               / (self.c * self.gamma)))
+        elif self.estimator == "empirical" and self.gamma > 0:
+            self.n_samples = empirical_sample_size(phi.shape[-1], self.gamma, delta)
         elif self.estimator == "exact":
             self.n_samples = 0  # no samples drawn
         else:
@@ -147,6 +157,9 @@ class LinearQPolicyOptimization(EpisodicAgent):
         if self.estimator == "exact":
             P, mu = self.simulator.exact_model()
             return exact_inverse(feature_covariance(dp.occupancy(P, pi, mu), self.phi), self.gamma)
+        if self.estimator == "empirical":
+            states, actions = self.simulator.rollout(pi, self.n_samples)  # (B, W, H)
+            return empirical_inverse(self.phi[states, actions].transpose(1, 2), self.gamma)  # over (B, H, W, d)
         M, N = self.n_copies, self.n_samples
         states, actions = self.simulator.rollout(pi, M * N)  # (B, M N, H)
         feats = self.phi[states, actions].reshape(self.n_runs, M, N, self.horizon, self.dim)

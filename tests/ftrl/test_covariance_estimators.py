@@ -1,5 +1,7 @@
 """Geometric Resampling estimators of (gamma I + Sigma)^{-1}: their closed-form means (Monte Carlo over seeds)."""
 
+import math
+
 import pytest
 import torch
 
@@ -90,3 +92,33 @@ def test_bad_input():
         geometric_resampling(phi * 2, 0.5, 0.9)  # ||phi||^2 = 2
     with pytest.raises(RLKitError, match="phi must be"):
         geometric_resampling(torch.zeros(3, 2), 0.1)
+
+
+def _sandwich(estimate: torch.Tensor, G: torch.Tensor) -> torch.Tensor:
+    """Eigenvalues of ``S^{1/2} G S^{1/2}`` (the same as those of ``G S``, computed symmetrically)."""
+    evals, evecs = torch.linalg.eigh(estimate)
+    root = evecs @ torch.diag_embed(evals.clamp_min(0).sqrt()) @ evecs.transpose(-1, -2)
+    return torch.linalg.eigvalsh(root @ G @ root)
+
+
+def test_empirical_inverse_meets_the_relative_sandwich_at_the_stated_sample_size():
+    """Dai et al.'s Algorithm 3 estimator (their talk, slide 21): with W = 4 d log(d/delta) / gamma^2 samples of
+    norm at most 1, S^{1/2} (gamma I + Sigma) S^{1/2} lies in [1 - 2 sqrt(gamma), 1 + 2 sqrt(gamma)] w.p. 1 - delta."""
+    from rlkit.ftrl.covariance_estimators import empirical_inverse, empirical_sample_size
+
+    d, gamma, delta = 3, 0.04, 0.01
+    W = empirical_sample_size(d, gamma, delta)
+    assert W == math.ceil(4 * d * math.log(d / delta) / gamma**2)
+    pool = torch.tensor([[1.0, 0, 0], [0, 1, 0], [0, 0, 1], [0.6, 0.8, 0]], dtype=torch.float64)  # unit norms
+    probs = torch.tensor([0.3, 0.25, 0.3, 0.15], dtype=torch.float64)  # Sigma well away from gamma I
+    G = gamma * torch.eye(d, dtype=torch.float64) + (probs[:, None, None] * pool[:, :, None] * pool[:, None, :]).sum(0)
+    R = 20  # independent replications of the estimator
+    est = empirical_inverse(_samples(pool, probs, (R, W), 5), gamma)  # (R, d, d)
+    eig = _sandwich(est, G)
+    lo, hi = 1 - 2 * math.sqrt(gamma), 1 + 2 * math.sqrt(gamma)
+    assert bool(((eig >= lo) & (eig <= hi)).all())  # every replication (the guarantee allows 1% failures)
+    # negative control: 4 samples instead of W leave the band in most replications
+    few = _sandwich(empirical_inverse(_samples(pool, probs, (R, 4), 6), gamma), G)
+    assert float(((few < lo) | (few > hi)).any(-1).double().mean()) > 0.5
+    with pytest.raises(RLKitError, match=r"phi must be a floating-point tensor of samples \(\.\.\., W, d\)"):
+        empirical_inverse(torch.zeros(3, dtype=torch.long), gamma)

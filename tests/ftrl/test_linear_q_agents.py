@@ -111,3 +111,26 @@ def test_bad_input():
     actions = agent.act(states, 0)
     with pytest.raises(RLKitError, match=r"feedback must be losses in \[0, 1\]"):
         agent.observe(states, actions, torch.tensor([0.5, 1.5], dtype=torch.float64), states, 0)
+
+
+def test_the_empirical_estimator_is_within_its_relative_band_of_the_exact_inverse():
+    """estimator="empirical" (Dai et al.'s Algorithm 3 estimator, from the authors' talk): the agent's estimate of
+    (gamma I + Sigma_h)^{-1} under its first (uniform) policy, from W simulator roll-outs, against the exact one."""
+    from rlkit.ftrl.covariance_estimators import empirical_sample_size
+
+    env = AdversarialLinearMDP(num_envs=3, **SMALL, instance_seed=3)
+    env.reset(seed=0)
+    gamma = 0.1
+    agent = FTRLLogBarrier.for_env(env, episodes=1, seed=0, eta=1.0, gamma=gamma, estimator="empirical",
+                                   bonus="none")
+    assert agent.n_samples == empirical_sample_size(2, gamma, 0.01)
+    agent.begin_episode()
+    pi = agent.policy()
+    est = agent.covariance_inverse(pi)  # (B, H, d, d)
+    P, mu = env.transitions(), env.initial_distribution()
+    G = gamma * torch.eye(2, dtype=torch.float64) + feature_covariance(dp.occupancy(P, pi, mu), env.phi)
+    evals, evecs = torch.linalg.eigh(est)
+    root = evecs @ torch.diag_embed(evals.sqrt()) @ evecs.transpose(-1, -2)
+    band = torch.linalg.eigvalsh(root @ G @ root)
+    assert bool(((band >= 1 - 2 * gamma**0.5) & (band <= 1 + 2 * gamma**0.5)).all())
+    assert float((band - 1).abs().max()) > 1e-6  # an estimate, not the exact inverse

@@ -105,3 +105,17 @@ def test_dilated_bonus_monte_carlo_equals_dynamic_programming():
     mc = dilated_bonus_mc(sim, pi, b, 20000, 1 + 1 / 3)
     torch.testing.assert_close(mc, exact, atol=0.02 * float(exact.abs().max()), rtol=0)
     assert sim.counts()["trajectories"] == 3 * 3 * 2 * 20000
+
+
+def test_the_orders_from_the_authors_talk():
+    """theory.ftrl_logbarrier: the slides' orders, checked at points computed by hand."""
+    import numpy as np
+
+    from rlkit.theory import ftrl_logbarrier as T
+
+    assert T.dai_log_barrier_order(100, A=4, d=3, H=2) == pytest.approx((4 * 3 * 64 * 100) ** 0.5)  # 277.1
+    assert T.dai_magnitude_reduced_order(100, d=3, H=2) == pytest.approx((3 * 64 * 100) ** 0.5)  # 138.6
+    assert T.luo_order(1000, d=8, H=2) == pytest.approx(4 * 4 * 100)  # 8^(2/3) = 4, 1000^(2/3) = 100
+    K = np.array([1e2, 1e4])
+    assert np.allclose(np.diff(np.log(T.dai_log_barrier_order(K, 4, 3, 2))) / np.log(100), 0.5)
+    assert np.allclose(np.diff(np.log(T.luo_order(K, 3, 2))) / np.log(100), 2 / 3)
