@@ -27,6 +27,12 @@ Options (plain keywords; the papers' parameter values could not be read, so ``th
   regularised empirical covariance of ``W = 4 d log(d/delta) / gamma^2`` roll-outs, inverted: Dai et al.'s
   Algorithm 3 estimator as their talk states it, with a relative guarantee) [S], ``"exact"`` (the true
   ``(gamma I + Sigma)^{-1}`` from the simulator's exact model: an oracle for small instances) [I].
+* ``schedule``: how ``eta`` (learning rate), ``gamma`` (covariance ridge) and ``beta`` (bonus coefficient) follow
+  the number of episodes ``K``; the given values are the constants: ``"constant"`` (as given), ``"dai2023"``
+  (``eta, gamma, beta = eta K^{-1/2}, gamma K^{-1}, beta K^{-1/2}``) and ``"luo2021"`` (``eta K^{-2/3},
+  gamma K^{-2/3}, beta K^{-1/3}``) [S: the exponents are on the authors' slides, the constants on none; Dai et al.'s
+  slide prints ``gamma = K^{-1/2}``, but with it the slide's own bound ``beta K + 1/eta + (gamma/beta) K +
+  beta/gamma`` is linear in ``K``, so ``K^{-1}`` is used: a reading, until the paper can be read].
 * ``bonus``: ``"mc"`` (``bonus_samples`` simulator roll-outs from every ``(h, s, a)``) [R/I], ``"dp"`` (exact
   dynamic programming on the simulator's exact model: an oracle) [I], ``"none"`` (no exploration bonus).
 * ``n_samples`` default ``ceil(ln(1 / (epsilon gamma)) / (c gamma))``: the truncation ``(1 - c gamma)^N`` of
@@ -58,6 +64,10 @@ from rlkit.ftrl.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonu
 from rlkit.ftrl.policy_steps import STEPS
 from rlkit.ftrl.simulator import Simulator
 
+SCHEDULES = {"constant": (0.0, 0.0, 0.0), "dai2023": (-0.5, -1.0, -0.5),
+             "luo2021": (-2.0 / 3.0, -2.0 / 3.0, -1.0 / 3.0)}
+"""Exponents of ``K`` (episodes) in ``(eta, gamma, beta)``: the given ``eta``, ``gamma``, ``beta`` are the constants."""
+
 
 class LinearQPolicyOptimization(EpisodicAgent):
     """Base class: FTRL per state over linear-Q loss estimates minus dilated bonuses (subclasses: ``regulariser``)."""
@@ -69,7 +79,7 @@ class LinearQPolicyOptimization(EpisodicAgent):
                  simulator: Simulator, episodes: int = 1000, theory: bool = False, eta: float = 0.1,
                  gamma: float = 0.1, beta: float = 0.01, estimator: str = "gr", c: float = 0.5, n_copies: int = 1,
                  n_samples: int | None = None, epsilon: float = 0.1, bonus: str = "mc", bonus_samples: int = 1,
-                 dilation: float | None = None, delta: float = 0.01, **kwargs):
+                 dilation: float | None = None, delta: float = 0.01, schedule: str = "constant", **kwargs):
         super().__init__(n_runs, n_states, n_actions, horizon, **kwargs)
         if self.task_shape:
             raise RLKitError(f"{type(self).__name__} runs without tasks (task_shape = ()), got {self.task_shape}")
@@ -87,9 +97,12 @@ class LinearQPolicyOptimization(EpisodicAgent):
                              f"(policies of shape {(n_runs, horizon, n_states, n_actions)}), got {shape}")
         self.phi, self.dim, self.simulator = phi, phi.shape[-1], simulator
         self.episodes = check_int("episodes", episodes)
-        self.eta = check_positive("eta", eta)
-        self.gamma = check_nonnegative("gamma", gamma)
-        self.beta = check_nonnegative("beta", beta)
+        self.schedule = check_choice("schedule", schedule, tuple(SCHEDULES))
+        e_eta, e_gamma, e_beta = SCHEDULES[self.schedule]  # eta, gamma, beta = constant * K^exponent
+        K = self.episodes
+        self.eta = check_positive("eta", eta) * K**e_eta
+        self.gamma = check_nonnegative("gamma", gamma) * K**e_gamma
+        self.beta = check_nonnegative("beta", beta) * K**e_beta
         self.estimator = check_choice("estimator", estimator, ("gr", "mgr", "empirical", "exact"))
         self.c = check_positive("c", c)
         self.n_copies = check_int("n_copies", n_copies)

@@ -134,3 +134,17 @@ def test_the_empirical_estimator_is_within_its_relative_band_of_the_exact_invers
     band = torch.linalg.eigvalsh(root @ G @ root)
     assert bool(((band >= 1 - 2 * gamma**0.5) & (band <= 1 + 2 * gamma**0.5)).all())
     assert float((band - 1).abs().max()) > 1e-6  # an estimate, not the exact inverse
+
+
+@pytest.mark.parametrize("schedule, expected", [
+    ("constant", (2.0, 0.5, 0.3)),
+    ("dai2023", (2.0 / 100, 0.5 / 10_000, 0.3 / 100)),  # eta, beta ~ K^-1/2, gamma ~ K^-1 at K = 10^4
+    ("luo2021", (2.0 * 10_000 ** (-2 / 3), 0.5 * 10_000 ** (-2 / 3), 0.3 * 10_000 ** (-1 / 3))),
+])
+def test_schedules_scale_the_given_constants_by_the_papers_exponents_of_k(schedule, expected):
+    env = AdversarialLinearMDP(num_envs=2, **SMALL)
+    agent = FTRLLogBarrier.for_env(env, episodes=10_000, seed=0, eta=2.0, gamma=0.5, beta=0.3, schedule=schedule,
+                                   estimator="exact", bonus="none")
+    assert (agent.eta, agent.gamma, agent.beta) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(RLKitError, match="schedule must be one of"):
+        FTRLLogBarrier.for_env(env, episodes=10, seed=0, schedule="fast", estimator="exact")
