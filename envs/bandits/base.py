@@ -74,13 +74,17 @@ class BatchedBanditEnv(gym.vector.VectorEnv):
     def step(self, actions):
         if self.rng is None:
             raise RLKitError("reset() must be called before step()")
-        actions = self.arm_indices(actions)
+        actions = self._as_actions(actions)
         try:
             rewards, info = self._step(actions)
         except (IndexError, RuntimeError) as e:
             raise self.arms_error(actions, e) from None
         self.t += 1
         return self._observe(), rewards, self._false, self._false, info
+
+    def _as_actions(self, actions) -> torch.Tensor:
+        """What :meth:`step` plays: arm indices here (:meth:`arm_indices`); a subclass may accept more."""
+        return self.arm_indices(actions)
 
     def arm_indices(self, actions) -> torch.Tensor:
         """``actions`` as a long tensor ``(B,)`` on the environment's device, after the metadata checks (shape,

@@ -354,6 +354,8 @@ class DynamicalLinearBandit(BatchedBanditEnv):
         return self._contexts
 
     def _as_actions(self, actions) -> torch.Tensor:
+        """:meth:`step` plays arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an
+        expert's allocation outside the finite menu ``U``)."""
         if type(actions) is torch.Tensor and actions.dtype == torch.long and actions.device == self.device \
                 and actions.shape == self._index_shape:
             return actions  # the common case, checked without a tensor operation
@@ -367,19 +369,6 @@ class DynamicalLinearBandit(BatchedBanditEnv):
             raise RLKitError(f"actions must have shape ({self.num_envs},) (arm indices) or ({self.num_envs}, "
                              f"{self.dim}) (action vectors), got {tuple(actions.shape)}")
         return self.arm_indices(actions)
-
-    def step(self, actions):
-        """``actions``: arm indices ``(B,)``, or action vectors ``u: (B, d)`` (any ``u in R^d``, e.g. an expert's
-        allocation outside the finite menu ``U``)."""
-        if self.rng is None:
-            raise RLKitError("reset() must be called before step()")
-        actions = self._as_actions(actions)
-        try:
-            rewards, info = self._step(actions)
-        except (IndexError, RuntimeError) as e:
-            raise self.arms_error(actions, e) from None
-        self.t += 1
-        return self._observe(), rewards, self._false, self._false, info
 
     def _step(self, actions: torch.Tensor):
         self._noise_block()

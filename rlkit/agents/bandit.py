@@ -37,11 +37,11 @@ from rlkit.core.checks import (
     env_placement,
     resolve_device_dtype,
 )
-from rlkit.core.deferred import DeferredChecks, check_validate
+from rlkit.core.deferred import DeferredValidation
 from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 
 
-class BanditAgent:
+class BanditAgent(DeferredValidation):
     """Base class: stores sizes, device, dtype and the agent's random streams; validates inputs."""
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, seed=0, device=None, dtype=None,
@@ -50,8 +50,7 @@ class BanditAgent:
         self.n_arms = check_int("n_arms", n_arms)
         self.dim = check_int("dim", dim)
         self.device, self.dtype = resolve_device_dtype(device, dtype)
-        self.validate = check_validate(validate)
-        self.deferred = DeferredChecks() if self.validate == "checkpoint" else None
+        self._set_validate(validate)
         self.rng = BatchRNG([role_sequence(s, AGENT) for s in as_sequences(seed, self.n_runs)], self.device, self.dtype)
         self._runs = torch.arange(self.n_runs, device=self.device)
         self._checked_contexts: tuple | None = None  # (tensor, version) of the contexts last checked
@@ -167,12 +166,6 @@ class BanditAgent:
             check_finite("rewards", rewards)
             raise RLKitError(f"actions must be arm indices in [0, {k}), got values "
                              f"{actions.min().item()}..{actions.max().item()}")
-
-    def check_deferred(self) -> None:
-        """Raise what a deferred value check (``validate="checkpoint"``) found since the last call; the loops call
-        it at every checkpoint. Does nothing in the other modes."""
-        if self.deferred is not None:
-            self.deferred.raise_pending(type(self).__name__)
 
     def chosen(self, contexts: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Feature vectors of the played arms: ``(B, K, d), (B,) -> (B, d)``."""

@@ -111,15 +111,15 @@ def run_bandit(env, agent, rounds: int, seed, record_at: np.ndarray | None = Non
                 next_contexts, rewards, _, _, info = held_step(actions, n)
             else:
                 next_contexts, rewards, info = _steps(env, actions, n)
-            cols_start = column
             stop = bisect.bisect_right(points, t + n, column) if t + n >= next_point else column
-            cols = torch.as_tensor(record_at[column:stop] - t - 1, device=env.device) if stop > column else None
+            crossed = stop > column  # checkpoints inside the block
+            cols = torch.as_tensor(record_at[column:stop] - t - 1, device=env.device) if crossed else None
             regret.add_held(rewards, info, column, cols)
-            if stop > column:  # checkpoints inside the block
+            if crossed:
                 column = stop
                 next_point = points[column]
             agent.update_held(contexts, actions, rewards)
-            if stop > cols_start and deferred is not None:
+            if crossed and deferred is not None:
                 deferred()
             contexts = next_contexts
             if progress is not None and (t + n) // 4096 > t // 4096:

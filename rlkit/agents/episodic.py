@@ -31,13 +31,13 @@ from rlkit.core.checks import (
     env_placement,
     resolve_device_dtype,
 )
-from rlkit.core.deferred import DeferredChecks, check_validate
+from rlkit.core.deferred import DeferredValidation
 from rlkit.core.dp import check_policy
 from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 from rlkit.core.tables import sample_rows
 
 
-class EpisodicAgent:
+class EpisodicAgent(DeferredValidation):
     """Base class: sizes, device, dtype, random streams, input checks, and acting from a policy table."""
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, task_shape: tuple[int, ...] = (),
@@ -49,8 +49,7 @@ class EpisodicAgent:
         self.task_shape = tuple(check_int("task_shape entries", m) for m in task_shape)
         self.batch_shape = (self.n_runs, *self.task_shape)
         self.device, self.dtype = resolve_device_dtype(device, dtype)
-        self.validate = check_validate(validate)
-        self.deferred = DeferredChecks() if self.validate == "checkpoint" else None
+        self._set_validate(validate)
         self.rng = BatchRNG([role_sequence(s, AGENT) for s in as_sequences(seed, self.n_runs)], self.device, self.dtype)
         self._act_rng = self.rng.stream("act")
         self._pi: torch.Tensor | None = None
@@ -108,12 +107,6 @@ class EpisodicAgent:
         raise NotImplementedError
 
     # ------------------------------------------------------------ checks
-    def check_deferred(self) -> None:
-        """Raise what a deferred value check (``validate="checkpoint"``) found since the last call; the loops call
-        it at every checkpoint. Does nothing in the other modes."""
-        if self.deferred is not None:
-            self.deferred.raise_pending(type(self).__name__)
-
     def _check_states(self, states: torch.Tensor, h: int, *, values: bool = True) -> None:
         """``states: (B, *t)`` state indices on the agent's device; ``h`` a step; the indices in ``[0, S)`` when
         ``validate`` is on (one host read; ``values=False`` leaves that to the caller)."""
@@ -137,20 +130,23 @@ class EpisodicAgent:
         if not isinstance(feedback, torch.Tensor) or tuple(feedback.shape) != self.batch_shape:
             given = tuple(feedback.shape) if isinstance(feedback, torch.Tensor) else type(feedback).__name__
             raise RLKitError(f"feedback must be a tensor of shape {self.batch_shape}, got {given}")
+        if not self.validate:
+            return
+        ranges = (("states", states, self.n_states), ("actions", actions, self.n_actions),
+                  ("next_states", next_states, self.n_states))
         if self.deferred is not None:
-            S, A = self.n_states, self.n_actions
             self.deferred.add("feedback must be finite", ~torch.isfinite(feedback).all())
-            for name, x, n in (("states", states, S), ("actions", actions, A), ("next_states", next_states, S)):
+            for name, x, n in ranges:
                 self.deferred.add(f"{name} must lie in [0, {n})", ((x < 0) | (x >= n)).any())
-        elif self.validate:
-            S, A = self.n_states, self.n_actions
-            ok = (torch.isfinite(feedback).all() & (states >= 0).all() & (states < S).all() & (actions >= 0).all()
-                  & (actions < A).all() & (next_states >= 0).all() & (next_states < S).all())
-            if not bool(ok):
-                check_finite("feedback", feedback)
-                for name, x, n in (("states", states, S), ("actions", actions, A), ("next_states", next_states, S)):
-                    if not bool(((x >= 0) & (x < n)).all()):
-                        _range_error(name, x, n)
+            return
+        ok = torch.isfinite(feedback).all()
+        for _, x, n in ranges:
+            ok = ok & (x >= 0).all() & (x < n).all()
+        if not bool(ok):  # one read; the messages are built only on failure
+            check_finite("feedback", feedback)
+            for name, x, n in ranges:
+                if not bool(((x >= 0) & (x < n)).all()):
+                    _range_error(name, x, n)
 
 
 def _check_indices(name: str, x, shape: tuple, device, what: str) -> None:

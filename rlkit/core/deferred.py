@@ -51,3 +51,18 @@ class DeferredChecks:
             if bool(broken):
                 raise RLKitError(f"{message} (found at a checkpoint by {owner}, validate='checkpoint': some update "
                                  f"since the previous checkpoint received it)")
+
+
+class DeferredValidation:
+    """The ``validate`` switch of an agent base: ``validate`` (the mode) and ``deferred`` (the pending checks of
+    ``"checkpoint"``, else ``None``), and :meth:`check_deferred`, which the loops call at every checkpoint."""
+
+    def _set_validate(self, validate) -> None:
+        self.validate = check_validate(validate)
+        self.deferred = DeferredChecks() if self.validate == "checkpoint" else None
+
+    def check_deferred(self) -> None:
+        """Raise what a deferred value check (``validate="checkpoint"``) found since the last call; the loops call
+        it at every checkpoint. Does nothing in the other modes."""
+        if self.deferred is not None:
+            self.deferred.raise_pending(type(self).__name__)
