@@ -4,8 +4,12 @@
                    [--backend local|ray] [--address A] [--no-plot] [--quiet]
     rlkit plot DIR
     rlkit list
+    rlkit show SPEC
     rlkit transfer select MATRIX [--strategy NAME ...] [--slope S] [--steps K] [--plot STEM]
     rlkit --version
+
+``SPEC`` is a path to a TOML file or the name of a shipped spec (``rlkit run quickstart``; ``rlkit list`` shows
+them with what they do, their wall time on 2 cores and the optional extras they need).
 
 Errors in what the user gave (spec, arguments, directories) print one line and exit with status 2. Ctrl-C
 (SIGINT) and SIGTERM stop a run cleanly: the worker processes end at once, finished chunks are kept, one line
@@ -20,7 +24,6 @@ import os
 import signal
 import sys
 import threading
-from pathlib import Path
 
 from rlkit import __version__
 from rlkit.core.checks import RLKitError
@@ -32,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run (or resume) an experiment spec")
-    r.add_argument("spec", help="experiment spec (TOML), e.g. experiments/quickstart.toml")
+    r.add_argument("spec", help="experiment spec: a TOML file, or a shipped spec's name (e.g. quickstart)")
     r.add_argument("--runs", type=int, help="override the number of runs")
     r.add_argument("--rounds", type=int, help="override the rounds T (bandit specs)")
     r.add_argument("--episodes", type=int, help="override the episodes K (episodic and reward-free specs)")
@@ -48,7 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("plot", help="draw the figures of a results directory")
     pl.add_argument("dir", help="results directory written by `rlkit run`")
 
-    sub.add_parser("list", help="list environments, agents, experiment kinds and specs")
+    sub.add_parser("list", help="list environments, agents, experiment kinds and the shipped specs")
+
+    sh = sub.add_parser("show", help="print a spec resolved (defaults filled, budget expressions evaluated)")
+    sh.add_argument("spec", help="a TOML file or a shipped spec's name")
+    sh.add_argument("--runs", type=int, help="override the number of runs")
+    sh.add_argument("--rounds", type=int, help="override the rounds T (bandit specs)")
+    sh.add_argument("--episodes", type=int, help="override the episodes K (episodic and reward-free specs)")
+    sh.add_argument("--seed", type=int, help="override the root seed")
 
     from rlkit.cli.transfer import add_parser as add_transfer_parser
 
@@ -72,11 +82,32 @@ def _list() -> None:
     print("experiment kinds:")
     for name in KINDS.names():
         print(f"  {name:<16} {first_line(KINDS.get(name))}")
-    specs = sorted(Path("experiments").glob("*.toml"))
-    if specs:
-        print("experiment specs (./experiments):")
-        for s in specs:
-            print(f"  {s}")
+    print("experiment specs (rlkit run NAME; wall time on 2 cores; extras needed):")
+    for name, description, wall, extras in spec_rows():
+        print(f"  {name:<26} {wall:>7}  {','.join(extras) or '-':<11} {description}")
+
+
+def spec_rows() -> list[tuple[str, str, str, list[str]]]:
+    """``(name, description, wall time on 2 cores, extras)`` of each shipped spec."""
+    from rlkit.runner.catalog import WALL_TIMES, needed_extras, shipped_specs
+    from rlkit.runner.run import load_spec
+
+    rows = []
+    for path in shipped_specs():
+        spec = load_spec(path)
+        rows.append((path.stem, str(spec.get("description", "")), WALL_TIMES.get(path.stem, "?"),
+                     needed_extras(spec)))
+    return rows
+
+
+def _show(args) -> None:
+    from rlkit.runner.catalog import needed_extras, spec_path
+    from rlkit.runner.run import load_spec, resolve
+
+    spec = load_spec(args.spec)
+    resolved = resolve(spec, runs=args.runs, rounds=args.rounds, episodes=args.episodes, seed=args.seed)
+    print(f"# {spec_path(args.spec)}" + (f" (needs the extras {needed_extras(spec)})" if needed_extras(spec) else ""))
+    print(json.dumps(resolved, indent=2, default=str))
 
 
 def first_line(obj) -> str:
@@ -139,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"figure: {path}")
         elif args.command == "list":
             _list()
+        elif args.command == "show":
+            _show(args)
         elif args.command == "transfer":
             from rlkit.cli.transfer import select
 

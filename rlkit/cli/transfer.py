@@ -37,8 +37,11 @@ def add_parser(sub) -> None:
 
 
 def open_matrix(path: str | Path) -> TransferMatrix:
-    """A matrix file, or the matrix of a finished ``transfer_build`` (or ``transfer``) results directory."""
-    path = Path(path)
+    """A matrix file (or a shipped one by name, e.g. ``mbtl_cartpole``: :func:`rlkit.runner.catalog.data_path`), or
+    the matrix of a finished ``transfer_build`` (or ``transfer``) results directory."""
+    from rlkit.runner.catalog import data_path
+
+    path = data_path(path)
     if path.is_dir():
         from rlkit.core.registry import KINDS
         from rlkit.runner.run import load_plugins

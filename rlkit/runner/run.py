@@ -29,6 +29,7 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_device,
 from rlkit.core.processes import guard_parent_death
 from rlkit.core.registry import KINDS
 from rlkit.kinds.base import Unit
+from rlkit.runner.catalog import check_extras, spec_path
 from rlkit.runner.spec_values import resolve_budget_values
 from rlkit.runner.store import ResultStore
 
@@ -50,7 +51,9 @@ def load_plugins() -> None:
 
 
 def load_spec(path: str | Path) -> dict:
-    path = Path(path)
+    """The spec at ``path`` (a TOML file), or the shipped spec of that name (``"quickstart"``, see
+    :func:`rlkit.runner.catalog.spec_path`); ``name`` defaults to the file's stem."""
+    path = spec_path(path)
     if path.is_dir():
         inside = sorted(path.glob("*.toml"))
         hint = f", e.g. {str(inside[0])!r}" if inside else ""
@@ -112,6 +115,7 @@ def run(spec: dict | str | Path, *, out: str | Path | None = None, runs=None, ro
     check_choice("backend", backend, ("local", "ray"))
     if not isinstance(spec, dict):
         spec = load_spec(spec)
+    check_extras(spec, backend=backend)  # a missing optional extra, named with its install command, before any work
     resolved = resolve(spec, runs=runs, rounds=rounds, episodes=episodes, seed=seed)
     kind = KINDS.get(resolved["kind"])()
     store = ResultStore(out if out is not None else Path("results") / resolved["name"])
