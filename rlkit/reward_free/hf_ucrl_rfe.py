@@ -64,7 +64,7 @@ class HFUCRLRFE(RewardFreeAgent):
     """HF-UCRL-RFE++ (Zhang, Zhang, Gu 2023; thesis Alg. 4 + HOME): horizon-free reward-free exploration."""
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi, start_state: int = 0,
-                 theta_bound: float = 1.0, episodes: int = 1000, theory: bool = True, beta_scale: float = 1.0,
+                 theta_bound: float = 1.0, episodes: int = 1000, theory: bool = True, beta_scale: float = 5e-4,
                  beta: float | None = None, moments: int | None = None, alpha: float | None = None,
                  gamma: float | None = None, lam: float | None = None, delta: float = 0.01, explore_rewards=None,
                  stop_eps: float | None = None, confidence_set: bool = True, **kwargs):

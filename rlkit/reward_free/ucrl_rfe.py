@@ -58,12 +58,17 @@ class UCRLRFE(RewardFreeAgent):
     """UCRL-RFE (Zhang, Zhou, Gu 2021; thesis Alg. 1-2): Hoeffding-type reward-free exploration, reconstructed."""
 
     n_regressions = 1  # regressions per run (UCRL-RFE+ adds a second-moment one)
+    default_beta_scale = 0.1
+    """``beta_scale`` when none is given: the theory radius times 0.1 is about 1 in value units at the specs' sizes
+    (unscaled, every bonus saturates and the agent explores uniformly for any feasible ``K``)."""
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi, start_state: int = 0,
-                 theta_bound: float = 1.0, episodes: int = 1000, theory: bool = True, beta_scale: float = 1.0,
-                 beta: float | None = None, lam: float | None = None, delta: float = 0.01, **kwargs):
+                 theta_bound: float = 1.0, episodes: int = 1000, theory: bool = True,
+                 beta_scale: float | None = None, beta: float | None = None, lam: float | None = None,
+                 delta: float = 0.01, **kwargs):
         super().__init__(n_runs, n_states, n_actions, horizon, phi=phi, start_state=start_state,
                          theta_bound=theta_bound, **kwargs)
+        beta_scale = self.default_beta_scale if beta_scale is None else beta_scale
         self._radius_options(episodes, theory, beta, beta_scale, delta)
         self.lam = check_positive("lam", lam if lam is not None else self.theta_bound**-2)
         self._set_radii()

@@ -53,6 +53,9 @@ class UCRLRFEPlus(UCRLRFE):
     """UCRL-RFE+ (Zhang, Zhou, Gu 2021; thesis Alg. 3): Bernstein-weighted reward-free exploration, reconstructed."""
 
     n_regressions = 2
+    default_beta_scale = 2e-3
+    """``beta_scale`` when none is given: the Bernstein radii times 2e-3 are about 1 in value units at the specs'
+    sizes."""
 
     def _set_radii(self) -> None:
         if self.theory:

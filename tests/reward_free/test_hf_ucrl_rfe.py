@@ -77,7 +77,7 @@ def test_learns_and_the_certificate_bounds_the_true_suboptimality():
 
 def test_theta_star_stays_in_the_confidence_set_with_the_theory_radius():
     env = LowerBoundMDP(num_envs=4, dim=3, horizon=3, gap=0.05)
-    agent = _explore(env, HFUCRLRFE.for_env(env, episodes=25, seed=0, moments=2), 25)
+    agent = _explore(env, HFUCRLRFE.for_env(env, episodes=25, seed=0, beta_scale=1.0, moments=2), 25)
     assert len(agent.confidence) == 25 * 2 * 2
     assert bool(agent.confidence.contains(env.theta).all())
     assert float(agent.confidence.ratios(env.theta).max()) < 1.0

@@ -115,9 +115,11 @@ def test_baselines_learn_on_the_lower_bound_instance(cls, scale):
 def test_radii_and_bad_input():
     env = LowerBoundMDP(num_envs=2, dim=3, horizon=5, gap=0.05)
     a = UCRLRFE.for_env(env, episodes=100, seed=0, beta_scale=0.5)
-    b = UCRLRFE.for_env(env, episodes=100, seed=0)
+    b = UCRLRFE.for_env(env, episodes=100, seed=0, beta_scale=1.0)  # the unscaled theory radius
     assert a.beta == pytest.approx(0.5 * b.beta) and b.beta > 5 * np.sqrt(3)  # H sqrt(d log(...)) + 1
-    p = UCRLRFEPlus.for_env(env, episodes=100, seed=0)
+    assert UCRLRFE.for_env(env, episodes=100, seed=0).beta == pytest.approx(0.1 * b.beta)  # the default scale
+    assert UCRLRFEPlus.for_env(env, episodes=100, seed=0).beta_scale == 2e-3
+    p = UCRLRFEPlus.for_env(env, episodes=100, seed=0, beta_scale=1.0)
     assert p.beta == p.beta_hat and p.beta_tilde > 25 * p.beta_hat / 10
     with pytest.raises(RLKitError, match="beta must be None when theory=True"):
         UCRLRFE.for_env(env, episodes=5, seed=0, beta=1.0)
