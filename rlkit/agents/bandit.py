@@ -42,7 +42,30 @@ from rlkit.core.seeding import AGENT, BatchRNG, as_sequences, role_sequence
 
 
 class BanditAgent(DeferredValidation):
-    """Base class: stores sizes, device, dtype and the agent's random streams; validates inputs."""
+    """Base class of the batched bandit agents: sizes, device, dtype, the agent's random streams, input checks.
+
+    ``act(contexts: (B, K, d)) -> (B,)`` arms, ``update(contexts, actions: (B,), rewards: (B,))``; build one with
+    ``for_env(env, rounds=T, seed=...)``, which reads the sizes (and, per agent, the constants its theory needs) from
+    a batched environment.
+
+    Parameters
+    ----------
+    n_runs : int
+        ``B``, the independent runs played as one tensor program (the leading axis of every tensor).
+    n_arms : int
+        ``K``, the arms per round.
+    dim : int
+        ``d``, the context dimension.
+    seed : int or sequence of numpy.random.SeedSequence, default 0
+        The root seed (run ``i`` draws from ``run_sequence(seed, i)``) or one ``SeedSequence`` per run; the agent's
+        random streams depend only on it and the run, never on the batch (:mod:`rlkit.core.seeding`).
+    device, dtype : default None
+        Where the agent's tensors live; ``None`` is the CPU and float64 (``for_env`` takes the environment's).
+    validate : bool or "checkpoint", default True
+        ``True`` reads the value checks (finite rewards, arms in range) once per update; ``"checkpoint"`` keeps
+        them on the device and the rollouts read them at checkpoints; ``False`` skips them (shapes, dtypes and
+        devices are always checked).
+    """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, seed=0, device=None, dtype=None,
                  validate: bool | str = True):

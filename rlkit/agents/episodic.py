@@ -38,7 +38,35 @@ from rlkit.core.tables import sample_rows
 
 
 class EpisodicAgent(DeferredValidation):
-    """Base class: sizes, device, dtype, random streams, input checks, and acting from a policy table."""
+    """Base class of the batched episodic agents: sizes, device, dtype, random streams, input checks, and acting
+    from a policy table ``policy(): (B, *task_shape, H, S, A)``.
+
+    Protocol per episode: ``begin_episode()``, then for each step ``h``: ``act(states, h) -> actions`` and
+    ``observe(states, actions, feedback, next_states, h)`` (states and actions ``(B, *task_shape)``), then
+    ``end_episode()``. Build one with ``for_env(env, episodes=K, seed=...)``.
+
+    Parameters
+    ----------
+    n_runs : int
+        ``B``, the independent runs (the leading axis).
+    n_states : int
+        ``S``, the states of the finite MDP.
+    n_actions : int
+        ``A``, the actions per state.
+    horizon : int
+        ``H``, the steps per episode.
+    task_shape : tuple of int, default ()
+        Extra batch axes after the runs (the tasks of a multitask MDP, ``(M,)``).
+    seed : int or sequence of numpy.random.SeedSequence, default 0
+        The root seed (run ``i`` draws from ``run_sequence(seed, i)``) or one ``SeedSequence`` per run; the agent's
+        random streams depend only on it and the run, never on the batch (:mod:`rlkit.core.seeding`).
+    device, dtype : default None
+        Where the agent's tensors live; ``None`` is the CPU and float64 (``for_env`` takes the environment's).
+    validate : bool or "checkpoint", default True
+        ``True`` reads the value checks (finite rewards, arms in range) once per update; ``"checkpoint"`` keeps
+        them on the device and the rollouts read them at checkpoints; ``False`` skips them (shapes, dtypes and
+        devices are always checked).
+    """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, task_shape: tuple[int, ...] = (),
                  seed=0, device=None, dtype=None, validate: bool | str = True):

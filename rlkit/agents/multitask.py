@@ -17,7 +17,33 @@ from rlkit.core.checks import RLKitError, check_int, env_placement
 
 
 class MultitaskBanditAgent(BanditAgent):
-    """Base class of multitask agents: sizes, task groups and input checks for ``(B, M, K, p)`` contexts."""
+    """Base class of multitask agents: sizes, task groups and input checks for ``(B, M, K, p)`` contexts.
+
+    ``act(contexts: (B, M, K, p)) -> (B, M)`` one arm per task, ``update(contexts, actions: (B, M), rewards: (B, M))``.
+
+    Parameters
+    ----------
+    n_runs : int
+        ``B``, the independent runs.
+    n_tasks : int
+        ``M``, the tasks played in parallel each round.
+    n_arms : int
+        ``K``, the arms per task and round.
+    dim : int
+        ``p``, the context dimension.
+    group_size : int, default None
+        Tasks that share one representation: ``M / group_size`` groups learn apart (``None``: all ``M`` share;
+        ``1``: independent learning). Must divide ``n_tasks``.
+    seed : int or sequence of numpy.random.SeedSequence, default 0
+        The root seed (run ``i`` draws from ``run_sequence(seed, i)``) or one ``SeedSequence`` per run; the agent's
+        random streams depend only on it and the run, never on the batch (:mod:`rlkit.core.seeding`).
+    device, dtype : default None
+        Where the agent's tensors live; ``None`` is the CPU and float64 (``for_env`` takes the environment's).
+    validate : bool or "checkpoint", default True
+        ``True`` reads the value checks (finite rewards, arms in range) once per update; ``"checkpoint"`` keeps
+        them on the device and the rollouts read them at checkpoints; ``False`` skips them (shapes, dtypes and
+        devices are always checked).
+    """
 
     env_constants: tuple[str, ...] = ()
     """Keyword arguments :meth:`for_env` fills from ``env.theory_params()`` when the spec leaves them out."""

@@ -109,18 +109,32 @@ class LinearPolicy:
 
 
 class LinearVI:
-    """Base class of the linear offline agents. Subclasses implement :meth:`target` (and may set ``beta``).
+    """Base class of the linear offline agents: pessimistic value iteration over every replication at once.
 
-    Args:
-        beta: penalty multiplier (``theory=True`` agents compute it from the paper at ``fit`` time).
-        gamma: ridge parameter of ``Lambda_h`` (the papers' ``lambda`` of the Gram matrix).
-        penalty: ``"paper"``, ``"l2"`` or ``"elliptical"`` (see the module docstring).
-        theory: use the paper's ``beta`` (:meth:`theory_beta`) instead of the given one.
-        delta: confidence level of the theory ``beta``.
-        validate: check that the dataset's rewards are finite before fitting (one host read per ``fit``).
-        reward: ``"known"`` (default) uses the environment's reward parameter ``theta_h`` where it gives one (as
-            the authors' code does for the robust methods), ``"regress"`` always regresses the observed rewards
-            (the authors' PEVI, and Jin et al.'s Algorithm 2).
+    ``fit(dataset) -> LinearPolicy``: backward induction on a :class:`rlkit.envs.Dataset` of ``R`` replications
+    (features ``(R, N, d)`` per step), returning the greedy policy of every replication; subclasses implement
+    :meth:`target` (the plain or robust estimate of ``E V_{h+1}``) and may set ``beta``.
+
+    Parameters
+    ----------
+    beta : float, default 1.0
+        Penalty multiplier (``theory=True`` agents compute it from the paper at ``fit`` time).
+    gamma : float, default 1.0
+        Ridge parameter of ``Lambda_h = sum phi phi^T + gamma I`` (the papers' ``lambda`` of the Gram matrix).
+    penalty : str, default None
+        ``"paper"``, ``"l2"`` or ``"elliptical"`` (see the module docstring); ``None``: the class's default.
+    theory : bool, default False
+        Use the paper's ``beta`` (:meth:`theory_beta`) instead of the given one.
+    delta : float, default 0.05
+        Confidence level of the theory ``beta``.
+    reward : str, default "known"
+        ``"known"`` uses the environment's reward parameter ``theta_h`` where it gives one (as the authors' code
+        does for the robust methods); ``"regress"`` always regresses the observed rewards (the authors' PEVI, and
+        Jin et al.'s Algorithm 2).
+    device, dtype : default None
+        Where the fit runs (``None``: the CPU, float64).
+    validate : bool, default True
+        Check that the dataset's rewards are finite before fitting (one host read per ``fit``).
     """
 
     default_penalty = "paper"

@@ -31,6 +31,24 @@ class LinTS(BanditAgent):
 
     ``act(contexts: (B, K, d)) -> (B,)`` samples ``theta_hat + v L z`` per run (``L L^T = V^{-1}``); ``theory=True``
     uses the paper's scale ``v``, else a tuned ``v`` (default ``sigma``).
+
+    Parameters
+    ----------
+    lam : float, default 1.0
+        Ridge regularisation (``theory=True`` sets it to 1, the paper's ``B = I + sum x x^T``).
+    theory : bool, default False
+        Use the paper's scale ``v = sigma sqrt(24 / eps d log(1 / delta))``, ``eps = 1 / log T`` (over-explores by
+        orders of magnitude; the tuned ``v`` is the common practice).
+    v : float, default None
+        The posterior scale when ``theory=False`` (``None``: ``sigma``).
+    sigma : float, default 1.0
+        Reward noise level (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of the theory scale.
+    rounds : int, default 10000
+        ``T`` of the theory scale (``for_env``: the budget).
+    n_runs, n_arms, dim, seed, device, dtype, validate
+        As for every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = False,

@@ -41,6 +41,23 @@ class LinUCB(BanditAgent):
     Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)``, ``update(contexts, actions: (B,), rewards: (B,))``.
     ``theory=True`` (default) uses the radius of Theorem 2 with the environment's ``sigma`` and ``S``; ``alpha``
     with ``theory=False`` a constant radius. ``theta_hat``: ``ridge.theta (B, d)``. See the module docstring.
+
+    Parameters
+    ----------
+    lam : float, default 1.0
+        Ridge regularisation ``lambda`` of ``V = lambda I + sum x x^T``.
+    theory : bool, default True
+        Use Theorem 2's radius ``beta_t`` (needs ``sigma``, ``S``, ``delta``); ``False`` uses ``alpha``.
+    alpha : float, default None
+        Constant radius when ``theory=False`` (required then; refused with ``theory=True``).
+    sigma : float, default 1.0
+        Sub-Gaussian noise level of the rewards (``for_env``: the environment's).
+    S : float, default 1.0
+        Bound on ``||theta||_2`` (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of ``beta_t`` (the DynLin-UCB specs use ``1 / T``).
+    n_runs, n_arms, dim, seed, device, dtype, validate
+        As for every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,

@@ -44,7 +44,30 @@ from rlkit.core.registry import AGENTS
 
 @AGENTS.register(alias="LSVI-UCB")
 class LSVIUCB(EpisodicAgent):
-    """LSVI-UCB (Jin et al. 2020, Alg. 1): optimistic least-squares value iteration on linear MDP features."""
+    """LSVI-UCB (Jin et al. 2020, Alg. 1): optimistic least-squares value iteration on linear MDP features.
+
+    Batched over runs (and tasks): policy ``(B, *t, H, S, A)``; rewards are regressed from the observed feedback
+    (the paper assumes them known; see the module docstring for this and the sufficient-statistics form).
+
+    Parameters
+    ----------
+    phi : tensor (S, A, d) or (B, *t, S, A, d)
+        The linear MDP's features (``for_env``: the environment's).
+    episodes : int, default 1000
+        ``K``, for the theory radius's ``T = K H`` (``for_env``: the budget).
+    theory : bool, default True
+        Theorem 3.1's ``beta = c d H sqrt(log(2 d T / delta))``; ``False`` uses the constant ``beta``.
+    beta : float, default None
+        Constant bonus radius when ``theory=False`` (the episodic quickstart's tuned value: 3).
+    c : float, default 1.0
+        The absolute constant the theorem leaves unspecified.
+    lam : float, default 1.0
+        Ridge regularisation of ``Lambda_h``.
+    delta : float, default 0.01
+        Confidence level of the theory radius.
+    n_runs, n_states, n_actions, horizon, task_shape, seed, device, dtype, validate
+        As for every episodic agent (:class:`rlkit.agents.EpisodicAgent`).
+    """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi: torch.Tensor,
                  episodes: int = 1000, theory: bool = True, beta: float | None = None, c: float = 1.0,

@@ -44,7 +44,28 @@ DIVERGENCES = ("tv", "kl", "chi2")
 
 @AGENTS.register()
 class R2PVI(LinearVI):
-    """Robust regularised pessimistic VI (Tang, Liu & Xu 2025) with a TV, KL or chi^2 penalty; ``fit(dataset)``."""
+    """Robust regularised pessimistic VI (Tang, Liu & Xu 2025) with a TV, KL or chi^2 penalty; ``fit(dataset)``.
+
+    ``fit(dataset)`` runs the backward induction for every replication of the dataset at once and returns the
+    greedy policy (``LinearPolicy``, evaluated by :func:`rlkit.agents.exact_return` or test episodes); the duals
+    are exact (:mod:`rlkit.r2pvi.divergences`). The module docstring gives each step and the departures.
+
+    Parameters
+    ----------
+    divergence : str, default "tv"
+        The regulariser ``D_f``: ``"tv"``, ``"kl"`` or ``"chi2"``.
+    lam : float, default 0.1
+        The regularisation weight (> 0); smaller is more robust (the simulated MDP's specs use 0.1, the put
+        option's 0.025).
+    chi2_search : str, default "sup"
+        The chi^2 dual is a supremum over its threshold (``"sup"``, the paper); ``"inf"`` reproduces the authors'
+        linear-MDP script, which takes the infimum over ``[0, H]``.
+    tv_min : str, default "probes"
+        The TV threshold ``min_s V + lam`` over the observed next states and the environment's probe states
+        (``"probes"``), or over the observed ones only (``"observed"``, the authors' code).
+    beta, gamma, penalty, theory, delta, reward, device, dtype, validate
+        As for every linear offline agent (:class:`rlkit.agents.offline.LinearVI`).
+    """
 
     def __init__(self, divergence: str = "tv", lam: float = 0.1, chi2_search: str = "sup", tv_min: str = "probes",
                  **kwargs):

@@ -38,7 +38,25 @@ TOTAL_TOL = 1e-9
 
 
 class RewardFreeAgent(EpisodicAgent):
-    """Base class of reward-free exploration agents on finite linear mixture MDPs (features, planning API, checks)."""
+    """Base class of reward-free exploration agents on finite linear mixture MDPs (features, planning API, checks).
+
+    Explore with the episodic protocol of :class:`rlkit.agents.EpisodicAgent` (no rewards are observed), then
+    ``plan(rewards: (B, R, H, S, A)) -> (B, R, H, S, A)`` policies, scored by :func:`suboptimality`.
+
+    Parameters
+    ----------
+    n_runs, n_states, n_actions, horizon : int
+        ``B``, ``S``, ``A``, ``H`` (see :class:`rlkit.agents.EpisodicAgent`).
+    phi : tensor (S, A, S, d)
+        The mixture features ``phi(s' | s, a)``, ``P(s' | s, a) = <phi(s' | s, a), theta*>`` (``for_env``: the
+        environment's).
+    start_state : int, default 0
+        The fixed initial state ``s_1`` (``for_env``: the environment's).
+    theta_bound : float, default 1.0
+        ``B >= ||theta*||_2``, used by the theory radii (``for_env``: the environment's).
+    **kwargs
+        ``task_shape``, ``seed``, ``device``, ``dtype``, ``validate`` of :class:`rlkit.agents.EpisodicAgent`.
+    """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi, start_state: int = 0,
                  theta_bound: float = 1.0, **kwargs):

@@ -52,3 +52,65 @@ def test_rlkit_list_shows_the_first_lines():
     for what, cls in registered():
         if "(single)" not in what:
             assert first_line(cls) in listing, what
+
+
+DOCSTRING_BEING_REWRITTEN = {  # docstring being rewritten: these papers' classes are being edited in parallel
+    "rlkit.dynlin_ucb.ar2.AR2", "rlkit.dynlin_ucb.fixed_action.Clairvoyant", "rlkit.dynlin_ucb.d_linucb.DLinUCB",
+    "rlkit.dynlin_ucb.dynlin_ucb.DynLinUCB", "rlkit.dynlin_ucb.exp3.EXP3", "rlkit.dynlin_ucb.fixed_action.Expert",
+    "rlkit.dynlin_ucb.fixed_action.FixedAction", "rlkit.dynlin_ucb.fixed_action.FixedArm",
+    "rlkit.ftrl.dilated_bonus_po.DilatedBonusPO", "rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier",
+    "rlkit.mbtl.strategies.greedy.Greedy", "rlkit.mbtl.strategies.random_order.RandomOrder",
+    "rlkit.mbtl.strategies.sequential_oracle.SequentialOracle",
+}
+
+
+def documented_parameters(cls) -> tuple[list[str], list[str]]:
+    """``(parameters, undocumented)`` of ``cls``'s constructor, following ``**kwargs`` up the base classes. A parameter
+    is documented by an entry ``name : ...`` (or ``name: ...``, or a grouped ``a, b : ...``) in the docstring of the
+    class or of a base class whose constructor takes it (the shared ``n_runs``, ``seed``, ``device``, ...)."""
+    import inspect
+    import re
+
+    def takes(klass):
+        init = klass.__dict__.get("__init__")
+        return [] if init is None else list(inspect.signature(init).parameters.values())
+
+    params = []
+    for klass in cls.__mro__:
+        sig = takes(klass)
+        if not sig:
+            continue
+        params += [p.name for p in sig if p.name != "self" and not p.name.startswith("_")
+                   and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name not in params]
+        if not any(p.kind == p.VAR_KEYWORD for p in sig):
+            break
+    missing = []
+    for name in params:
+        docs = " ".join(k.__dict__.get("__doc__") or "" for k in cls.__mro__
+                        if k is cls or any(p.name == name for p in takes(k)))
+        if not re.search(rf"^\s*(?:[\w*]+, )*{re.escape(name)}(?:, [\w*]+)*\s*:", docs, re.MULTILINE):
+            missing.append(name)
+    return params, missing
+
+
+def agent_classes():
+    return [AGENTS.get(name) for name in AGENTS.names()]
+
+
+@pytest.mark.parametrize("cls", agent_classes(), ids=[f"{c.__module__}.{c.__name__}" for c in agent_classes()])
+def test_every_public_parameter_of_a_registered_agent_is_documented(cls):
+    name = f"{cls.__module__}.{cls.__name__}"
+    params, missing = documented_parameters(cls)
+    if name in DOCSTRING_BEING_REWRITTEN and missing:
+        pytest.xfail("docstring being rewritten")
+    assert not missing, f"{name}: parameters without an entry 'name : meaning' in its docstring: {missing}"
+
+
+def test_an_undocumented_parameter_is_caught():  # negative control
+    class Bare:
+        """One line."""
+
+        def __init__(self, alpha: float = 1.0):
+            pass
+
+    assert documented_parameters(Bare) == (["alpha"], ["alpha"])
