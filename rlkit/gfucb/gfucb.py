@@ -73,7 +73,51 @@ from rlkit.theory.gfucb import theory_beta
 
 @AGENTS.register()
 class GFUCB(MultitaskBanditAgent):
-    """Exact GFUCB over a finite representation class (reconstructed; see the module docstring)."""
+    """Exact GFUCB over a finite representation class (reconstructed; see the module docstring).
+
+    **Reconstruction** (the paper's body could not be read): per-candidate ridge heads, the loss-difference confidence
+    set, joint optimism over the class. ``act(contexts: (B, M, K, p)) -> (B, M)``; ``theta_hat: (B, P, M, k)``.
+    Build it with ``for_env``, which fills ``features``, ``n_candidates`` and ``rep_dim`` from the environment's
+    finite class.
+
+    Parameters
+    ----------
+    features : callable
+        Maps contexts ``(B, M, K, p)`` to every candidate's features ``(B, P, M, K, k)`` (``for_env``: the
+        environment's ``representation_class``, drawn at reset).
+    n_candidates : int
+        ``P``, the size of the finite class.
+    rep_dim : int
+        ``k``, the representation size.
+    lam : float, default 1.0
+        Ridge regularisation of the heads.
+    theory : bool, default True
+        The reconstructed multihead radius ``beta'_t`` (module docstring); ``False``: ``beta' = alpha^2``.
+    alpha : float, default None
+        Constant radius when ``theory=False`` (with ``M = 1`` and the identity class, LinUCB's ``alpha``).
+    beta_scale : float, default 1.0
+        Multiplies the theory radius ``beta_t`` (the specs use 1).
+    sigma : float, default 1.0
+        Reward noise level in the theory radius (``for_env``: the environment's).
+    S : float, default 1.0
+        Bound on the heads' norms ``||theta_i||`` (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of the theory radius.
+    feature_bound : float, default 1.0
+        Bound on the candidates' feature norms.
+    log_N_phi : float, default None
+        ``log N(Phi)`` of the class (``None``: ``log P``, exact for a finite class).
+    optimism : str, default "auto"
+        ``"joint"`` (exact enumeration of the ``K^g`` joint actions), ``"relaxed"`` (the separable upper bound),
+        ``"per_task"``, or ``"auto"``: joint when ``K^g <= max_joint``, else relaxed.
+    max_joint : int, default 4096
+        The largest ``K^g`` enumerated exactly.
+    n_eta : int, default 16
+        Grid points of the relaxation's one-dimensional minimisation over ``eta``.
+    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
+        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
+        shares the representation within groups of ``g`` tasks (``1``: independent learning).
+    """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, features, n_candidates: int,
                  rep_dim: int, group_size: int | None = None, lam: float = 1.0, theory: bool = True,

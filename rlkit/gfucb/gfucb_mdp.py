@@ -81,7 +81,38 @@ from rlkit.theory.gfucb_mdp import bonus_radius, chi2_radius, selection_radius
 
 @AGENTS.register(alias="GFUCB-MDP")
 class GFUCBMDP(EpisodicAgent):
-    """Multitask optimistic LSVI over a finite class of shared representations (GFUCB's MDP part, reconstructed)."""
+    """Multitask optimistic LSVI over a finite class of shared representations (GFUCB's MDP part, reconstructed).
+
+    **Reconstruction** (the paper's MDP section could not be read): LSVI-UCB per candidate and task, a GOLF-style
+    Bellman-residual test pooled over the tasks keeps the candidates, and the most optimistic kept candidate is
+    played. Policy ``(B, M, H, S, A)`` (``task_shape = (M,)``). With one candidate it is LSVI-UCB.
+
+    Parameters
+    ----------
+    candidates : tensor (P, S, A, k)
+        The finite class of feature maps (``for_env``: the environment's, the true one optionally among them).
+    episodes : int, default 1000
+        ``K``, for the theory radii (``for_env``: the budget).
+    theory : bool, default True
+        The bonus radius of :func:`rlkit.theory.gfucb_mdp.bonus_radius` and the selection radius ``sel_scale`` x
+        :func:`rlkit.theory.gfucb_mdp.selection_radius`; ``False``: the constant ``beta`` and the chi^2 radius.
+    beta : float, default None
+        Constant bonus radius when ``theory=False``.
+    c : float, default 1.0
+        LSVI-UCB's unspecified absolute constant in the theory bonus.
+    sel_scale : float, default 1.0
+        Multiplies the theory selection radius (unscaled it eliminates nothing at feasible horizons).
+    sel_sigma : float, default 1.0
+        Noise scale of the chi^2 selection radius when ``theory=False``.
+    pool_tasks : bool, default True
+        Pool the residual test over the tasks (multitask); ``False`` runs it per task (independent learning).
+    lam : float, default 1.0
+        Ridge regularisation of every ``Lambda``.
+    delta : float, default 0.01
+        Confidence level.
+    n_runs, n_states, n_actions, horizon, task_shape, seed, device, dtype, validate
+        As for every episodic agent (:class:`rlkit.agents.EpisodicAgent`).
+    """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, candidates, episodes: int = 1000,
                  theory: bool = True, beta: float | None = None, c: float = 1.0, sel_scale: float = 1.0,

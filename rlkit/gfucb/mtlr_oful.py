@@ -48,7 +48,39 @@ from rlkit.theory.gfucb import theory_beta
 
 @AGENTS.register(alias="MTLR-OFUL")
 class MTLROFUL(MultitaskBanditAgent):
-    """MTLR-OFUL for shared linear representations (our reading of Hu et al. 2021; see the module docstring)."""
+    """MTLR-OFUL for shared linear representations (our reading of Hu et al. 2021; see the module docstring).
+
+    A rank-``k`` alternating-least-squares estimate ``Theta_hat = B_hat W_hat`` and GFUCB's joint optimism over the
+    block ellipsoid around it. ``act(contexts: (B, M, K, d)) -> (B, M)``.
+
+    Parameters
+    ----------
+    rep_dim : int
+        ``k``, the rank of the shared subspace.
+    lam : float, default 1.0
+        Ridge regularisation on both factors and in the ellipsoids.
+    theory : bool, default True
+        The multihead radius with the linear class's ``log N(Phi) = d k log(1 + 4 S / alpha)``; ``False``: ``alpha``.
+    alpha : float, default None
+        Constant radius when ``theory=False``.
+    beta_scale : float, default 1.0
+        Multiplies the theory radius.
+    sigma : float, default 1.0
+        Reward noise level in the theory radius (``for_env``: the environment's).
+    S : float, default 1.0
+        Bound on the heads' norms ``||theta_i||`` (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of the theory radius.
+    als_steps : int, default 2
+        Alternating-least-squares sweeps per round (warm-started).
+    max_joint : int, default 4096
+        The largest ``K^g`` enumerated exactly by the joint optimism.
+    n_eta : int, default 16
+        Grid points of the separable relaxation's minimisation.
+    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
+        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
+        shares the representation within groups of ``g`` tasks (``1``: independent learning).
+    """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, rep_dim: int,
                  group_size: int | None = None, lam: float = 1.0, theory: bool = True, alpha: float | None = None,

@@ -81,7 +81,30 @@ class MultiheadNets:
 
 class NeuralMultitaskAgent(MultitaskBanditAgent):
     """Base of the neural multitask agents: data buffer, one :class:`MultiheadNets` network per run and task
-    group, and the warm-started refit schedule."""
+    group, and the warm-started refit schedule.
+
+    Parameters
+    ----------
+    hidden : int, default 64
+        Width of the MLP trunk's hidden layer.
+    rep_dim : int, default 8
+        Size ``k`` of the learnt representation (the trunk's output; one linear head per task on it).
+    lr : float, default 0.01
+        Adam's learning rate.
+    weight_decay : float, default 0.0
+        Adam's weight decay.
+    refit_every : int, default 5
+        Rounds between refits of the network (warm-started).
+    refit_steps : int, default 20
+        Adam steps per refit, on minibatches of the pooled buffer.
+    batch_size : int, default 128
+        Minibatch size of a refit step.
+    capacity : int, default 1024
+        Rounds the data buffer holds (``for_env``: the budget ``T``, so nothing is dropped).
+    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
+        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
+        shares the representation within groups of ``g`` tasks (``1``: independent learning).
+    """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,
                  hidden: int = 64, rep_dim: int = 8, lr: float = 0.01, weight_decay: float = 0.0, refit_every: int = 5,

@@ -44,7 +44,34 @@ DEFAULT_ALPHA = 0.3
 
 @AGENTS.register()
 class NeuralGFUCB(NeuralMultitaskAgent):
-    """Neural GFUCB: learnt shared MLP representation, per-task ellipsoid bonuses (ours; see the module docstring)."""
+    """Neural GFUCB: learnt shared MLP representation, per-task ellipsoid bonuses (ours; see the module docstring).
+
+    A heuristic of ours for the paper's neural experiment (whose approximation could not be read): one MLP trunk
+    per run and task group with a head per task, refitted on the pooled loss, and per-task optimism on its frozen
+    features. ``act(contexts: (B, M, K, p)) -> (B, M)``. The defaults are the values of the figure's spec.
+
+    Parameters
+    ----------
+    lam : float, default 1.0
+        Ridge regularisation of the heads on the learnt features.
+    theory : bool, default False
+        The reconstructed multihead radius with ``log N(Phi) = log_N_phi`` (times ``beta_scale``); ``False``: the
+        constant ``alpha``.
+    alpha : float, default None
+        The radius when ``theory=False`` (``None``: 0.3, the figure's value).
+    beta_scale : float, default 1.0
+        Multiplies the theory radius.
+    log_N_phi : float, default 10.0
+        ``log N(Phi)`` of the network class, a hyper-parameter (no finite class to count).
+    sigma : float, default 1.0
+        Reward noise level in the theory radius (``for_env``: the environment's).
+    S : float, default 1.0
+        Bound on the heads' norms ``||theta_i||`` (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of the theory radius.
+    hidden, rep_dim, lr, weight_decay, refit_every, refit_steps, batch_size, capacity
+        The network and its refits (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`).
+    """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,
                  lam: float = 1.0, theory: bool = False, alpha: float | None = None, beta_scale: float = 1.0,

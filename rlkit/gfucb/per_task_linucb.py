@@ -27,7 +27,29 @@ def task_sequences(seed, n_runs: int, n_tasks: int) -> list[np.random.SeedSequen
 
 @AGENTS.register()
 class PerTaskLinUCB(MultitaskBanditAgent):
-    """LinUCB run independently on each task's raw contexts (a baseline; see the module docstring)."""
+    """LinUCB run independently on each task's raw contexts (a baseline; see the module docstring).
+
+    ``act(contexts: (B, M, K, p)) -> (B, M)``: OFUL per task on the raw ``p``-dimensional contexts, no shared
+    representation.
+
+    Parameters
+    ----------
+    lam : float, default 1.0
+        Ridge regularisation.
+    theory : bool, default True
+        OFUL's radius (Theorem 2 of Abbasi-Yadkori et al.); ``False``: the constant ``alpha``.
+    alpha : float, default None
+        Constant radius when ``theory=False`` (the figure's spec: 0.3).
+    sigma : float, default 1.0
+        Reward noise level in the theory radius (``for_env``: the environment's).
+    S : float, default 1.0
+        Bound on the heads' norms ``||theta_i||`` (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of the theory radius.
+    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
+        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
+        shares the representation within groups of ``g`` tasks (``1``: independent learning).
+    """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,
                  alpha: float | None = None, sigma: float = 1.0, S: float = 1.0, delta: float = 0.01, seed=0,

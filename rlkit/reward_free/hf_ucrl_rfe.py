@@ -61,7 +61,45 @@ from rlkit.theory.reward_free import theory_beta, theory_constants
 
 @AGENTS.register(alias="HF-UCRL-RFE++")
 class HFUCRLRFE(RewardFreeAgent):
-    """HF-UCRL-RFE++ (Zhang, Zhang, Gu 2023; thesis Alg. 4 + HOME): horizon-free reward-free exploration."""
+    """HF-UCRL-RFE++ (Zhang, Zhang, Gu 2023; thesis Alg. 4 + HOME): horizon-free reward-free exploration.
+
+    Explores without rewards with the episodic protocol, then ``plan(rewards: (B, R, H, S, A))`` plans under the last
+    estimate with values capped at 1; ``certificate()`` is ``4 V_hat_{k,1}(s_1)`` ``(B,)``. Line 5's oracle is
+    replaced by a documented substitute (module docstring, with every equation and departure). Regressions
+    ``(B, 2, M, d)``; policy ``(B, H, S, A)``.
+
+    Parameters
+    ----------
+    episodes : int, default 1000
+        ``K``, which enters ``beta_k`` and the theorem's ``M`` (``for_env``: the budget).
+    theory : bool, default True
+        Theorem 2.6.3's ``beta_k`` (times ``beta_scale``) and constants; ``False``: the constant ``beta``.
+    beta_scale : float, default 5e-4
+        Multiplies the theory radius, which is about 2000 at small ``d`` (unscaled, every uncertainty stays at 1 for
+        any feasible ``K``); 5e-4 makes it about 1 in value units at H = 5, K = 2000, d = 4, the specs' scale.
+    beta : float, default None
+        The constant radius when ``theory=False``.
+    moments : int, default None
+        HOME's number of moments ``M`` (``None``: the theorem's ``ceil(log2(7 K H))``; the horizon spec uses 4).
+    alpha : float, default None
+        HOME's variance floor (``None``: the theorem's ``H^{-1/2}``).
+    gamma : float, default None
+        HOME's weight on the uncertainty term of the variance bound (``None``: the theorem's ``d^{-1/4}``).
+    lam : float, default None
+        Ridge regularisation (``None``: the theorem's ``d / B^2``).
+    delta : float, default 0.01
+        Confidence level.
+    explore_rewards : tensor, default None
+        The finite family of rewards line 5's substitute maximises over (``None``: the sparse rewards
+        ``(1/H) 1{s = x}`` of every state).
+    stop_eps : float, default None
+        Stop a run once ``V_hat_{k,1}(s_1) <= eps / 4`` (the certificate rule, ours); ``None``: explore all ``K``.
+    confidence_set : bool, default True
+        Keep the intersection of the ``2M`` ellipsoids per episode (diagnostics ``theta_in_set``; it does not
+        drive decisions); ``False`` saves its memory.
+    n_runs, n_states, n_actions, horizon, phi, start_state, theta_bound, task_shape, seed, device, dtype, validate
+        As for every reward-free agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
+    """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi, start_state: int = 0,
                  theta_bound: float = 1.0, episodes: int = 1000, theory: bool = True, beta_scale: float = 5e-4,

@@ -55,7 +55,31 @@ def theory_beta(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float =
 
 @AGENTS.register(alias="UCRL-RFE")
 class UCRLRFE(RewardFreeAgent):
-    """UCRL-RFE (Zhang, Zhou, Gu 2021; thesis Alg. 1-2): Hoeffding-type reward-free exploration, reconstructed."""
+    """UCRL-RFE (Zhang, Zhou, Gu 2021; thesis Alg. 1-2): Hoeffding-type reward-free exploration, reconstructed.
+
+    The exploration loop is **reconstructed** from the thesis notes (module docstring): an exploration reward from the
+    exact maximal uncertainty over value functions, PLAN with an optimistic bonus, an unweighted value-targeted
+    regression on the maximisers. Regression ``(B, d)``; policy ``(B, H, S, A)``; ``plan(rewards)`` as the base.
+
+    Parameters
+    ----------
+    episodes : int, default 1000
+        ``K``, which enters the theory radius (``for_env``: the budget).
+    theory : bool, default True
+        ``beta = H sqrt(d log(3 (1 + K H^3 B^2) / delta)) + 1`` times ``beta_scale``; ``False``: the constant ``beta``.
+    beta_scale : float, default None
+        Multiplies the theory radius; ``None`` is the class's :attr:`default_beta_scale` (0.1 here, 2e-3 for
+        UCRL-RFE+), the scale the specs use: unscaled, every bonus saturates and the agent explores uniformly for
+        any feasible ``K``.
+    beta : float, default None
+        The constant radius when ``theory=False`` (refused with ``theory=True``).
+    lam : float, default None
+        Ridge regularisation (``None``: ``theta_bound^-2``, the thesis's ``B^-2``).
+    delta : float, default 0.01
+        Confidence level of the theory radius.
+    n_runs, n_states, n_actions, horizon, phi, start_state, theta_bound, task_shape, seed, device, dtype, validate
+        As for every reward-free agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
+    """
 
     n_regressions = 1  # regressions per run (UCRL-RFE+ adds a second-moment one)
     default_beta_scale = 0.1

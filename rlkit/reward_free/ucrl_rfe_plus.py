@@ -50,7 +50,31 @@ def theory_radii(d: int, H: int, K: int, theta_bound: float = 1.0, delta: float 
 
 @AGENTS.register(alias="UCRL-RFE+")
 class UCRLRFEPlus(UCRLRFE):
-    """UCRL-RFE+ (Zhang, Zhou, Gu 2021; thesis Alg. 3): Bernstein-weighted reward-free exploration, reconstructed."""
+    """UCRL-RFE+ (Zhang, Zhou, Gu 2021; thesis Alg. 3): Bernstein-weighted reward-free exploration, reconstructed.
+
+    UCRL-RFE's exploration with a weighted first-moment regression and a second-moment one (``batch_shape = (B, 2)``),
+    UCRL-VTR+'s Bernstein weights and radius ``beta_hat``; **reconstructed** where the notes are silent (module
+    docstring).
+
+    Parameters
+    ----------
+    episodes : int, default 1000
+        ``K``, which enters the theory radii (``for_env``: the budget).
+    theory : bool, default True
+        The radii ``beta_hat``, ``beta_check``, ``beta_tilde`` of the module docstring times ``beta_scale``;
+        ``False``: ``beta_hat = beta``, ``beta_check = beta``, ``beta_tilde = H^2 beta``.
+    beta_scale : float, default None
+        Multiplies every theory radius; ``None`` is :attr:`default_beta_scale`, 2e-3, the specs' scale (about 1 in
+        value units at their sizes).
+    beta : float, default None
+        The constant radius when ``theory=False``.
+    lam : float, default None
+        Ridge regularisation (``None``: ``theta_bound^-2``).
+    delta : float, default 0.01
+        Confidence level of the theory radii.
+    n_runs, n_states, n_actions, horizon, phi, start_state, theta_bound, task_shape, seed, device, dtype, validate
+        As for every reward-free agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
+    """
 
     n_regressions = 2
     default_beta_scale = 2e-3
