@@ -13,6 +13,9 @@ def _setup(namespace):
     namespace["_threads"] = torch.get_num_threads()
     torch.set_num_threads(1)
     namespace["_cwd"] = os.getcwd()
+    from rlkit.runner.catalog import installed
+
+    namespace["has_extra"] = installed  # <!-- skip: next if(not has_extra("traffic"), reason=...) -->
 
 
 def _teardown(namespace):
