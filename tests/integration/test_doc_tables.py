@@ -65,3 +65,18 @@ def test_a_wrong_default_is_caught():  # negative control
     rows = [["`lam`", "`2.0`"]]
     with pytest.raises(AssertionError, match="lam defaults to 1.0"):
         test_the_table_gives_the_constructor_defaults("x", "rlkit.baselines.LinUCB", rows)
+
+
+def test_every_module_has_an_api_reference_entry():
+    """Every public module of rlkit appears as a ``::: module`` line of a page in ``docs/api/`` (mkdocstrings renders
+    its public classes and functions from the docstrings)."""
+    import pkgutil
+
+    import rlkit
+
+    documented = set(re.findall(r"^::: ([\w.]+)", "\n".join(p.read_text() for p in ROOT.joinpath("docs", "api")
+                                                              .glob("*.md")), re.MULTILINE))
+    modules = {m.name for m in pkgutil.walk_packages(rlkit.__path__, "rlkit.")
+               if not any(part.startswith("_") for part in m.name.split("."))}
+    modules -= {m for m in modules if m.startswith(("rlkit.cli", "rlkit.specs", "rlkit.data"))}  # commands, data
+    assert not modules - documented, f"modules without an API reference entry: {sorted(modules - documented)}"
