@@ -60,8 +60,10 @@ class EpisodicAgent(DeferredValidation):
     seed : int or sequence of numpy.random.SeedSequence, default 0
         The root seed (run ``i`` draws from ``run_sequence(seed, i)``) or one ``SeedSequence`` per run; the agent's
         random streams depend only on it and the run, never on the batch (:mod:`rlkit.core.seeding`).
-    device, dtype : default None
-        Where the agent's tensors live; ``None`` is the CPU and float64 (``for_env`` takes the environment's).
+    device : torch.device or str, default None
+        Where the agent's tensors live (``None``: the CPU; ``for_env`` takes the environment's).
+    dtype : torch.dtype, default None
+        The working dtype (``None``: float64; ``for_env`` takes the environment's).
     validate : bool or "checkpoint", default True
         ``True`` reads the value checks (finite rewards, arms in range) once per update; ``"checkpoint"`` keeps
         them on the device and the rollouts read them at checkpoints; ``False`` skips them (shapes, dtypes and

@@ -131,8 +131,10 @@ class LinearVI:
         ``"known"`` uses the environment's reward parameter ``theta_h`` where it gives one (as the authors' code
         does for the robust methods); ``"regress"`` always regresses the observed rewards (the authors' PEVI, and
         Jin et al.'s Algorithm 2).
-    device, dtype : default None
-        Where the fit runs (``None``: the CPU, float64).
+    device : torch.device or str, default None
+        Where the fit runs (``None``: the CPU).
+    dtype : torch.dtype, default None
+        The working dtype (``None``: float64).
     validate : bool, default True
         Check that the dataset's rewards are finite before fitting (one host read per ``fit``).
     """

@@ -22,6 +22,9 @@ class EpsilonGreedy(BanditAgent):
     ``act(contexts: (B, K, d)) -> (B,)``; ``eps_t = epsilon`` or, with ``decay=True``, ``min(1, epsilon K / t)``
     (Auer, Cesa-Bianchi, Fischer 2002).
 
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
     Parameters
     ----------
     epsilon : float, default 0.1
@@ -30,8 +33,6 @@ class EpsilonGreedy(BanditAgent):
         Anneal the exploration as ``min(1, epsilon K / t)``.
     lam : float, default 1.0
         Ridge regularisation of the greedy estimate.
-    n_runs, n_arms, dim, seed, device, dtype, validate
-        As for every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, epsilon: float = 0.1, decay: bool = False,

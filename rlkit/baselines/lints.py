@@ -32,6 +32,9 @@ class LinTS(BanditAgent):
     ``act(contexts: (B, K, d)) -> (B,)`` samples ``theta_hat + v L z`` per run (``L L^T = V^{-1}``); ``theory=True``
     uses the paper's scale ``v``, else a tuned ``v`` (default ``sigma``).
 
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
     Parameters
     ----------
     lam : float, default 1.0
@@ -47,8 +50,6 @@ class LinTS(BanditAgent):
         Confidence level of the theory scale.
     rounds : int, default 10000
         ``T`` of the theory scale (``for_env``: the budget).
-    n_runs, n_arms, dim, seed, device, dtype, validate
-        As for every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = False,

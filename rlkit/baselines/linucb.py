@@ -42,6 +42,9 @@ class LinUCB(BanditAgent):
     ``theory=True`` (default) uses the radius of Theorem 2 with the environment's ``sigma`` and ``S``; ``alpha``
     with ``theory=False`` a constant radius. ``theta_hat``: ``ridge.theta (B, d)``. See the module docstring.
 
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
     Parameters
     ----------
     lam : float, default 1.0
@@ -56,8 +59,6 @@ class LinUCB(BanditAgent):
         Bound on ``||theta||_2`` (``for_env``: the environment's).
     delta : float, default 0.01
         Confidence level of ``beta_t`` (the DynLin-UCB specs use ``1 / T``).
-    n_runs, n_arms, dim, seed, device, dtype, validate
-        As for every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,

@@ -49,6 +49,9 @@ class LSVIUCB(EpisodicAgent):
     Batched over runs (and tasks): policy ``(B, *t, H, S, A)``; rewards are regressed from the observed feedback
     (the paper assumes them known; see the module docstring for this and the sufficient-statistics form).
 
+    The shared parameters ``n_runs``, ``n_states``, ``n_actions``, ``horizon``, ``task_shape``, ``seed``,
+    ``device``, ``dtype``, ``validate`` are those of every episodic agent (:class:`rlkit.agents.EpisodicAgent`).
+
     Parameters
     ----------
     phi : tensor (S, A, d) or (B, *t, S, A, d)
@@ -65,8 +68,6 @@ class LSVIUCB(EpisodicAgent):
         Ridge regularisation of ``Lambda_h``.
     delta : float, default 0.01
         Confidence level of the theory radius.
-    n_runs, n_states, n_actions, horizon, task_shape, seed, device, dtype, validate
-        As for every episodic agent (:class:`rlkit.agents.EpisodicAgent`).
     """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi: torch.Tensor,

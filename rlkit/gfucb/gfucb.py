@@ -80,6 +80,11 @@ class GFUCB(MultitaskBanditAgent):
     Build it with ``for_env``, which fills ``features``, ``n_candidates`` and ``rep_dim`` from the environment's
     finite class.
 
+    The shared parameters ``n_runs``, ``n_tasks``, ``n_arms``, ``dim``, ``group_size``, ``seed``, ``device``,
+    ``dtype``, ``validate`` are those of every multitask agent
+    (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g`` shares the representation within
+    groups of ``g`` tasks (``1``: independent learning).
+
     Parameters
     ----------
     features : callable
@@ -114,9 +119,6 @@ class GFUCB(MultitaskBanditAgent):
         The largest ``K^g`` enumerated exactly.
     n_eta : int, default 16
         Grid points of the relaxation's one-dimensional minimisation over ``eta``.
-    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
-        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
-        shares the representation within groups of ``g`` tasks (``1``: independent learning).
     """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, features, n_candidates: int,

@@ -87,6 +87,9 @@ class GFUCBMDP(EpisodicAgent):
     Bellman-residual test pooled over the tasks keeps the candidates, and the most optimistic kept candidate is
     played. Policy ``(B, M, H, S, A)`` (``task_shape = (M,)``). With one candidate it is LSVI-UCB.
 
+    The shared parameters ``n_runs``, ``n_states``, ``n_actions``, ``horizon``, ``task_shape``, ``seed``,
+    ``device``, ``dtype``, ``validate`` are those of every episodic agent (:class:`rlkit.agents.EpisodicAgent`).
+
     Parameters
     ----------
     candidates : tensor (P, S, A, k)
@@ -110,8 +113,6 @@ class GFUCBMDP(EpisodicAgent):
         Ridge regularisation of every ``Lambda``.
     delta : float, default 0.01
         Confidence level.
-    n_runs, n_states, n_actions, horizon, task_shape, seed, device, dtype, validate
-        As for every episodic agent (:class:`rlkit.agents.EpisodicAgent`).
     """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, candidates, episodes: int = 1000,

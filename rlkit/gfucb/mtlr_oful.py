@@ -53,6 +53,11 @@ class MTLROFUL(MultitaskBanditAgent):
     A rank-``k`` alternating-least-squares estimate ``Theta_hat = B_hat W_hat`` and GFUCB's joint optimism over the
     block ellipsoid around it. ``act(contexts: (B, M, K, d)) -> (B, M)``.
 
+    The shared parameters ``n_runs``, ``n_tasks``, ``n_arms``, ``dim``, ``group_size``, ``seed``, ``device``,
+    ``dtype``, ``validate`` are those of every multitask agent
+    (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g`` shares the representation within
+    groups of ``g`` tasks (``1``: independent learning).
+
     Parameters
     ----------
     rep_dim : int
@@ -77,9 +82,6 @@ class MTLROFUL(MultitaskBanditAgent):
         The largest ``K^g`` enumerated exactly by the joint optimism.
     n_eta : int, default 16
         Grid points of the separable relaxation's minimisation.
-    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
-        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
-        shares the representation within groups of ``g`` tasks (``1``: independent learning).
     """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, rep_dim: int,

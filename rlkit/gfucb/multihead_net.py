@@ -83,6 +83,11 @@ class NeuralMultitaskAgent(MultitaskBanditAgent):
     """Base of the neural multitask agents: data buffer, one :class:`MultiheadNets` network per run and task
     group, and the warm-started refit schedule.
 
+    The shared parameters ``n_runs``, ``n_tasks``, ``n_arms``, ``dim``, ``group_size``, ``seed``, ``device``,
+    ``dtype``, ``validate`` are those of every multitask agent
+    (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g`` shares the representation within
+    groups of ``g`` tasks (``1``: independent learning).
+
     Parameters
     ----------
     hidden : int, default 64
@@ -101,9 +106,6 @@ class NeuralMultitaskAgent(MultitaskBanditAgent):
         Minibatch size of a refit step.
     capacity : int, default 1024
         Rounds the data buffer holds (``for_env``: the budget ``T``, so nothing is dropped).
-    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
-        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
-        shares the representation within groups of ``g`` tasks (``1``: independent learning).
     """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,

@@ -26,17 +26,21 @@ class NeuralEpsilonGreedy(NeuralMultitaskAgent):
     The paper's figure's baselines (single-task epsilon-greedy and annealed epsilon-greedy, ``group_size = 1``)
     with our network and schedules. ``act(contexts: (B, M, K, p)) -> (B, M)``.
 
+    The shared parameters ``hidden``, ``rep_dim``, ``lr``, ``weight_decay``, ``refit_every``, ``refit_steps``,
+    ``batch_size``, ``capacity`` are the network and its refits
+    (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`).
+
+    The shared parameters ``n_runs``, ``n_tasks``, ``n_arms``, ``dim``, ``group_size``, ``seed``, ``device``,
+    ``dtype``, ``validate`` are those of every multitask agent
+    (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g`` shares the representation within
+    groups of ``g`` tasks (``1``: independent learning).
+
     Parameters
     ----------
     epsilon : float, default 0.1
         Exploration probability (with ``decay=True`` the constant of ``eps_t = min(1, epsilon K / t)``).
     decay : bool, default False
         Anneal the exploration (the figure's "annealed epsilon-greedy").
-    hidden, rep_dim, lr, weight_decay, refit_every, refit_steps, batch_size, capacity
-        The network and its refits (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`).
-    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
-        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
-        shares the representation within groups of ``g`` tasks (``1``: independent learning).
     """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, epsilon: float = 0.1,

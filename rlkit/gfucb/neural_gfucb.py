@@ -50,6 +50,10 @@ class NeuralGFUCB(NeuralMultitaskAgent):
     per run and task group with a head per task, refitted on the pooled loss, and per-task optimism on its frozen
     features. ``act(contexts: (B, M, K, p)) -> (B, M)``. The defaults are the values of the figure's spec.
 
+    The shared parameters ``hidden``, ``rep_dim``, ``lr``, ``weight_decay``, ``refit_every``, ``refit_steps``,
+    ``batch_size``, ``capacity`` are the network and its refits
+    (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`).
+
     Parameters
     ----------
     lam : float, default 1.0
@@ -69,8 +73,6 @@ class NeuralGFUCB(NeuralMultitaskAgent):
         Bound on the heads' norms ``||theta_i||`` (``for_env``: the environment's).
     delta : float, default 0.01
         Confidence level of the theory radius.
-    hidden, rep_dim, lr, weight_decay, refit_every, refit_steps, batch_size, capacity
-        The network and its refits (:class:`rlkit.gfucb.multihead_net.NeuralMultitaskAgent`).
     """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, group_size: int | None = None,

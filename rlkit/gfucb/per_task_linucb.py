@@ -32,6 +32,11 @@ class PerTaskLinUCB(MultitaskBanditAgent):
     ``act(contexts: (B, M, K, p)) -> (B, M)``: OFUL per task on the raw ``p``-dimensional contexts, no shared
     representation.
 
+    The shared parameters ``n_runs``, ``n_tasks``, ``n_arms``, ``dim``, ``group_size``, ``seed``, ``device``,
+    ``dtype``, ``validate`` are those of every multitask agent
+    (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g`` shares the representation within
+    groups of ``g`` tasks (``1``: independent learning).
+
     Parameters
     ----------
     lam : float, default 1.0
@@ -46,9 +51,6 @@ class PerTaskLinUCB(MultitaskBanditAgent):
         Bound on the heads' norms ``||theta_i||`` (``for_env``: the environment's).
     delta : float, default 0.01
         Confidence level of the theory radius.
-    n_runs, n_tasks, n_arms, dim, group_size, seed, device, dtype, validate
-        As for every multitask agent (:class:`rlkit.agents.multitask.MultitaskBanditAgent`); ``group_size = g``
-        shares the representation within groups of ``g`` tasks (``1``: independent learning).
     """
 
     def __init__(self, n_runs: int, n_tasks: int, n_arms: int, dim: int, *, lam: float = 1.0, theory: bool = True,

@@ -54,13 +54,14 @@ class DRPVI(BallVI):
     ``fit(dataset)`` returns the greedy policy of every replication (``R`` at once); the TV-ball dual is maximised
     exactly over its breakpoints (the module docstring gives the form and the departures).
 
+    The shared parameters ``beta``, ``gamma``, ``penalty``, ``theory``, ``delta``, ``reward``, ``device``,
+    ``dtype``, ``validate`` are those of every linear offline agent (:class:`rlkit.agents.offline.LinearVI`).
+
     Parameters
     ----------
     rho : float or array (d,) or (H, d), default 0.1
         The ball's radius: one for every factor and step, one per factor, or per step and factor (the simulated
         MDP's specs give 0.1 and 0.3, the put option's 0.025, the authors' script's values).
-    beta, gamma, penalty, theory, delta, reward, device, dtype, validate
-        As for every linear offline agent (:class:`rlkit.agents.offline.LinearVI`).
     """
 
     def target(self, M, V, v_min, h, H):

@@ -50,6 +50,9 @@ class R2PVI(LinearVI):
     greedy policy (``LinearPolicy``, evaluated by :func:`rlkit.agents.exact_return` or test episodes); the duals
     are exact (:mod:`rlkit.r2pvi.divergences`). The module docstring gives each step and the departures.
 
+    The shared parameters ``beta``, ``gamma``, ``penalty``, ``theory``, ``delta``, ``reward``, ``device``,
+    ``dtype``, ``validate`` are those of every linear offline agent (:class:`rlkit.agents.offline.LinearVI`).
+
     Parameters
     ----------
     divergence : str, default "tv"
@@ -63,8 +66,6 @@ class R2PVI(LinearVI):
     tv_min : str, default "probes"
         The TV threshold ``min_s V + lam`` over the observed next states and the environment's probe states
         (``"probes"``), or over the observed ones only (``"observed"``, the authors' code).
-    beta, gamma, penalty, theory, delta, reward, device, dtype, validate
-        As for every linear offline agent (:class:`rlkit.agents.offline.LinearVI`).
     """
 
     def __init__(self, divergence: str = "tv", lam: float = 0.1, chi2_search: str = "sup", tv_min: str = "probes",

@@ -68,6 +68,10 @@ class HFUCRLRFE(RewardFreeAgent):
     replaced by a documented substitute (module docstring, with every equation and departure). Regressions
     ``(B, 2, M, d)``; policy ``(B, H, S, A)``.
 
+    The shared parameters ``n_runs``, ``n_states``, ``n_actions``, ``horizon``, ``phi``, ``start_state``,
+    ``theta_bound``, ``task_shape``, ``seed``, ``device``, ``dtype``, ``validate`` are those of every reward-free
+    agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
+
     Parameters
     ----------
     episodes : int, default 1000
@@ -97,8 +101,6 @@ class HFUCRLRFE(RewardFreeAgent):
     confidence_set : bool, default True
         Keep the intersection of the ``2M`` ellipsoids per episode (diagnostics ``theta_in_set``; it does not
         drive decisions); ``False`` saves its memory.
-    n_runs, n_states, n_actions, horizon, phi, start_state, theta_bound, task_shape, seed, device, dtype, validate
-        As for every reward-free agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
     """
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi, start_state: int = 0,

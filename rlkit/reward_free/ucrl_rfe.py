@@ -61,6 +61,10 @@ class UCRLRFE(RewardFreeAgent):
     exact maximal uncertainty over value functions, PLAN with an optimistic bonus, an unweighted value-targeted
     regression on the maximisers. Regression ``(B, d)``; policy ``(B, H, S, A)``; ``plan(rewards)`` as the base.
 
+    The shared parameters ``n_runs``, ``n_states``, ``n_actions``, ``horizon``, ``phi``, ``start_state``,
+    ``theta_bound``, ``task_shape``, ``seed``, ``device``, ``dtype``, ``validate`` are those of every reward-free
+    agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
+
     Parameters
     ----------
     episodes : int, default 1000
@@ -77,8 +81,6 @@ class UCRLRFE(RewardFreeAgent):
         Ridge regularisation (``None``: ``theta_bound^-2``, the thesis's ``B^-2``).
     delta : float, default 0.01
         Confidence level of the theory radius.
-    n_runs, n_states, n_actions, horizon, phi, start_state, theta_bound, task_shape, seed, device, dtype, validate
-        As for every reward-free agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
     """
 
     n_regressions = 1  # regressions per run (UCRL-RFE+ adds a second-moment one)

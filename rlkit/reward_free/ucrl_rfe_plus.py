@@ -56,6 +56,10 @@ class UCRLRFEPlus(UCRLRFE):
     UCRL-VTR+'s Bernstein weights and radius ``beta_hat``; **reconstructed** where the notes are silent (module
     docstring).
 
+    The shared parameters ``n_runs``, ``n_states``, ``n_actions``, ``horizon``, ``phi``, ``start_state``,
+    ``theta_bound``, ``task_shape``, ``seed``, ``device``, ``dtype``, ``validate`` are those of every reward-free
+    agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
+
     Parameters
     ----------
     episodes : int, default 1000
@@ -72,8 +76,6 @@ class UCRLRFEPlus(UCRLRFE):
         Ridge regularisation (``None``: ``theta_bound^-2``).
     delta : float, default 0.01
         Confidence level of the theory radii.
-    n_runs, n_states, n_actions, horizon, phi, start_state, theta_bound, task_shape, seed, device, dtype, validate
-        As for every reward-free agent (:class:`rlkit.reward_free.RewardFreeAgent`); ``for_env`` fills them.
     """
 
     n_regressions = 2
