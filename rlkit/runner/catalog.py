@@ -46,7 +46,7 @@ WALL_TIMES: dict[str, str] = {
     "r2pvi_linear_mdp": "1 min",
     "r2pvi_linear_mdp_authors": "1 min",
     "r2pvi_put_option": "30 s",
-    "r2pvi_timing": "3 min",
+    "r2pvi_timing": "5 min",
     "mbtl_synthetic": "1 min",
     "mbtl_cartpole": "10 min",
     "mbtl_pendulum": "10 min",
