@@ -63,10 +63,11 @@ def shipped_specs() -> list[Path]:
 
 
 def spec_path(spec: str | Path) -> Path:
-    """``spec`` as a file: a path that exists, else the shipped spec of that name (``quickstart`` or
-    ``quickstart.toml``). A name that is neither is returned as given (the loader then says it does not exist)."""
+    """``spec`` as a file: a path that exists, else the shipped spec of that name (``quickstart``,
+    ``quickstart.toml``, or ``experiments/quickstart.toml`` outside a source checkout). Anything else is returned as
+    given (the loader then says it does not exist)."""
     path = Path(spec)
-    if path.exists() or path.parent != Path("."):
+    if path.exists() or path.parent not in (Path("."), Path("experiments")):
         return path
     shipped = SPECS_DIR / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
     return shipped if shipped.is_file() else path

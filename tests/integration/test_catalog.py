@@ -29,6 +29,7 @@ def test_specs_and_matrices_by_name_from_another_directory(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     assert load_spec("quickstart")["kind"] == "bandit"
     assert load_spec("quickstart.toml")["name"] == "quickstart"
+    assert load_spec("experiments/episodic_quickstart.toml")["kind"] == "episodic"  # the clone's path, elsewhere
     assert catalog.data_path("mbtl_cartpole").is_file()
     assert catalog.data_path("data/transfer/mbtl_pendulum.npz").is_file()
     with pytest.raises(RLKitError, match="does not exist"):
