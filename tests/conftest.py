@@ -13,14 +13,12 @@ comparisons that float32 rounding may flip) when the dtype is float32. On the CP
 changes: every fixture gives what the tests used before.
 """
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
-DEVICE = torch.device(os.environ.get("RLKIT_TEST_DEVICE", "cpu"))
-DTYPE = {"float64": torch.float64, "float32": torch.float32}[os.environ.get("RLKIT_TEST_DTYPE", "float64")]
+from tests.placement import DEVICE, DTYPE
+from tests.placement import tol as pick_tol
 
 
 def pytest_configure(config):
@@ -63,15 +61,13 @@ def tkw(device, dtype):
 def tol(dtype):
     """``tol(f64, f32)``: the tolerance for the working dtype (``f32`` defaults to ``max(f64, 1e-4)``)."""
 
-    def pick(f64: float, f32: float | None = None) -> float:
-        return f64 if dtype == torch.float64 else (max(f64, 1e-4) if f32 is None else f32)
-
-    return pick
+    return pick_tol
 
 
 @pytest.fixture
 def gen():
-    """A seeded torch generator for test data (never the global RNG); it draws on the CPU: move data with .to()."""
+    """A seeded torch generator for test data (never the global RNG). It draws on the CPU in float64, so both
+    dtypes see the same numbers: place the data with ``.to(**TKW)`` (``tests.placement``)."""
     return torch.Generator().manual_seed(1234)
 
 

@@ -10,13 +10,14 @@ from rlkit.agents.bandit_loop import run_bandit
 from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
 from rlkit.gfucb import GFUCB, MTLROFUL, PerTaskLinUCB
+from tests.placement import TKW
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 
 def make(B, **kw):
     return gym.make_vec("rlkit/MultitaskRepresentationBandit-v0", num_envs=B, vectorization_mode="vector_entry_point",
-                        preset="linear", **kw)
+                        **TKW, preset="linear", **kw)
 
 
 def sin_theta(B_hat, B_true):
@@ -56,13 +57,13 @@ def test_finite_linear_class_identifies_the_true_map():
 
 def test_per_task_linucb_is_linucb_on_every_task(gen):
     B, M, K, d = 3, 4, 6, 5
-    per_task = PerTaskLinUCB(B, M, K, d, theory=False, alpha=0.5)
-    plain = LinUCB(B * M, K, d, theory=False, alpha=0.5)
+    per_task = PerTaskLinUCB(B, M, K, d, theory=False, alpha=0.5, **TKW)
+    plain = LinUCB(B * M, K, d, theory=False, alpha=0.5, **TKW)
     for _ in range(30):
-        ctx = torch.randn(B, M, K, d, generator=gen, dtype=torch.float64)
+        ctx = torch.randn(B, M, K, d, generator=gen, dtype=torch.float64).to(**TKW)
         a = per_task.act(ctx)
         assert torch.equal(a.reshape(-1), plain.act(ctx.reshape(B * M, K, d)))
-        r = torch.randn(B, M, generator=gen, dtype=torch.float64)
+        r = torch.randn(B, M, generator=gen, dtype=torch.float64).to(**TKW)
         per_task.update(ctx, a, r)
         plain.update(ctx.reshape(B * M, K, d), a.reshape(-1), r.reshape(-1))
 
