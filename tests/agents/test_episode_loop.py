@@ -12,6 +12,7 @@ from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import RandomTabularMDP
+from tests.placement import TKW
 
 
 class _Oracle(EpisodicAgent):
@@ -26,7 +27,7 @@ class _Oracle(EpisodicAgent):
 
 
 def _env(B=4, **kw):
-    return RandomTabularMDP(num_envs=B, n_states=4, n_actions=2, horizon=3, **kw)
+    return RandomTabularMDP(**TKW, num_envs=B, n_states=4, n_actions=2, horizon=3, **kw)
 
 
 def test_uniform_regret_is_k_times_the_gap_and_the_oracle_has_none():
@@ -55,11 +56,11 @@ def test_runs_do_not_depend_on_the_batch_they_are_in():
 def _history_lsvi_q(phi, history, H, S, A, beta, lam):
     """LSVI-UCB's Q-functions written directly from the paper's sums over the stored history (test reference)."""
     d = phi.shape[-1]
-    Q = torch.zeros(H, S, A, dtype=torch.float64)
-    V_next = torch.zeros(S, dtype=torch.float64)
+    Q = torch.zeros(H, S, A, **TKW)
+    V_next = torch.zeros(S, **TKW)
     for h in range(H - 1, -1, -1):
-        Lam = lam * torch.eye(d, dtype=torch.float64)
-        b = torch.zeros(d, dtype=torch.float64)
+        Lam = lam * torch.eye(d, **TKW)
+        b = torch.zeros(d, **TKW)
         for episode in history:
             s, a, r, s2 = episode[h]
             x = phi[s, a]
@@ -75,7 +76,7 @@ def _history_lsvi_q(phi, history, H, S, A, beta, lam):
 def test_lsvi_ucb_equals_the_papers_sums_over_the_history(gen):
     env = _env(B=1)
     S, A, H = 4, 2, 3
-    phi = torch.rand(S, A, 3, generator=gen, dtype=torch.float64)
+    phi = torch.rand(S, A, 3, generator=gen, dtype=torch.float64).to(**TKW)
     phi = phi / phi.norm(dim=-1, keepdim=True)  # a genuinely linear (non-tabular) feature map
     agent = LSVIUCB(1, S, A, H, phi=phi, theory=False, beta=0.7, lam=0.5, seed=0)
     states, _ = env.reset(seed=2)

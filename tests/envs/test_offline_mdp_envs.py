@@ -12,6 +12,7 @@ import rlkit.envs  # noqa: F401  (registers the environments)
 from rlkit.agents.offline_evaluation import exact_return, monte_carlo_return
 from rlkit.core.checks import RLKitError
 from rlkit.envs import AmericanPutOption, RobustLinearMDP, collect
+from tests.placement import TKW
 
 pytestmark = pytest.mark.cpu_only(reason="not on the device switch yet: numpy MDP environments")
 
@@ -37,7 +38,7 @@ def test_linear_mdp_features_on_simplex_and_rows_sum_to_one():
     for q in (None, 0.0, 0.3, 1.0):
         env = RobustLinearMDP(q)
         phi = env.phi(env.all_states())
-        assert bool((phi >= 0).all()) and torch.allclose(phi.sum(-1), torch.ones(5, 16, dtype=torch.float64))
+        assert bool((phi >= 0).all()) and torch.allclose(phi.sum(-1), torch.ones(5, 16, **TKW))
         P = env.kernel(q)
         assert bool((P >= 0).all()) and torch.allclose(P.sum(-1), torch.ones_like(P[..., 0]))
 
@@ -80,11 +81,11 @@ def test_exact_return_closed_form_and_monte_carlo_agree():
 
 def test_put_option_features_and_dynamics():
     env = AmericanPutOption(d=30)
-    s = torch.linspace(80.0, 80.0 + 29 * 100 / 30, 500, dtype=torch.float64)
+    s = torch.linspace(80.0, 80.0 + 29 * 100 / 30, 500, **TKW)
     f = env.hat(s)
-    assert bool((f >= 0).all()) and torch.allclose(f.sum(-1), torch.ones(500, dtype=torch.float64))
-    assert bool((env.hat(torch.tensor([60.0, float("inf")], dtype=torch.float64)) == 0).all())
-    assert env.stop_reward(torch.tensor([90.0], dtype=torch.float64))[0, 1].item() == 10.0
+    assert bool((f >= 0).all()) and torch.allclose(f.sum(-1), torch.ones(500, **TKW))
+    assert bool((env.hat(torch.tensor([60.0, float("inf")], **TKW)) == 0).all())
+    assert env.stop_reward(torch.tensor([90.0], **TKW))[0, 1].item() == 10.0
     nxt = env.next_states(torch.tensor([100.0, 100.0]), torch.tensor([0, 1]), 0, torch.tensor([0.1, 0.1]), 0.5)
     assert nxt[0].item() == pytest.approx(102.0) and nxt[1].item() == float("inf")
     # up-probability p: E[s_1] = s_0 (0.98 + 0.04 p)
@@ -103,7 +104,7 @@ def test_collect_shapes_determinism_and_behaviour():
     assert not torch.equal(a.states, collect(env, "constant:0", 30, seed=6, replications=3).states)
     u = collect(RobustLinearMDP(), "uniform", 4000, seed=0)
     counts = torch.bincount(u.actions.flatten(), minlength=16).double() / u.actions.numel()
-    assert torch.allclose(counts, torch.full((16,), 1 / 16, dtype=torch.float64), atol=0.01)
+    assert torch.allclose(counts, torch.full((16,), 1 / 16, **TKW), atol=0.01)
     with pytest.raises(RLKitError, match="behaviour"):
         collect(env, "greedy", 3)
     with pytest.raises(RLKitError, match="n_episodes"):

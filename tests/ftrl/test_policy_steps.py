@@ -10,6 +10,7 @@ from scipy.optimize import brentq
 
 from rlkit.core.checks import RLKitError
 from rlkit.ftrl.policy_steps import log_barrier_step, softmax_step
+from tests.placement import TKW
 
 # Clarabel at tight tolerances, with iterative refinement. It reaches them on most instances ("optimal", agreeing
 # with the Newton solve to ~1e-12) and reports "optimal_inaccurate" on the others (errors up to ~1e-6): those are
@@ -59,7 +60,7 @@ def test_kkt_residual_bracket_and_shift_invariance():
     eta = 0.8
     p, lam = log_barrier_step(L, eta, return_multiplier=True)
     assert p.shape == L.shape and bool((p > 0).all())
-    torch.testing.assert_close(p.sum(-1), torch.ones(3, 4, dtype=torch.float64), atol=1e-14, rtol=0)
+    torch.testing.assert_close(p.sum(-1), torch.ones(3, 4, **TKW), atol=1e-14, rtol=0)
     assert float((L - 1.0 / (eta * p) + lam.unsqueeze(-1)).abs().max()) < 1e-10
     low = -L.amin(-1)
     assert bool(((lam >= low + 1 / eta - 1e-12) & (lam <= low + L.shape[-1] / eta + 1e-12)).all())
@@ -78,7 +79,7 @@ def _brentq_log_barrier(L: np.ndarray, eta: float) -> np.ndarray:
 @pytest.mark.parametrize("row", [[1e6, 0.0, 0.0], [-1e6, 0.0, 0.0], [3.0, 3.0, 3.0, 3.0], [-1e3, -1e3, 5.0],
                                  [-1e3, -999.0, -998.5, 0.0], [1e6, -1e6, 0.0, 1e6], [0.0]])
 def test_extreme_losses(row):
-    L = torch.tensor([row], dtype=torch.float64)
+    L = torch.tensor([row], **TKW)
     p = log_barrier_step(L, 0.5)
     assert bool(torch.isfinite(p).all() & (p > 0).all())
     np.testing.assert_allclose(p[0].numpy(), _brentq_log_barrier(np.array(row), 0.5), atol=1e-12, rtol=1e-10)
@@ -87,8 +88,8 @@ def test_extreme_losses(row):
 
 
 def test_tensor_eta_per_row_and_float32():
-    L = torch.tensor([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]], dtype=torch.float64)
-    p = log_barrier_step(L, torch.tensor([0.5, 2.0], dtype=torch.float64))
+    L = torch.tensor([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]], **TKW)
+    p = log_barrier_step(L, torch.tensor([0.5, 2.0], **TKW))
     torch.testing.assert_close(p[0], log_barrier_step(L[:1], 0.5)[0])
     torch.testing.assert_close(p[1], log_barrier_step(L[:1], 2.0)[0])
     p32 = log_barrier_step(L.float(), 0.5)
@@ -96,18 +97,18 @@ def test_tensor_eta_per_row_and_float32():
 
 
 def test_softmax_step_extremes():
-    p = softmax_step(torch.tensor([[1e6, -1e6, 0.0], [2.0, 2.0, 2.0]], dtype=torch.float64), 1.0)
-    torch.testing.assert_close(p, torch.tensor([[0.0, 1.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], dtype=torch.float64))
+    p = softmax_step(torch.tensor([[1e6, -1e6, 0.0], [2.0, 2.0, 2.0]], **TKW), 1.0)
+    torch.testing.assert_close(p, torch.tensor([[0.0, 1.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], **TKW))
 
 
 @pytest.mark.parametrize("step", [log_barrier_step, softmax_step])
 def test_bad_input(step):
-    L = torch.zeros(2, 3, dtype=torch.float64)
+    L = torch.zeros(2, 3, **TKW)
     for eta in (0.0, -1.0, float("nan")):
         with pytest.raises(RLKitError, match="eta"):
             step(L, eta)
     with pytest.raises(RLKitError, match="eta"):
-        step(L, torch.tensor([1.0, 0.0], dtype=torch.float64))
+        step(L, torch.tensor([1.0, 0.0], **TKW))
     with pytest.raises(RLKitError, match="finite"):
         step(torch.tensor([[0.0, float("nan")]]), 1.0)
     with pytest.raises(RLKitError, match="floating-point tensor"):

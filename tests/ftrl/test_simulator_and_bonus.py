@@ -8,10 +8,11 @@ from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
 from rlkit.ftrl.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
 from rlkit.ftrl.simulator import Simulator
+from tests.placement import TKW
 
 
 def _env(B=2, **kw):
-    env = AdversarialLinearMDP(num_envs=B, n_states=3, n_actions=2, horizon=3, dim=3, transition_alpha=0.5, **kw)
+    env = AdversarialLinearMDP(**TKW, num_envs=B, n_states=3, n_actions=2, horizon=3, dim=3, transition_alpha=0.5, **kw)
     env.reset(seed=0)
     return env
 
@@ -71,7 +72,7 @@ def test_simulator_errors():
     env = _env()
     sim = Simulator(env)
     with pytest.raises(RLKitError, match=r"shape \(2, 3, 3, 2\)"):
-        sim.rollout(torch.full((2, 3, 3, 3), 1 / 3, dtype=torch.float64), 4)
+        sim.rollout(torch.full((2, 3, 3, 3), 1 / 3, **TKW), 4)
     bad = _policy(2)
     bad[0, 1, 2] = torch.tensor([0.7, 0.7])
     with pytest.raises(RLKitError, match="probability distributions"):
