@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlkit.ftrl.magnitude_reduction import magnitude_reduced, negative_part_mean
-from tests.placement import TKW
+from tests.placement import TKW, tol
 
 values = st.lists(st.floats(-100.0, 100.0, allow_nan=False, allow_infinity=False), min_size=1, max_size=8)
 
@@ -20,9 +20,11 @@ def test_the_three_properties_hold_exactly_on_any_finite_law(z, data):
     neg = (p * z.clamp_max(0)).sum()  # E[(Z)_-], exact
     zhat = magnitude_reduced(z, neg)
     scale = 1.0 + float((p * z * z).sum())
-    assert abs(float((p * zhat).sum() - (p * z).sum())) <= 1e-9 * scale  # E[Zhat] = E[Z]
-    assert float((p * zhat * zhat).sum()) <= 4.0 * float((p * z * z).sum()) + 1e-9 * scale  # E[Zhat^2] <= 4 E[Z^2]
-    assert bool((zhat >= neg - 1e-12).all())  # Zhat >= E[(Z)_-]
+    # float32: sums of <= 8 terms of size <= scale, each rounded at 2**-24 (zhat itself is exact up to one rounding)
+    eps = tol(1e-9, 1e-6)
+    assert abs(float((p * zhat).sum() - (p * z).sum())) <= eps * scale  # E[Zhat] = E[Z]
+    assert float((p * zhat * zhat).sum()) <= 4.0 * float((p * z * z).sum()) + eps * scale  # E[Zhat^2] <= 4 E[Z^2]
+    assert bool((zhat >= neg - tol(1e-12, 1e-5) * (1 + neg.abs())).all())  # Zhat >= E[(Z)_-]
 
 
 def test_worked_examples():

@@ -19,7 +19,7 @@ def _env(B=2, **kw):
 
 def _policy(B, H=3, S=3, A=2, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.rand(B, H, S, A, generator=g, dtype=torch.float64).softmax(-1)
+    return torch.rand(B, H, S, A, generator=g, dtype=torch.float64).to(**TKW).softmax(-1)
 
 
 def test_rollout_frequencies_match_the_occupancy():
@@ -89,8 +89,8 @@ def test_dilated_bonus_monte_carlo_equals_dynamic_programming():
     env = _env()
     pi = _policy(2, seed=5)
     g = torch.Generator().manual_seed(6)
-    Sp = torch.randn(2, 3, 3, 3, generator=g, dtype=torch.float64)
-    Sp = Sp @ Sp.transpose(-1, -2) + torch.eye(3)  # some PSD "Sigma_plus" per run and layer
+    Sp = torch.randn(2, 3, 3, 3, generator=g, dtype=torch.float64).to(**TKW)
+    Sp = Sp @ Sp.transpose(-1, -2) + torch.eye(3, **TKW)  # some PSD "Sigma_plus" per run and layer
     b = bonus_table(env.phi, Sp, pi, beta=0.1)
     assert b.shape == (2, 3, 3, 2)
     quad = torch.einsum("sai,bhij,saj->bhsa", env.phi, Sp, env.phi)
