@@ -7,7 +7,7 @@ import torch
 
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
-from tests.placement import TKW
+from tests.placement import TKW, tol
 
 
 def _instance(gen, B=2, H=3, S=3, A=2):
@@ -40,7 +40,8 @@ def test_policy_value_equals_trajectory_enumeration(gen):
     _, V = dp.evaluate_policy(P, r, pi)
     got = dp.initial_value(V, mu)
     for b in range(2):
-        assert got[b].item() == pytest.approx(_brute_value(P[b], r[b], pi[b], mu[b]), rel=1e-12)
+        # float32: backward sums over S x A x H = 3 x 2 x 3 terms against a product-sum enumeration in float64
+        assert got[b].item() == pytest.approx(_brute_value(P[b], r[b], pi[b], mu[b]), rel=tol(1e-12, 1e-5))
 
 
 @pytest.mark.parametrize("maximize", [True, False])

@@ -10,7 +10,7 @@ import rlkit.envs  # noqa: F401
 from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.envs import MultitaskLinearMDP
-from tests.placement import TKW
+from tests.placement import TKW, tol
 
 
 def _env(**kw):
@@ -43,13 +43,13 @@ def test_q_functions_of_every_task_and_policy_are_linear_in_the_shared_features(
     env = _env()
     P, r = env.transitions(), env.objective_table()
     g = torch.Generator().manual_seed(0)
-    for pi in (torch.rand(3, 4, 4, 5, 3, generator=g, dtype=torch.float64), None):
+    for pi in (torch.rand(3, 4, 4, 5, 3, generator=g, dtype=torch.float64).to(**TKW), None):
         if pi is None:
             pi, Q, V = dp.optimal_policy(P, r)
         else:
             pi = pi / pi.sum(-1, keepdim=True)
             Q, V = dp.evaluate_policy(P, r, pi)
-        assert _lstsq_residual(env.phi, Q) < 1e-10
+        assert _lstsq_residual(env.phi, Q) < tol(1e-10, 1e-5)  # float32: H = 4 backups and a 15 x 3 solve
         for h in range(env.horizon):  # and the heads are the linear-MDP ones
             w = env.q_heads(V[:, :, h + 1], h)  # (B, M, k)
             torch.testing.assert_close((env.phi @ w[:, :, None, :, None]).squeeze(-1), Q[:, :, h])

@@ -43,7 +43,7 @@ def test_transition_frequencies_match_the_kernel():
     env = RandomTabularMDP(**TKW, num_envs=B, n_states=3, n_actions=2, horizon=2, instance_seed=7)
     states, _ = env.reset(seed=1)
     nxt, _, _, _, _ = env.step(torch.ones(B, dtype=torch.long))
-    freq = torch.bincount(nxt, minlength=3).double() / B
+    freq = torch.bincount(nxt, minlength=3).to(TKW["dtype"]) / B
     torch.testing.assert_close(freq, env.transitions()[0, 0, 0, 1], atol=0.03, rtol=0)
 
 
