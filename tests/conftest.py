@@ -1,16 +1,21 @@
-"""Shared fixtures, and the device switch of the test suite.
+"""Shared fixtures, and the device x dtype switch of the test suite.
 
 ``RLKIT_TEST_DEVICE`` (default ``cpu``) and ``RLKIT_TEST_DTYPE`` (default ``float64``; or ``float32``) choose where
-the tests that take the ``device`` / ``dtype`` fixtures build their tensors, agents and environments: the maths
-identities, environment invariants, determinism and rollout tests. So
+the tests build their tensors, agents and environments (``tests/placement.py``: ``DEVICE``, ``DTYPE``, ``TKW``,
+``tol``, ``place``; the fixtures ``device``, ``dtype``, ``tkw``, ``tol`` give the same): the maths identities,
+environment invariants, determinism and rollout tests of all six papers. So
 
+    RLKIT_TEST_DTYPE=float32 python -m pytest -q -n 2
     RLKIT_TEST_DEVICE=cuda RLKIT_TEST_DTYPE=float32 python -m pytest -q
 
-reruns them on a GPU in float32 (as BoTorch runs its suite). Tests marked ``cpu_only`` (figures, the CLI,
-files on disk, gymnasium's numpy single-instance view, worker processes) are skipped with their reason
-when the device is not the CPU; tests marked ``float64_only`` (exact closed forms, decision-for-decision
-comparisons that float32 rounding may flip) when the dtype is float32. On the CPU in float64 nothing
-changes: every fixture gives what the tests used before.
+rerun them in float32 on the CPU, or on a GPU (as BoTorch runs its suite). Test data are drawn on the CPU in
+float64 and placed (``place`` / ``.to(**TKW)``), so both dtypes see the same numbers and differ only by rounding;
+every float32 tolerance is written beside the test with the size of the computation it bounds. MBTL's strategies
+work on numpy matrices on the host by design (no device or dtype): its tests run unchanged on every pass.
+Tests marked ``cpu_only`` (figures, the CLI, files on disk, gymnasium's numpy single-instance view, worker
+processes) are skipped with their reason when the device is not the CPU; tests marked ``float64_only``
+(decision-for-decision comparisons that float32 rounding may flip) when the dtype is float32. On the CPU in
+float64 nothing changes: every fixture gives what the tests used before.
 """
 
 import numpy as np
