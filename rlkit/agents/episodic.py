@@ -22,6 +22,7 @@ import inspect
 
 import torch
 
+from rlkit.agents.builder import check_subclass_builder
 from rlkit.core.checks import (
     RLKitError,
     check_finite,
@@ -54,6 +55,11 @@ class EpisodicAgent(DeferredValidation):
         self._act_rng = self.rng.stream("act")
         self._pi: torch.Tensor | None = None
         self.episode = -1
+
+    def __init_subclass__(cls, **kwargs):
+        """Check a subclass's own ``for_env``'s budget and keyword arguments (:mod:`rlkit.agents.builder`)."""
+        super().__init_subclass__(**kwargs)
+        check_subclass_builder(cls, "episodes")
 
     @classmethod
     def for_env(cls, env, *, episodes: int, seed, device=None, dtype=None, **params):
@@ -160,3 +166,6 @@ def _check_indices(name: str, x, shape: tuple, device, what: str) -> None:
 
 def _range_error(name: str, x: torch.Tensor, n: int):
     raise RLKitError(f"{name} must lie in [0, {n}), got values {x.min().item()}..{x.max().item()}")
+
+
+check_subclass_builder(EpisodicAgent, "episodes")
