@@ -152,7 +152,7 @@ class BanditAgent(DeferredValidation):
             check_integer_tensor("actions", actions, "arm indices")
             check_like("actions", actions, device=self.device)
         check_shape("rewards", rewards, rewards_shape)
-        check_like("rewards", rewards, device=self.device)
+        check_like("rewards", rewards, dtype=self.dtype, device=self.device)
         if not self.validate:
             return
         k = contexts.shape[-2]
