@@ -18,6 +18,8 @@ processes) are skipped with their reason when the device is not the CPU; tests m
 float64 nothing changes: every fixture gives what the tests used before.
 """
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -35,8 +37,35 @@ def pytest_report_header(config):
     return f"rlkit test device: {DEVICE}, dtype: {DTYPE}"
 
 
+TIERS = ("unit", "invariant", "statistical", "integration")
+_INTEGRATION = ("tests/integration/", "tests/runner/", "tests/figures/", "tests/kinds/", "test_specs.py",
+                "test_task_sweep.py", "test_traffic", "test_build.py", "test_checkers.py", "test_processes.py")
+_INVARIANT = re.compile(r"invariant|equivarian|permut|determinis|independent|batch|monoton|same_seed|seeded|"
+                        r"does_not_depend|never|symmetr|read_only|round_trip")
+
+
+def _tier(item) -> str:
+    """A test's tier: its own ``unit`` / ``invariant`` / ``statistical`` / ``integration`` marker, else by place and
+    name: files that drive the CLI, the runner, worker processes, figures or real clients are integration; a
+    ``slow`` test of a learning, coverage or ordering claim is statistical; names of properties (equivariance,
+    determinism, batch independence, monotonicity) are invariants; the rest are units (closed forms, solvers,
+    brute force)."""
+    for name in TIERS:
+        if item.get_closest_marker(name) is not None:
+            return name
+    path = item.nodeid.split("::")[0]
+    if any(part in path for part in _INTEGRATION):
+        return "integration"
+    if item.get_closest_marker("slow") is not None:
+        return "statistical"
+    return "invariant" if _INVARIANT.search(item.name) else "unit"
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        tier = _tier(item)
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(getattr(pytest.mark, tier))
         for name, off in (("cpu_only", DEVICE.type != "cpu"), ("float64_only", DTYPE != torch.float64)):
             mark = item.get_closest_marker(name)
             if mark is not None and off:

@@ -19,6 +19,7 @@ agent that computes its policy as a table implements only :meth:`_policy_table` 
 from __future__ import annotations
 
 import inspect
+import operator
 
 import torch
 
@@ -117,8 +118,12 @@ class EpisodicAgent(DeferredValidation):
         """``states: (B, *t)`` state indices on the agent's device; ``h`` a step; the indices in ``[0, S)`` when
         ``validate`` is on (one host read; ``values=False`` leaves that to the caller)."""
         _check_indices("states", states, self.batch_shape, self.device, "state indices")
-        if not 0 <= int(h) < self.horizon:
-            raise RLKitError(f"h must be a step in [0, {self.horizon}), got {h}")
+        try:
+            step = operator.index(h)  # an int (numpy or 0-d torch integers too), never a float or a bool
+        except TypeError:
+            step = None
+        if step is None or isinstance(h, bool) or not 0 <= step < self.horizon:
+            raise RLKitError(f"h must be a step in [0, {self.horizon}) (an integer), got {h!r}")
         if not (values and self.validate):
             return
         if self.deferred is not None:
@@ -136,6 +141,7 @@ class EpisodicAgent(DeferredValidation):
         if not isinstance(feedback, torch.Tensor) or tuple(feedback.shape) != self.batch_shape:
             given = tuple(feedback.shape) if isinstance(feedback, torch.Tensor) else type(feedback).__name__
             raise RLKitError(f"feedback must be a tensor of shape {self.batch_shape}, got {given}")
+        check_like("feedback", feedback, dtype=self.dtype, device=self.device)
         if not self.validate:
             return
         ranges = (("states", states, self.n_states), ("actions", actions, self.n_actions),

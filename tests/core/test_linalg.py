@@ -117,6 +117,7 @@ def _bandit_like_stream(n, B, d, K, gen):
 
 
 @pytest.mark.slow
+@pytest.mark.unit  # an accuracy measurement against float64, not a learning claim
 def test_float32_1e5_updates_stay_accurate_with_refresh_and_drift_without(gen, device):
     n, B, d = 100_000, 2, 10
     X = _bandit_like_stream(n, B, d, 20, gen)

@@ -240,3 +240,29 @@ def test_kinds_refuse_bad_spec_values(name, field, value):
     spec[key] = value if field != "typo" else 3
     with pytest.raises(RLKitError, match=key if field != "length" else f"{key}|budget"):
         resolve(spec)
+
+
+# ------------------------------------------------------------------ offline learners and transfer strategies
+@pytest.mark.parametrize("algo", ["R2PVI", "PEVI", "DRPVI", "DRVI_L"])
+@given(data=st.sampled_from([[1, 2, 3], None, "data", {"states": 1}, torch.zeros(3)]))
+@SETTINGS
+def test_offline_learners_refuse_what_is_not_a_dataset(algo, data):
+    with pytest.raises(RLKitError, match="dataset"):
+        AGENTS.get(algo)().fit(data)
+
+
+@pytest.mark.parametrize("algo", ["MBTL", "Greedy", "Equidistant", "RandomOrder"])
+@given(task=st.sampled_from([-1, 10, 2.5, float("nan"), "3", None]),
+       row=st.sampled_from(["short", "nan", "ok"]))
+@SETTINGS
+def test_transfer_strategies_refuse_bad_observations_and_keep_their_state(algo, task, row):
+    cls = AGENTS.get(algo)
+    strategy, twin = cls(10), cls(10)
+    M = np.linspace(0.0, 1.0, 100).reshape(10, 10)
+    performance = {"short": M[0, :5], "nan": np.full(10, np.nan), "ok": M[0]}[row]
+    if _refused(lambda: strategy.observe(task, performance), "task", "performance"):
+        first = strategy.select()
+        assert first == twin.select()
+        strategy.observe(first, M[first])
+        twin.observe(first, M[first])
+        assert strategy.select() == twin.select()
