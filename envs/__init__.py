@@ -5,13 +5,51 @@
 natively batched torch one.
 """
 
+import importlib
+import inspect
+import re
+
 import gymnasium as gym
+
+from rlkit.core.errors import RLKitError
+
+
+class EntryPoint:
+    """A registered entry point (``"module:Class"``) that builds the class and turns a misspelt keyword argument
+    (Python's raw ``TypeError``) into one :class:`RLKitError` naming it and the parameters the class takes.
+    ``target`` is the ``"module:Class"`` string; instances pickle (worker processes rebuild environments)."""
+
+    def __init__(self, env_id: str, target: str):
+        self.env_id, self.target = env_id, target
+
+    def load(self) -> type:
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def __call__(self, **kwargs):
+        cls = self.load()
+        try:
+            return cls(**kwargs)
+        except TypeError as e:
+            bad = re.search(r"unexpected keyword argument '(\w+)'", str(e))
+            owner = getattr(cls, "batched_class", cls)  # single-instance views forward **kwargs to their batch
+            takes = {p.name for p in inspect.signature(owner).parameters.values()
+                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+            takes -= {"num_envs"} if owner is not cls else set()
+            if bad is None or bad.group(1) in takes:
+                raise
+            raise RLKitError(f"{self.env_id} has no parameter {bad.group(1)!r} (misspelt?); it takes "
+                             f"{', '.join(sorted(takes)) or 'no keyword arguments'}") from None
+
+    def __repr__(self) -> str:
+        return f"EntryPoint({self.target!r})"
 
 
 def _register(name: str, entry_point: str, vector_entry_point: str | None = None, **kwargs) -> None:
     env_id = f"rlkit/{name}"
     if env_id not in gym.registry:
-        gym.register(id=env_id, entry_point=entry_point, vector_entry_point=vector_entry_point, **kwargs)
+        vector = None if vector_entry_point is None else EntryPoint(env_id, vector_entry_point)
+        gym.register(id=env_id, entry_point=EntryPoint(env_id, entry_point), vector_entry_point=vector, **kwargs)
 
 
 _register("LinearBandit-v0", "rlkit.envs.bandits.linear_bandit:LinearBanditEnv",

@@ -27,6 +27,7 @@ import functools
 
 import torch
 
+from rlkit.agents.builder import check_subclass_builder
 from rlkit.core.checks import (
     RLKitError,
     check_finite,
@@ -85,6 +86,7 @@ class BanditAgent(DeferredValidation):
     def __init_subclass__(cls, **kwargs):
         """Wrap a subclass's own ``act`` so that the actions it returns are recorded (see :meth:`_own_actions`)."""
         super().__init_subclass__(**kwargs)
+        check_subclass_builder(cls, "rounds")  # budget and keyword arguments of for_env (rlkit.agents.builder)
         act = cls.__dict__.get("act")
         if act is None or getattr(act, "_records_actions", False):
             return
@@ -175,7 +177,7 @@ class BanditAgent(DeferredValidation):
             check_integer_tensor("actions", actions, "arm indices")
             check_like("actions", actions, device=self.device)
         check_shape("rewards", rewards, rewards_shape)
-        check_like("rewards", rewards, device=self.device)
+        check_like("rewards", rewards, dtype=self.dtype, device=self.device)
         if not self.validate:
             return
         k = contexts.shape[-2]
@@ -207,3 +209,6 @@ def _version(tensor: torch.Tensor) -> int:
     """The in-place modification counter of ``tensor``; ``-1`` for inference tensors, which keep none (an
     inference tensor is trusted unchanged while the same tensor object comes back)."""
     return -1 if tensor.is_inference() else tensor._version
+
+
+check_subclass_builder(BanditAgent, "rounds")

@@ -19,9 +19,11 @@ agent that computes its policy as a table implements only :meth:`_policy_table` 
 from __future__ import annotations
 
 import inspect
+import operator
 
 import torch
 
+from rlkit.agents.builder import check_subclass_builder
 from rlkit.core.checks import (
     RLKitError,
     check_finite,
@@ -85,6 +87,11 @@ class EpisodicAgent(DeferredValidation):
         self._pi: torch.Tensor | None = None
         self.episode = -1
 
+    def __init_subclass__(cls, **kwargs):
+        """Check a subclass's own ``for_env``'s budget and keyword arguments (:mod:`rlkit.agents.builder`)."""
+        super().__init_subclass__(**kwargs)
+        check_subclass_builder(cls, "episodes")
+
     @classmethod
     def for_env(cls, env, *, episodes: int, seed, device=None, dtype=None, **params):
         """Build the agent for a batched finite episodic environment (the experiment runner's entry point).
@@ -141,8 +148,12 @@ class EpisodicAgent(DeferredValidation):
         """``states: (B, *t)`` state indices on the agent's device; ``h`` a step; the indices in ``[0, S)`` when
         ``validate`` is on (one host read; ``values=False`` leaves that to the caller)."""
         _check_indices("states", states, self.batch_shape, self.device, "state indices")
-        if not 0 <= int(h) < self.horizon:
-            raise RLKitError(f"h must be a step in [0, {self.horizon}), got {h}")
+        try:
+            step = operator.index(h)  # an int (numpy or 0-d torch integers too), never a float or a bool
+        except TypeError:
+            step = None
+        if step is None or isinstance(h, bool) or not 0 <= step < self.horizon:
+            raise RLKitError(f"h must be a step in [0, {self.horizon}) (an integer), got {h!r}")
         if not (values and self.validate):
             return
         if self.deferred is not None:
@@ -160,6 +171,7 @@ class EpisodicAgent(DeferredValidation):
         if not isinstance(feedback, torch.Tensor) or tuple(feedback.shape) != self.batch_shape:
             given = tuple(feedback.shape) if isinstance(feedback, torch.Tensor) else type(feedback).__name__
             raise RLKitError(f"feedback must be a tensor of shape {self.batch_shape}, got {given}")
+        check_like("feedback", feedback, dtype=self.dtype, device=self.device)
         if not self.validate:
             return
         ranges = (("states", states, self.n_states), ("actions", actions, self.n_actions),
@@ -190,3 +202,6 @@ def _check_indices(name: str, x, shape: tuple, device, what: str) -> None:
 
 def _range_error(name: str, x: torch.Tensor, n: int):
     raise RLKitError(f"{name} must lie in [0, {n}), got values {x.min().item()}..{x.max().item()}")
+
+
+check_subclass_builder(EpisodicAgent, "episodes")

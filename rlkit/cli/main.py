@@ -29,8 +29,18 @@ from rlkit import __version__
 from rlkit.core.checks import RLKitError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``rlkit: error: argument --rounds: invalid int value: '1e4'``, status 2), as
+    every other bad value the CLI reports; ``--help`` still prints the usage."""
+
+    def error(self, message: str):
+        print(f"rlkit: error: {message} (see rlkit {self.prog.partition(' ')[2] or ''} --help)".replace("  ", " "),
+              file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rlkit", description="Provably efficient bandit and RL algorithms, batched.")
+    p = _Parser(prog="rlkit", description="Provably efficient bandit and RL algorithms, batched.")
     p.add_argument("--version", action="version", version=f"rlkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -123,6 +133,7 @@ def environment_class(env_id: str):
 
     spec = gym.registry[env_id]
     entry = spec.vector_entry_point or spec.entry_point
+    entry = getattr(entry, "target", entry)  # rlkit.envs.EntryPoint: its "module:Class"
     if isinstance(entry, str):
         module, _, name = entry.partition(":")
         import importlib

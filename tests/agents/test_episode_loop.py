@@ -12,6 +12,7 @@ from rlkit.core import dp
 from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import RandomTabularMDP
+from tests.placement import TKW, tol
 
 
 class _Oracle(EpisodicAgent):
@@ -26,7 +27,7 @@ class _Oracle(EpisodicAgent):
 
 
 def _env(B=4, **kw):
-    return RandomTabularMDP(num_envs=B, n_states=4, n_actions=2, horizon=3, **kw)
+    return RandomTabularMDP(**TKW, num_envs=B, n_states=4, n_actions=2, horizon=3, **kw)
 
 
 def test_uniform_regret_is_k_times_the_gap_and_the_oracle_has_none():
@@ -37,9 +38,11 @@ def test_uniform_regret_is_k_times_the_gap_and_the_oracle_has_none():
     v_star = dp.initial_value(dp.optimal_policy(P, r)[2], mu)
     v_unif = dp.initial_value(dp.evaluate_policy(P, r, torch.full_like(r, 0.5))[1], mu)
     expected = (v_star - v_unif).numpy()[:, None] * at[None, :]
-    np.testing.assert_allclose(out["regret"], expected, rtol=1e-12)
+    # float32: the loop accumulates k per-episode gaps (k <= 30) of values <= H = 3, rounded at 2**-24 each
+    np.testing.assert_allclose(out["regret"], expected, rtol=tol(1e-12, 1e-5))
     out = run_episodes(env, _Oracle(env, seed=0), 30, seed=1, record_at=at)
-    np.testing.assert_allclose(out["regret"], 0.0, atol=1e-12)
+    # float32: the regret is a running difference of sums to ~k V* = 60, whose float32 spacing is 4e-6
+    np.testing.assert_allclose(out["regret"], 0.0, atol=tol(1e-12, 1e-4))
 
 
 def test_runs_do_not_depend_on_the_batch_they_are_in():
@@ -55,11 +58,11 @@ def test_runs_do_not_depend_on_the_batch_they_are_in():
 def _history_lsvi_q(phi, history, H, S, A, beta, lam):
     """LSVI-UCB's Q-functions written directly from the paper's sums over the stored history (test reference)."""
     d = phi.shape[-1]
-    Q = torch.zeros(H, S, A, dtype=torch.float64)
-    V_next = torch.zeros(S, dtype=torch.float64)
+    Q = torch.zeros(H, S, A, **TKW)
+    V_next = torch.zeros(S, **TKW)
     for h in range(H - 1, -1, -1):
-        Lam = lam * torch.eye(d, dtype=torch.float64)
-        b = torch.zeros(d, dtype=torch.float64)
+        Lam = lam * torch.eye(d, **TKW)
+        b = torch.zeros(d, **TKW)
         for episode in history:
             s, a, r, s2 = episode[h]
             x = phi[s, a]
@@ -75,16 +78,17 @@ def _history_lsvi_q(phi, history, H, S, A, beta, lam):
 def test_lsvi_ucb_equals_the_papers_sums_over_the_history(gen):
     env = _env(B=1)
     S, A, H = 4, 2, 3
-    phi = torch.rand(S, A, 3, generator=gen, dtype=torch.float64)
+    phi = torch.rand(S, A, 3, generator=gen, dtype=torch.float64).to(**TKW)
     phi = phi / phi.norm(dim=-1, keepdim=True)  # a genuinely linear (non-tabular) feature map
-    agent = LSVIUCB(1, S, A, H, phi=phi, theory=False, beta=0.7, lam=0.5, seed=0)
+    agent = LSVIUCB(1, S, A, H, phi=phi, theory=False, beta=0.7, lam=0.5, seed=0, **TKW)
     states, _ = env.reset(seed=2)
     history = []
     for k in range(12):
         if k:
             states, _ = env.next_episode()
         agent.begin_episode()
-        torch.testing.assert_close(agent.Q[0], _history_lsvi_q(phi, history, H, S, A, 0.7, 0.5), rtol=1e-10, atol=1e-10)
+        torch.testing.assert_close(agent.Q[0], _history_lsvi_q(phi, history, H, S, A, 0.7, 0.5),
+                                   rtol=tol(1e-10, 1e-4), atol=tol(1e-10, 1e-4))  # float32: H = 3 ridge backups
         episode = []
         for h in range(H):
             a = agent.act(states, h)
@@ -97,6 +101,7 @@ def test_lsvi_ucb_equals_the_papers_sums_over_the_history(gen):
 
 
 @pytest.mark.slow
+@pytest.mark.statistical
 def test_lsvi_ucb_learns_and_beats_uniform():
     env = _env(B=6, instance_seed=11)
     K = 600
@@ -104,8 +109,10 @@ def test_lsvi_ucb_learns_and_beats_uniform():
     lsvi = run_episodes(env, LSVIUCB.for_env(env, episodes=K, seed=0, theory=False, beta=3.0), K, 0, at)["regret"]
     unif = run_episodes(env, UniformPolicy.for_env(env, episodes=K, seed=0), K, 0, at)["regret"]
     assert lsvi[:, -1].mean() < 0.5 * unif[:, -1].mean()
-    second_half = lsvi[:, 1] - lsvi[:, 0]  # sublinear: the second half costs less than the first
-    assert second_half.mean() < 0.5 * lsvi[:, 0].mean()
+    def sublinear(regret):  # the second half of the episodes costs less than half the first
+        return (regret[:, 1] - regret[:, 0]).mean() < 0.5 * regret[:, 0].mean()
+
+    assert sublinear(lsvi) and not sublinear(unif)  # the uniform policy is the negative control (ratio ~1)
 
 
 def test_bad_input():

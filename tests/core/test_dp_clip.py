@@ -3,14 +3,16 @@
 import torch
 
 from rlkit.core import dp
+from tests.placement import TKW
 
 
 def test_clipped_backups_match_a_direct_loop(gen):
     H, S, A = 4, 3, 2
-    P = torch.rand(2, H, S, A, S, generator=gen, dtype=torch.float64) * 0.8  # not a distribution (a model's P_theta)
-    r = torch.rand(2, H, S, A, generator=gen, dtype=torch.float64) * 0.6 - 0.1
+    # not a distribution (a model's P_theta)
+    P = torch.rand(2, H, S, A, S, generator=gen, dtype=torch.float64).to(**TKW) * 0.8
+    r = torch.rand(2, H, S, A, generator=gen, dtype=torch.float64).to(**TKW) * 0.6 - 0.1
     pi, Q, V = dp.optimal_policy(P, r, clip=(0.0, 1.0))
-    V_ref = torch.zeros(2, H + 1, S, dtype=torch.float64)
+    V_ref = torch.zeros(2, H + 1, S, **TKW)
     for h in range(H - 1, -1, -1):
         q = (r[:, h] + (P[:, h] * V_ref[:, h + 1, None, None, :]).sum(-1)).clamp(0, 1)
         torch.testing.assert_close(Q[:, h], q)

@@ -117,6 +117,7 @@ def _bandit_like_stream(n, B, d, K, gen):
 
 
 @pytest.mark.slow
+@pytest.mark.unit  # an accuracy measurement against float64, not a learning claim
 def test_float32_1e5_updates_stay_accurate_with_refresh_and_drift_without(gen, device):
     n, B, d = 100_000, 2, 10
     X = _bandit_like_stream(n, B, d, 20, gen)
@@ -194,3 +195,26 @@ def test_inference_tensors_work_untracked(gen, device):
         assert cov._tracked is None
         expected = torch.einsum("bki,bij,bkj->bk", arms, torch.linalg.inv(cov.matrix), arms)
         torch.testing.assert_close(cov.inv_quad(arms), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_solve_shapes_and_the_working_dtype_of_every_result(gen, device, dtype):
+    """Killed survivors of a mutation run on this module: the rhs shape check of solve (each clause), the working
+    dtype of logdet, solve and inv_quad (V is kept in float64 whatever dtype is), a single vector's inv_quad against
+    an explicit solve, and a tracked arm set that is not reused for another tensor of the same values."""
+    cov = Covariance(3, (2,), lam=0.5, device=device, dtype=dtype)
+    cov.update(torch.randn(2, 4, 3, generator=gen, dtype=torch.float64).to(device, dtype))  # rank 4 (refresh)
+    for bad in ((2, 4), (3, 3), (2, 3, 2, 2), (2,), (1, 3)):
+        with pytest.raises(RLKitError, match=r"rhs must have shape \(2, 3\) or \(2, 3, '\*'\), got " + str(bad)
+                           .replace("(", r"\(").replace(")", r"\)")):
+            cov.solve(torch.zeros(bad, device=device, dtype=dtype))
+    x = torch.randn(2, 3, generator=gen, dtype=torch.float64).to(device, dtype)
+    assert cov.logdet().dtype == dtype and cov.solve(x).dtype == dtype and cov.solve(x[..., None]).shape == (2, 3, 1)
+    q = cov.inv_quad(x)
+    assert q.shape == (2,) and q.dtype == dtype
+    torch.testing.assert_close(q, (x * torch.linalg.solve(cov.matrix.double(), x.double().unsqueeze(-1)).squeeze(-1)
+                                   .to(dtype)).sum(-1), rtol=1e-5 if dtype == torch.float32 else 1e-10, atol=0)
+    arms = torch.randn(2, 5, 3, generator=gen, dtype=torch.float64).to(device, dtype)
+    cov.inv_quad(arms)
+    cov.inv_quad(arms)  # tracked from now on
+    other = arms.clone() * 2.0
+    torch.testing.assert_close(cov.inv_quad(other), 4.0 * cov.inv_quad(arms))  # a different tensor is recomputed

@@ -1,6 +1,8 @@
 """Invariants of the dynamical linear bandit: Markov parameter, optimum, transients, held steps, CRN, errors (batched
 environments on the test device and dtype, see tests/conftest.py)."""
 
+import itertools
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from rlkit.envs.bandits.dynamical_linear_bandit import (
     permutation_actions,
     phi_constant,
 )
+from tests.reference import reference
 
 
 def test_synthetic_markov_parameter_optimum_and_constants(tkw, tol):
@@ -39,15 +42,20 @@ def test_advertising_markov_parameter_matches_closed_form():
     C, D = np.asarray(ADVERTISING["C"]), np.asarray(ADVERTISING["D"])
     h = np.ones(3) @ (D + C @ np.linalg.inv(np.eye(3) - A) @ B)  # the MIMO Markov parameter, summed outputs
     assert np.allclose(env.markov_parameter.numpy(), h, atol=1e-14)
-    assert np.allclose(h, [0.2515, -0.0363, 0.1061], atol=5e-5)
-    assert env.optimal_action.tolist() == [1.0, 0.0, 0.5]
-    assert env.optimal_value == pytest.approx(0.3046, abs=5e-5)
+    ref = reference("dynlin_ucb", "advertising")  # four-digit values with their source (tests/data/dynlin_ucb)
+    assert np.allclose(h, ref["markov_parameter_h"], atol=5e-5)
+    assert env.optimal_action.tolist() == ref["optimal_action"]
+    J = {u: float(h @ np.array(u)) for u in set(itertools.permutations((1.0, 0.5, 0.0)))}  # exact, closed form
+    assert env.optimal_value == pytest.approx(max(J.values()), rel=1e-12)
+    assert env.optimal_value == pytest.approx(ref["optimal_value"], abs=5e-5)
     assert env.spectral_radius == pytest.approx(np.abs(np.linalg.eigvals(A)).max())
-    assert env.spectral_radius == pytest.approx(0.667, abs=5e-4)
-    assert env.phi_constant == pytest.approx(2.78, abs=0.01)
+    assert env.spectral_radius == pytest.approx(ref["spectral_radius"], abs=5e-4)
+    assert env.phi_constant == pytest.approx(ref["phi_constant"], abs=0.01)
     expert = budget_allocation(ADVERTISING_EXPERT_SPEND)
-    assert np.allclose(expert, [0.003, 0.497, 1.0], atol=5e-4) and expert.sum() == pytest.approx(1.5)
-    assert env.optimal_value - env.value(torch.as_tensor(expert)).item() == pytest.approx(0.2157, abs=5e-4)
+    assert np.allclose(expert, ref["expert_allocation"], atol=5e-4) and expert.sum() == pytest.approx(1.5)
+    gap = env.optimal_value - env.value(torch.as_tensor(expert)).item()
+    assert gap == pytest.approx(ref["expert_gap_per_round"], abs=5e-4)
+    assert gap == pytest.approx(max(J.values()) - float(h @ expert), rel=1e-9)
 
 
 def test_action_set_is_the_six_allocations():
@@ -186,7 +194,11 @@ def test_gymnasium_single_and_vector_envs():
     assert obs.shape == (6, 3)
     _, r, term, trunc, info = env.step(1)
     assert isinstance(r, float) and not term and not trunc
-    assert info["optimal_expected_reward"] == pytest.approx(0.30458615956610385)
+    from rlkit.envs.bandits.dynamical_linear_bandit import ADVERTISING
+
+    A, B, C, D = (np.asarray(ADVERTISING[k]) for k in "ABCD")
+    h = np.ones(3) @ (D + C @ np.linalg.inv(np.eye(3) - A) @ B)
+    assert info["optimal_expected_reward"] == pytest.approx(float(h @ np.array([1.0, 0.0, 0.5])), rel=1e-12)
     vec = gym.make_vec("rlkit/DynamicalLinearBandit-v0", num_envs=5, vectorization_mode="vector_entry_point")
     obs, _ = vec.reset(seed=0)
     assert obs.shape == (5, 6, 3)

@@ -13,17 +13,18 @@ from rlkit.envs import AdversarialLinearMDP
 from rlkit.ftrl import DilatedBonusPO, FTRLLogBarrier
 from rlkit.ftrl.covariance_estimators import feature_covariance
 from rlkit.ftrl.simulator import Simulator
+from tests.placement import TKW
 
 SMALL = dict(n_states=3, n_actions=2, horizon=2, dim=2, feature_alpha=0.5)
 
 
 def _one_episode_estimates(gamma: float, R: int = 6000):
     """Qhat of the first (uniform) episode in R runs of one shared instance with fixed losses."""
-    env = AdversarialLinearMDP(num_envs=R, **SMALL, adversary="stochastic", loss_noise="none", instance_seed=3)
+    env = AdversarialLinearMDP(**TKW, num_envs=R, **SMALL, adversary="stochastic", loss_noise="none", instance_seed=3)
     agent = FTRLLogBarrier.for_env(env, episodes=1, seed=0, eta=1.0, gamma=gamma, estimator="exact", bonus="none")
     run_episodes(env, agent, 1, seed=0)
     Qhat = torch.einsum("sai,bhi->bhsa", env.phi, agent.W)  # (R, H, S, A)
-    pi = torch.full((1, 2, 3, 2), 0.5, dtype=torch.float64)
+    pi = torch.full((1, 2, 3, 2), 0.5, **TKW)
     P, mu = env.transitions()[:1], env.initial_distribution()
     Q, _ = dp.evaluate_policy(P, env.objective_table()[:1], pi)
     Sigma = feature_covariance(dp.occupancy(P, pi, mu), env.phi)[0]  # (H, d, d)
@@ -42,7 +43,7 @@ def test_estimator_is_unbiased_with_the_exact_covariance_and_gamma_zero():
 def test_estimator_bias_formula_for_positive_gamma():
     gamma = 0.3
     Qhat, Q, Sigma, theta, X = _one_episode_estimates(gamma)
-    eye = torch.eye(2, dtype=torch.float64)
+    eye = torch.eye(2, **TKW)
     expected = (X @ (theta - gamma * torch.linalg.solve(gamma * eye + Sigma, theta))).reshape(2, 3, 2)
     mean, se = Qhat.mean(0), Qhat.std(0) / Qhat.shape[0] ** 0.5
     assert float(((mean - expected).abs() / se).max()) < 5.0
@@ -50,7 +51,7 @@ def test_estimator_bias_formula_for_positive_gamma():
 
 
 def _run(cls, K=30, B=3, seed=0, env_kw=None, **kw):
-    env = AdversarialLinearMDP(num_envs=B, **(env_kw or SMALL), phase_length=10)
+    env = AdversarialLinearMDP(**TKW, num_envs=B, **(env_kw or SMALL), phase_length=10)
     agent = cls.for_env(env, episodes=K, seed=seed, **kw)
     return run_episodes(env, agent, K, seed=seed), agent
 
@@ -95,14 +96,14 @@ def test_log_barrier_ftrl_beats_the_uniform_policy():
 
 
 def test_bad_input():
-    env = AdversarialLinearMDP(num_envs=2, **SMALL)
+    env = AdversarialLinearMDP(**TKW, num_envs=2, **SMALL)
     for kw, match in [({"eta": 0.0}, "eta"), ({"eta": -1.0}, "eta"), ({"gamma": -0.1}, "gamma"),
                       ({"theory": True}, "theory=True is not available"), ({"estimator": "svd"}, "estimator"),
                       ({"bonus": "ucb"}, "bonus"), ({"estimator": "mgr"}, "n_samples must be given"),
                       ({"phi": torch.zeros(3, 3, 2)}, "phi must have shape")]:
         with pytest.raises(RLKitError, match=match):
             FTRLLogBarrier.for_env(env, episodes=5, seed=0, **kw)
-    other = AdversarialLinearMDP(num_envs=3, **SMALL)
+    other = AdversarialLinearMDP(**TKW, num_envs=3, **SMALL)
     with pytest.raises(RLKitError, match="simulator must be"):
         FTRLLogBarrier.for_env(env, episodes=5, seed=0, simulator=Simulator(other))
     agent = DilatedBonusPO.for_env(env, episodes=5, seed=0)
@@ -110,7 +111,7 @@ def test_bad_input():
     agent.begin_episode()
     actions = agent.act(states, 0)
     with pytest.raises(RLKitError, match=r"feedback must be losses in \[0, 1\]"):
-        agent.observe(states, actions, torch.tensor([0.5, 1.5], dtype=torch.float64), states, 0)
+        agent.observe(states, actions, torch.tensor([0.5, 1.5], **TKW), states, 0)
 
 
 def test_the_empirical_estimator_is_within_its_relative_band_of_the_exact_inverse():
@@ -118,7 +119,7 @@ def test_the_empirical_estimator_is_within_its_relative_band_of_the_exact_invers
     (gamma I + Sigma_h)^{-1} under its first (uniform) policy, from W simulator roll-outs, against the exact one."""
     from rlkit.ftrl.covariance_estimators import empirical_sample_size
 
-    env = AdversarialLinearMDP(num_envs=3, **SMALL, instance_seed=3)
+    env = AdversarialLinearMDP(**TKW, num_envs=3, **SMALL, instance_seed=3)
     env.reset(seed=0)
     gamma = 0.1
     agent = FTRLLogBarrier.for_env(env, episodes=1, seed=0, eta=1.0, gamma=gamma, estimator="empirical",
@@ -128,7 +129,7 @@ def test_the_empirical_estimator_is_within_its_relative_band_of_the_exact_invers
     pi = agent.policy()
     est = agent.covariance_inverse(pi)  # (B, H, d, d)
     P, mu = env.transitions(), env.initial_distribution()
-    G = gamma * torch.eye(2, dtype=torch.float64) + feature_covariance(dp.occupancy(P, pi, mu), env.phi)
+    G = gamma * torch.eye(2, **TKW) + feature_covariance(dp.occupancy(P, pi, mu), env.phi)
     evals, evecs = torch.linalg.eigh(est)
     root = evecs @ torch.diag_embed(evals.sqrt()) @ evecs.transpose(-1, -2)
     band = torch.linalg.eigvalsh(root @ G @ root)
@@ -142,7 +143,7 @@ def test_the_empirical_estimator_is_within_its_relative_band_of_the_exact_invers
     ("luo2021", (2.0 * 10_000 ** (-2 / 3), 0.5 * 10_000 ** (-2 / 3), 0.3 * 10_000 ** (-1 / 3))),
 ])
 def test_schedules_scale_the_given_constants_by_the_papers_exponents_of_k(schedule, expected):
-    env = AdversarialLinearMDP(num_envs=2, **SMALL)
+    env = AdversarialLinearMDP(**TKW, num_envs=2, **SMALL)
     agent = FTRLLogBarrier.for_env(env, episodes=10_000, seed=0, eta=2.0, gamma=0.5, beta=0.3, schedule=schedule,
                                    estimator="exact", bonus="none")
     assert (agent.eta, agent.gamma, agent.beta) == pytest.approx(expected, rel=1e-12)

@@ -8,17 +8,18 @@ from rlkit.core.checks import RLKitError
 from rlkit.envs import AdversarialLinearMDP
 from rlkit.ftrl.dilated_bonus import bonus_table, dilated_bonus_dp, dilated_bonus_mc
 from rlkit.ftrl.simulator import Simulator
+from tests.placement import TKW
 
 
 def _env(B=2, **kw):
-    env = AdversarialLinearMDP(num_envs=B, n_states=3, n_actions=2, horizon=3, dim=3, transition_alpha=0.5, **kw)
+    env = AdversarialLinearMDP(**TKW, num_envs=B, n_states=3, n_actions=2, horizon=3, dim=3, transition_alpha=0.5, **kw)
     env.reset(seed=0)
     return env
 
 
 def _policy(B, H=3, S=3, A=2, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.rand(B, H, S, A, generator=g, dtype=torch.float64).softmax(-1)
+    return torch.rand(B, H, S, A, generator=g, dtype=torch.float64).to(**TKW).softmax(-1)
 
 
 def test_rollout_frequencies_match_the_occupancy():
@@ -71,7 +72,7 @@ def test_simulator_errors():
     env = _env()
     sim = Simulator(env)
     with pytest.raises(RLKitError, match=r"shape \(2, 3, 3, 2\)"):
-        sim.rollout(torch.full((2, 3, 3, 3), 1 / 3, dtype=torch.float64), 4)
+        sim.rollout(torch.full((2, 3, 3, 3), 1 / 3, **TKW), 4)
     bad = _policy(2)
     bad[0, 1, 2] = torch.tensor([0.7, 0.7])
     with pytest.raises(RLKitError, match="probability distributions"):
@@ -88,8 +89,8 @@ def test_dilated_bonus_monte_carlo_equals_dynamic_programming():
     env = _env()
     pi = _policy(2, seed=5)
     g = torch.Generator().manual_seed(6)
-    Sp = torch.randn(2, 3, 3, 3, generator=g, dtype=torch.float64)
-    Sp = Sp @ Sp.transpose(-1, -2) + torch.eye(3)  # some PSD "Sigma_plus" per run and layer
+    Sp = torch.randn(2, 3, 3, 3, generator=g, dtype=torch.float64).to(**TKW)
+    Sp = Sp @ Sp.transpose(-1, -2) + torch.eye(3, **TKW)  # some PSD "Sigma_plus" per run and layer
     b = bonus_table(env.phi, Sp, pi, beta=0.1)
     assert b.shape == (2, 3, 3, 2)
     quad = torch.einsum("sai,bhij,saj->bhsa", env.phi, Sp, env.phi)

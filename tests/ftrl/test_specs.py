@@ -77,10 +77,35 @@ label = "number of actions A"
 """ + AGENTS
 
 
-def test_regret_spec_with_reference_rates(tmp_path):
+def test_regret_spec_with_reference_rates(tmp_path, monkeypatch):
+    """Both reference rates are drawn: dotted, labelled with their function, through their agent's final mean, and
+    with the shape of their rate (y(K) / y(1) = sqrt(K) and K^(2/3), written here). A figure without them, or with
+    a rate swapped, fails."""
+    import rlkit.figures.plot as figures_plot
+
+    figures = {}
+    save = figures_plot.save
+
+    def keep(fig, stem):
+        figures[stem.name] = fig
+        return save(fig, stem)
+
+    monkeypatch.setattr(figures_plot, "save", keep)  # the kind imports the figure helpers when it draws
     _, out, summary = run_spec(tmp_path, REGRET, "r")
     assert (out / "tiny_ftrl.png").exists()
     assert set(summary["agents"]) == {"FTRL", "Hedge", "uniform"}
+    refs = {}
+    for ax in figures["tiny_ftrl"].axes:
+        for line in ax.get_lines():
+            if line.get_linestyle() == ":" and "rate" in line.get_label():
+                refs.setdefault(line.get_label().split("\n")[0], line)
+    assert set(refs) == {"sqrt(K) rate (Dai et al. 2023)", "K^(2/3) rate (Luo et al. 2021)"}
+    for label, agent, power in (("sqrt(K) rate (Dai et al. 2023)", "FTRL", 0.5),
+                                ("K^(2/3) rate (Luo et al. 2021)", "Hedge", 2.0 / 3.0)):
+        x, y = (np.asarray(v, dtype=np.float64) for v in refs[label].get_data())
+        np.testing.assert_allclose(y / y[-1], (x / x[-1]) ** power, rtol=1e-9)
+        final = summary["agents"][agent]["regret"]["final_mean"]
+        assert y[-1] == pytest.approx(final, rel=1e-6), agent  # anchored at the agent's last mean
 
 
 def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):

@@ -12,6 +12,7 @@ from rlkit.core.checks import RLKitError
 from rlkit.core.seeding import run_sequences
 from rlkit.envs import MultitaskLinearMDP, RandomTabularMDP
 from rlkit.gfucb import GFUCBMDP
+from tests.placement import TKW, tol
 
 SMALL = dict(n_states=5, n_actions=3, horizon=3, dim=3)
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torc
 
 
 def _env(B=4, M=3, P=6, **kw):
-    return MultitaskLinearMDP(num_envs=B, n_tasks=M, n_candidates=P, **{**SMALL, **kw})
+    return MultitaskLinearMDP(**TKW, num_envs=B, n_tasks=M, n_candidates=P, **{**SMALL, **kw})
 
 
 def _play(env, agents, episodes, seeds, each=None):
@@ -57,7 +58,9 @@ def test_one_candidate_equal_to_the_true_features_is_lsvi_ucb_decision_for_decis
 
     def same(k):
         assert torch.equal(g.policy(), ref.policy()), f"episode {k}"
-        torch.testing.assert_close(g.Q, ref.Q, rtol=1e-12, atol=1e-12)
+        # float32: Q is H = 3 backups of a k = 3 ridge prediction plus bonus (each ~1) computed by two code paths
+        # in different summation orders: they agree to a few 2**-24 per backup
+        torch.testing.assert_close(g.Q, ref.Q, rtol=tol(1e-12, 1e-5), atol=tol(1e-12, 1e-5))
         assert bool(g.kept.all())
 
     _play(env, [g, ref], 60, seeds, same)
@@ -90,35 +93,45 @@ def test_excess_residual_matches_explicit_ridge_regressions():
         a, r, s2 = (torch.stack([d[i] for d in rows], -1) for i in (2, 3, 4))
         for b in range(B):
             for p in range(P):
-                v = V[b, p, :, h + 1] if h + 1 < env.horizon else torch.zeros(M, env.n_states, dtype=torch.float64)
+                v = V[b, p, :, h + 1] if h + 1 < env.horizon else torch.zeros(M, env.n_states, **TKW)
                 y = r[b] + torch.gather(v, 1, s2[b])  # (M, n): candidate p's Bellman targets
-                L = torch.zeros(P, M, dtype=torch.float64)
+                L = torch.zeros(P, M, **TKW)
                 for q in range(P):
                     for i in range(M):
                         X = cand[q][s[b, i], a[b, i]]  # (n, k)
-                        Xa = torch.cat([X, lam ** 0.5 * torch.eye(3, dtype=torch.float64)])
-                        ya = torch.cat([y[i], torch.zeros(3, dtype=torch.float64)])
+                        Xa = torch.cat([X, lam ** 0.5 * torch.eye(3, **TKW)])
+                        ya = torch.cat([y[i], torch.zeros(3, **TKW)])
                         w = torch.linalg.lstsq(Xa, ya.unsqueeze(-1)).solution
                         L[q, i] = ((Xa @ w).squeeze(-1) - ya).square().sum()
                 expected = L[p].sum() - L.sum(1).min()
-                torch.testing.assert_close(agent.excess_steps[b, p, h], expected, rtol=1e-8, atol=1e-8)
+                # float32: both sides are differences of ridge losses (sums of ~12 squared residuals of size ~1
+                # over P x M fits); the difference of two ~1e1 sums rounded at 2**-24 is good to ~1e-5
+                torch.testing.assert_close(agent.excess_steps[b, p, h], expected, rtol=tol(1e-8, 1e-4),
+                                           atol=tol(1e-8, 1e-4))
 
 
+@pytest.mark.statistical
 def test_true_candidate_stays_in_the_confidence_set():
+    """The tuned selection radius keeps the true candidate in every run at every episode while eliminating wrong
+    ones; the same radius 1000 times too small (sel_sigma = 0.75e-3, the negative control, fed the same data)
+    must lose the true candidate. The reconstructed theory radius is vacuous at this horizon (it eliminates
+    nothing, README), so its coverage holds by construction: that is asserted as such, not as a coverage claim."""
     B, K, P = 6, 150, 8
     env = _env(B=B, M=6, P=P)
     seeds = run_sequences(0, B)
     tuned = GFUCBMDP.for_env(env, episodes=K, seed=seeds, theory=False, beta=1.0, sel_sigma=0.75)
+    tiny = GFUCBMDP.for_env(env, episodes=K, seed=seeds, theory=False, beta=1.0, sel_sigma=0.75e-3)
     theory = GFUCBMDP.for_env(env, episodes=K, seed=seeds)  # the reconstructed constants, on the same data
-    kept = []
+    kept, tiny_covered = [], []
 
     def check(k):
-        assert bool(theory.kept[:, env.true_index].all()), f"episode {k}"
         assert bool(tuned.kept[:, env.true_index].all()), f"episode {k}"
+        tiny_covered.append(bool(tiny.kept[:, env.true_index].all()))
         kept.append(tuned.kept.double().sum(1).mean().item())
 
-    _play(env, [tuned, theory], K, seeds, check)
+    _play(env, [tuned, tiny, theory], K, seeds, check)
     assert kept[-1] < P / 2  # the tuned radius eliminates wrong candidates: its coverage is not vacuous
+    assert not all(tiny_covered)  # the negative control: a radius 1000x too small loses the truth
     assert bool(theory.kept.all())  # the theory radius eliminates nothing at this horizon (README)
 
 
@@ -177,6 +190,6 @@ def test_bad_input():
     with pytest.raises(RLKitError, match="sel_sigma must be > 0"):
         GFUCBMDP.for_env(env, episodes=5, seed=0, theory=False, sel_sigma=0.0)
     with pytest.raises(RLKitError, match="has no `candidates`"):
-        GFUCBMDP.for_env(RandomTabularMDP(num_envs=2), episodes=5, seed=0)
+        GFUCBMDP.for_env(RandomTabularMDP(**TKW, num_envs=2), episodes=5, seed=0)
     with pytest.raises(RLKitError, match="has no `raw`"):
         LSVIUCB.for_env(env, episodes=5, seed=0, features="raw")

@@ -2,6 +2,7 @@
 linear class finds the true map; per-task LinUCB is LinUCB on every (run, task) pair."""
 
 import gymnasium as gym
+import numpy as np
 import pytest
 import torch
 
@@ -9,14 +10,15 @@ import rlkit.envs  # noqa: F401
 from rlkit.agents.bandit_loop import run_bandit
 from rlkit.baselines import LinUCB
 from rlkit.core.checks import RLKitError
-from rlkit.gfucb import GFUCB, MTLROFUL, PerTaskLinUCB
+from rlkit.gfucb import GFUCB, MTLROFUL, NeuralEpsilonGreedy, PerTaskLinUCB
+from tests.placement import TKW
 
 pytestmark = pytest.mark.usefixtures("single_thread")  # small tensors: one torch thread
 
 
 def make(B, **kw):
     return gym.make_vec("rlkit/MultitaskRepresentationBandit-v0", num_envs=B, vectorization_mode="vector_entry_point",
-                        preset="linear", **kw)
+                        **TKW, preset="linear", **kw)
 
 
 def sin_theta(B_hat, B_true):
@@ -56,22 +58,37 @@ def test_finite_linear_class_identifies_the_true_map():
 
 def test_per_task_linucb_is_linucb_on_every_task(gen):
     B, M, K, d = 3, 4, 6, 5
-    per_task = PerTaskLinUCB(B, M, K, d, theory=False, alpha=0.5)
-    plain = LinUCB(B * M, K, d, theory=False, alpha=0.5)
+    per_task = PerTaskLinUCB(B, M, K, d, theory=False, alpha=0.5, **TKW)
+    plain = LinUCB(B * M, K, d, theory=False, alpha=0.5, **TKW)
     for _ in range(30):
-        ctx = torch.randn(B, M, K, d, generator=gen, dtype=torch.float64)
+        ctx = torch.randn(B, M, K, d, generator=gen, dtype=torch.float64).to(**TKW)
         a = per_task.act(ctx)
         assert torch.equal(a.reshape(-1), plain.act(ctx.reshape(B * M, K, d)))
-        r = torch.randn(B, M, generator=gen, dtype=torch.float64)
+        r = torch.randn(B, M, generator=gen, dtype=torch.float64).to(**TKW)
         per_task.update(ctx, a, r)
         plain.update(ctx.reshape(B * M, K, d), a.reshape(-1), r.reshape(-1))
 
 
+def _learns(regret: np.ndarray) -> bool:
+    """Regret over the second half of the rounds below half of the first half's, in every run: the per-round
+    regret falls. A player that does not learn keeps a constant per-round regret (ratio ~1)."""
+    first, second = regret[:, 0], regret[:, 1] - regret[:, 0]
+    return bool(np.all(second < 0.5 * first))
+
+
+@pytest.mark.statistical
 def test_mtlr_oful_learns_and_checks_its_input():
+    """MTLR-OFUL (theory constants) learns on 4 seeded runs (second-half / first-half regret ~0.35) and ends below a
+    uniform player on paired runs; the uniform player (NeuralEpsilonGreedy with epsilon = 1, no training) is the
+    negative control and must fail the same check (ratio ~1)."""
     env = make(4, n_tasks=4)
-    agent = MTLROFUL.for_env(env, rounds=60, seed=0)
-    regret = run_bandit(env, agent, 60, seed=0)["regret_per_task"]
-    assert regret.shape[0] == 4 and (regret[:, -1] > 0).all()
+    T, at = 60, np.array([30, 60])
+    regret = run_bandit(env, MTLROFUL.for_env(env, rounds=T, seed=0), T, seed=0, record_at=at)["regret_per_task"]
+    uniform = NeuralEpsilonGreedy.for_env(env, rounds=T, seed=0, epsilon=1.0, refit_steps=0)
+    control = run_bandit(env, uniform, T, seed=0, record_at=at)["regret_per_task"]
+    assert regret.shape == (4, 2)
+    assert _learns(regret) and not _learns(control)
+    assert np.all(regret[:, -1] < 0.6 * control[:, -1])
     try:
         MTLROFUL.for_env(env, rounds=5, seed=0, rep_dim=30)
     except RLKitError as e:

@@ -9,10 +9,11 @@ from scipy import stats
 from rlkit.baselines import LSVIUCB
 from rlkit.envs import MultitaskLinearMDP
 from rlkit.theory.gfucb_mdp import bonus_radius, chi2_radius, log_covering, selection_radius
+from tests.placement import TKW
 
 
 def test_bonus_radius_with_one_candidate_is_lsvi_ucbs():
-    env = MultitaskLinearMDP(num_envs=1, n_states=4, n_actions=2, horizon=5, n_tasks=2, dim=3, n_candidates=1)
+    env = MultitaskLinearMDP(**TKW, num_envs=1, n_states=4, n_actions=2, horizon=5, n_tasks=2, dim=3, n_candidates=1)
     agent = LSVIUCB.for_env(env, episodes=300, seed=0, c=0.5)
     assert bonus_radius(300, dim=3, horizon=5, n_candidates=1, delta=0.01, c=0.5) == pytest.approx(agent.beta)
     assert bonus_radius(300, dim=3, horizon=5, n_candidates=10, delta=0.01) > agent.beta / 0.5  # the union over P

@@ -23,8 +23,9 @@ def registered():
     for env_id in sorted(k for k in gym.registry if k.startswith("rlkit/")):
         spec = gym.registry[env_id]
         out.append((f"env {env_id}", environment_class(env_id)))
-        if spec.vector_entry_point and isinstance(spec.entry_point, str):  # the single-instance class too
-            module, _, name = spec.entry_point.partition(":")
+        entry = getattr(spec.entry_point, "target", spec.entry_point)  # rlkit.envs.EntryPoint
+        if spec.vector_entry_point and isinstance(entry, str):  # the single-instance class too
+            module, _, name = entry.partition(":")
             out.append((f"env {env_id} (single)", getattr(__import__(module, fromlist=[name]), name)))
     return out
 

@@ -1,4 +1,4 @@
-"""Golden values of the notes (section 7, the authors' functions run unmodified) and the reference sequences."""
+"""Golden values of the authors' functions run unmodified (tests/data/mbtl) and the reference sequences."""
 
 import numpy as np
 import pytest
@@ -6,19 +6,12 @@ import pytest
 from rlkit.mbtl import MBTL, Equidistant, Greedy, SequentialOracle, equidistant_sequence, greedy_sequence
 from rlkit.mbtl.metrics import independent, oracle_transfer
 from rlkit.mbtl.synthetic import golden_sine
+from tests.reference import reference
 
 pytest.importorskip("sklearn")  # the rl extra: MBTL's Gaussian process
 
-GOLDEN = {
-    0.02: {"picks": [24, 25, 42, 10, 27, 0, 28, 26, 49, 48],
-           "curve": [.4365, .4391, .6045, .7923, .7930, .7942, .7946, .7947, .8052, .8074],
-           "oracle_picks": [12, 45, 7, 42, 15, 48, 10, 5, 9, 47], "oracle_first": .624, "oracle_second": .7942,
-           "oracle_last": .8289, "oracle_transfer": .8321},
-    0.005: {"picks": [24, 25, 1, 0, 2, 32, 3, 34, 35, 33],
-            "curve": [.6240, .6240, .7072, .7072, .7360, .7360, .7632, .7632, .7704, .7704],
-            "oracle_picks": [10, 46, 8, 48, 11, 47, 9, 0, 1, 2], "oracle_first": .8658, "oracle_second": .9100,
-            "oracle_last": .9121, "oracle_transfer": .9121},
-}
+REF = reference("mbtl", "golden")  # the authors' functions run unmodified (tests/data/mbtl/SOURCE.md)
+GOLDEN = {float(theta): values for theta, values in REF["by_theta"].items()}
 
 
 @pytest.mark.parametrize("theta", sorted(GOLDEN))
@@ -39,7 +32,7 @@ def test_sequential_oracle_and_levels(theta):
     assert curve[0] == pytest.approx(g["oracle_first"], abs=1e-3)
     assert curve[1] == pytest.approx(g["oracle_second"], abs=1e-3)
     assert curve[-1] == pytest.approx(g["oracle_last"], abs=1e-3)
-    assert independent(M) == pytest.approx(0.8249, abs=1e-4)
+    assert independent(M) == pytest.approx(REF["independent"], abs=1e-4)
     assert oracle_transfer(M) == pytest.approx(g["oracle_transfer"], abs=1e-4)
 
 

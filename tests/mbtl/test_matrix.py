@@ -35,12 +35,33 @@ def test_save_load_round_trip(tmp_path):
         assert str(z["format"]) == "rlkit.transfer_matrix/1" and json.loads(str(z["meta"]))["family"] == "cartpole"
 
 
-def test_authors_csv_layout(tmp_path):
-    for t in range(2):
-        np.savetxt(tmp_path / f"cartpole_masscart_{t}_transfer_result.csv", np.full((3, 3), 100.0 * (t + 1)),
-                   delimiter=",")
-    m = TransferMatrix.from_csv(sorted(tmp_path.glob("*.csv")), (0, 500))
-    assert m.values.shape == (2, 3, 3) and np.allclose(m.normalized(1), 0.4)
+def _authors_csvs(tmp_path, trials=11):
+    """One asymmetric CSV per trial in the authors' naming: entry (s, j) of trial t is 100 (t + 1) + 10 s + j, so
+    a transposed, reordered or mixed-up read gives other numbers. Trials 0..10: ``_10_`` sorts before ``_2_``."""
+    paths = []
+    for t in range(trials):
+        paths.append(tmp_path / f"cartpole_masscart_{t}_transfer_result.csv")
+        np.savetxt(paths[-1], 100.0 * (t + 1) + 10.0 * np.arange(3)[:, None] + np.arange(3)[None, :], delimiter=",")
+    return paths
+
+
+def _layout_ok(m) -> bool:
+    """values[t, s, j] is trial t's return of the source-s policy on target j (rows sources, columns targets)."""
+    t, s, j = np.meshgrid(np.arange(11), np.arange(3), np.arange(3), indexing="ij")
+    return m.values.shape == (11, 3, 3) and np.array_equal(m.values, 100.0 * (t + 1) + 10.0 * s + j)
+
+
+def test_authors_csv_layout(tmp_path, monkeypatch):
+    """Rows are sources and columns targets, trials in the order given (numeric, not lexicographic: trial 10 is
+    last). Negative controls: a transposed loader and lexicographically sorted paths must fail the same check."""
+    paths = _authors_csvs(tmp_path)
+    m = TransferMatrix.from_csv(paths, (0, 2000))
+    assert _layout_ok(m)
+    assert m.normalized(1)[0, 2] == pytest.approx((200.0 + 2.0) / 2000)  # source 0 on target 2, trial 1
+    assert not _layout_ok(TransferMatrix.from_csv(sorted(paths), (0, 2000)))  # _10_ before _2_
+    loadtxt = np.loadtxt
+    monkeypatch.setattr(np, "loadtxt", lambda *a, **k: loadtxt(*a, **k).T)  # a loader with the axes swapped
+    assert not _layout_ok(TransferMatrix.from_csv(paths, (0, 2000)))
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -9,6 +9,7 @@ from rlkit.baselines import PEVI
 from rlkit.envs import Dataset, RobustLinearMDP, collect
 from rlkit.r2pvi import R2PVI
 from rlkit.r2pvi import divergences as D
+from tests.placement import TKW
 
 
 def objective(M, V, lam, a):
@@ -34,20 +35,20 @@ def test_chi2_infimum_over_0_H_is_the_exact_minimum(seed):
 
 
 def test_tv_threshold_over_observed_states_only():
-    data = collect(RobustLinearMDP(), "uniform", 60, seed=5, replications=2)
-    probes = R2PVI("tv", 0.1, beta=1.0, gamma=0.1).fit(data).w
-    observed = R2PVI("tv", 0.1, beta=1.0, gamma=0.1, tv_min="observed").fit(data).w
+    data = collect(RobustLinearMDP(**TKW), "uniform", 60, seed=5, replications=2)
+    probes = R2PVI("tv", 0.1, beta=1.0, gamma=0.1, **TKW).fit(data).w
+    observed = R2PVI("tv", 0.1, beta=1.0, gamma=0.1, tv_min="observed", **TKW).fit(data).w
     M, V = torch.tensor([[0.5, 0.5]]), torch.tensor([1.0, 2.0])
     assert D.tv(M, V, 0.5).item() == pytest.approx(0.5 * 1.0 + 0.5 * 1.5)  # min over the observed values
     assert probes.shape == observed.shape and not torch.equal(probes, observed)  # the fail state is a probe
 
 
 def test_pevi_regressing_the_rewards_uses_them():
-    env = RobustLinearMDP()
+    env = RobustLinearMDP(**TKW)
     data = collect(env, "uniform", 40, seed=1)
     silent = Dataset(data.states, data.actions, torch.zeros_like(data.rewards), env)
-    known = PEVI(beta=1.0, gamma=0.1).fit(silent).w
-    regressed = PEVI(beta=1.0, gamma=0.1, reward="regress").fit(silent).w
+    known = PEVI(beta=1.0, gamma=0.1, **TKW).fit(silent).w
+    regressed = PEVI(beta=1.0, gamma=0.1, reward="regress", **TKW).fit(silent).w
     H = env.horizon
     assert torch.equal(known[:, H - 1], env.theta[H - 1].to(known.dtype).expand_as(known[:, H - 1]))
     assert torch.equal(regressed[:, H - 1], torch.zeros_like(regressed[:, H - 1]))  # no reward observed

@@ -130,7 +130,9 @@ class GymContextFamily(ContextFamily):
         self._context(context)
         try:
             return gym.make(self.env_id, disable_env_checker=True, **{**options, context: float(value)})
-        except TypeError as e:
+        except (TypeError, RLKitError) as e:  # rlkit's registered envs name a misspelt keyword (RLKitError)
+            if isinstance(e, RLKitError) and "has no parameter" not in str(e):
+                raise
             raise RLKitError(f"family.options are not accepted by {self.env_id}: {e}") from None
 
 

@@ -50,7 +50,24 @@ class TransferStrategy:
 
     def observe(self, task: int, performance: np.ndarray) -> None:
         """Record that ``task`` was trained; ``performance: (N,)`` is its zero-shot value on every target."""
-        self.chosen.append(int(task))
+        self.chosen.append(self._check_observation(task, performance))
+
+    def _check_observation(self, task, performance) -> int:
+        """``task`` an integer index in ``[0, N)`` and ``performance`` ``N`` finite numbers, checked before any state
+        changes (subclasses call it first); returns the task as an ``int``."""
+        if isinstance(task, (bool, np.bool_)) or not isinstance(task, (int, np.integer)) \
+                or not 0 <= int(task) < self.n_tasks:
+            raise RLKitError(f"task must be a task index in [0, {self.n_tasks}) (an integer), got {task!r}")
+        try:
+            values = np.asarray(performance, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise RLKitError(f"performance must be {self.n_tasks} numbers, got {type(performance).__name__}") from None
+        if values.shape != (self.n_tasks,):
+            raise RLKitError(f"performance must have shape ({self.n_tasks},), got {values.shape}")
+        if not np.isfinite(values).all():
+            raise RLKitError(f"performance must be finite, got {values[~np.isfinite(values)][0]} at target "
+                             f"{int(np.flatnonzero(~np.isfinite(values))[0])}")
+        return int(task)
 
     def run(self, matrix: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
         """Play ``steps`` selections against ``matrix: (N, N)``; return ``picks: (steps,)`` and ``curve: (steps,)``."""

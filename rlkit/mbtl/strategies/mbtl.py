@@ -168,9 +168,8 @@ class MBTL(TransferStrategy):
         return int(order[~taken[order]][0])
 
     def observe(self, task: int, performance: np.ndarray) -> None:
+        task = self._check_observation(task, performance)  # before any state changes
         performance = np.asarray(performance, dtype=np.float64)
-        if performance.shape != (self.n_tasks,):
-            raise RLKitError(f"performance must have shape ({self.n_tasks},), got {performance.shape}")
         super().observe(task, performance)
         self._rows[int(task)] = performance.copy()
         self._best = np.maximum(self._best, performance)
