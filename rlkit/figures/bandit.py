@@ -60,7 +60,7 @@ def draw(t: np.ndarray, curves: dict[str, np.ndarray], stem: Path, *, title: str
             for line in on.get_lines():
                 if line.get_gid() in ("bound", "bound-vacuous", "trivial"):
                     lin.plot([], [], color=line.get_color(), linestyle=line.get_linestyle(), lw=line.get_linewidth(),
-                             label=line.get_label())
+                             label=line.get_label(), gid="proxy")
                     line.set_label("_nolegend_")
     if loglog:
         positive = [c[c > 0] for c in shown.values() if np.any(c > 0)]

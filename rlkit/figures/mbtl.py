@@ -87,7 +87,9 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
             mark_off_axis(ax, k, shown[label].mean(0), floor, styles[label]["color"])
     centres = draw_curves(ax, k, clipped, styles=styles, markers=True)
     if bound is not None:
-        draw_bound(ax, k, bound[1], f"{bound[0]} (upper bound of every strategy)")
+        text = f"{bound[0]} (upper bound of every strategy)"
+        draw_bound(ax, k, bound[1], text)
+        centres[text] = bound[1]
     if floor is not None:
         ax.set_ylim(bottom=floor)
     needs = "Independent and Multi-task" if len(levels) > 1 else "Independent"
@@ -124,7 +126,9 @@ def draw_matrix(matrix: TransferMatrix, stem, title: str) -> list[Path]:
     M = matrix.normalized().mean(0)
     trials = matrix.trials
     label = context_label(matrix)
-    fig, ax = new_figure(title, f"target: {label}", f"source: {label}", width="one", height=3.2,
+    small = matrix.n <= 10  # every cell's value is written: cells wide enough for 7-pt text
+    fig, ax = new_figure(title, f"target: {label}", f"source: {label}", width="two" if small else "one",
+                         height=4.2 if small else 3.2,
                          subtitle=f"normalised J(source, target), mean of {trials} trial{'s' if trials != 1 else ''}")
     ax.grid(False)
     # a few failed cells far below the rest (unclipped scores) would take the whole colour scale: the scale
@@ -135,8 +139,7 @@ def draw_matrix(matrix: TransferMatrix, stem, title: str) -> list[Path]:
     image = ax.imshow(M, origin="lower", cmap="viridis", aspect="auto", vmin=vmin if cut else None)
     if matrix.n <= 10:  # small matrices: every cell's value, so nothing depends on reading colours
         for (i, j), v in np.ndenumerate(M):
-            ax.text(j, i, f"{v:.2f}" if abs(v) < 10 else f"{v:.0f}", ha="center", va="center", fontsize=CELL_PT - 1.5
-                    if matrix.n > 6 else CELL_PT,
+            ax.text(j, i, f"{v:.2f}" if abs(v) < 10 else f"{v:.0f}", ha="center", va="center", fontsize=CELL_PT,
                     color="white" if v < (vmin if cut else M.min()) + 0.5 * (top - (vmin if cut else M.min()))
                     else "black")
     step = 1 if matrix.n <= 10 else int(np.ceil(matrix.n / 6))

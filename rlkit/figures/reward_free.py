@@ -89,11 +89,13 @@ def draw_sweep_figure(x: np.ndarray, first: dict[str, np.ndarray], stem: Path, *
     ax = axes[0]
     capped = {lb: np.minimum(v, episodes) for lb, v in first.items()}
     centres = draw_curves(ax, x, capped, styles=styles, markers=True)
+    any_censored = False
     for lb, v in first.items():
         censored = np.isinf(v).any(0)
         if censored.any():
+            any_censored = True
             ax.plot(x[censored], capped[lb].mean(0)[censored], "^", color=styles[lb]["color"], ms=7, mfc="none",
-                    label=f"{lb}: some runs not below $\\epsilon$ by K (counted as K)")
+                    label="_nolegend_")
     name, ref = order
     draw_rate(ax, x, ref, f"order {name} (constant 1)", where=0.5)
     draw_level(ax, episodes, "_nolegend_", color="grey", linestyle=":")
@@ -102,6 +104,7 @@ def draw_sweep_figure(x: np.ndarray, first: dict[str, np.ndarray], stem: Path, *
     ticks_at(ax, x)
     from rlkit.figures.plot import band_caption
 
-    legend(fig, ax, centres=centres, loc="outside lower center", ncol=1,
-           title=band_caption(runs))
+    extra = [(ax.plot([], [], "^", color="0.2", ms=7, mfc="none")[0],
+              "some runs not below $\\epsilon$ by K (counted as K)")] if any_censored else []
+    legend(fig, ax, centres=centres, loc="outside lower center", ncol=1, title=band_caption(runs), extra=extra)
     return save(fig, stem)

@@ -53,7 +53,7 @@ from rlkit.core.registry import AGENTS, KINDS, accepted_params
 from rlkit.core.seeding import run_sequences
 from rlkit.core.stats import loglog_slope, standard_error
 from rlkit.kinds import sweep as sweeps
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.theory import theory_curve, theory_function
 
 TOP_KEYS = {"name", "kind", "description", "rounds", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
@@ -237,7 +237,7 @@ class BanditKind(ExperimentKind):
         stem = Path(stem)
         paths = []
         for g, part in enumerate(sweeps.split(spec, results)):
-            title = f"{spec['plot'].get('title', spec['name'])} ({sweeps.point_label(spec, g)})"
+            title = f"{figure_title(spec)} ({sweeps.point_label(spec, g)})"
             at_g = {**spec, "env": sweeps.points(spec)[g], "sweep": None, "plot": {**spec["plot"], "title": title}}
             paths += self.plot_curves(at_g, part, stem.with_name(f"{stem.name}_{g}"))
         if sweeps.numeric(spec):
@@ -256,7 +256,7 @@ class BanditKind(ExperimentKind):
                 ylabel = f"final {spec['plot'].get('ylabel', term.replace('_', ' '))}"
                 paths += sweep_figure.draw(
                     x, F, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"),
-                    title=spec["plot"].get("title", spec["name"]), subtitle=what, xlabel=spec["sweep"]["label"],
+                    title=figure_title(spec), subtitle=what, xlabel=spec["sweep"]["label"],
                     ylabel=ylabel, loglog=spec["plot"].get("loglog", True) and bool(np.all(x > 0)), rates=rates,
                     runs=spec["runs"], reported=reported_values(spec, term))
         return paths
@@ -289,7 +289,7 @@ class BanditKind(ExperimentKind):
             on_term = bound is not None and bound[0] == term
             paths += bandit_figure.draw(
                 t, curves, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"),
-                title=opts.get("title", spec["name"]), subtitle=subtitle, xlabel=self.x_label,
+                title=figure_title(spec), subtitle=subtitle, xlabel=self.x_label,
                 ylabel=opts.get("ylabel", f"cumulative {term.replace('_', ' ')}"), runs=spec["runs"],
                 loglog=opts.get("loglog", True), bound=bound[1:] if on_term else None,
                 trivial=trivial_bound(env, term, t) if on_term else None, rates=rates,

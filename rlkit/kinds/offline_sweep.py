@@ -46,7 +46,7 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, ch
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
 from rlkit.kinds.bandit import resolve_agents
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 
 TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype", "env", "data", "evaluate",
             "agents", "plot"}
@@ -191,7 +191,7 @@ class OfflineSweepKind(ExperimentKind):
                     else f"mean of the average return of {spec['evaluate']['episodes']} test episodes")
             paths += draw_returns(grid, {label: arrays[term] for label, arrays in results.items()},
                                   stem if term == "return" else stem.with_name(f"{stem.name}_{term}"),
-                                  title=spec["plot"].get("title", spec["name"]), subtitle=size,
+                                  title=figure_title(spec), subtitle=size,
                                   xlabel=spec["evaluate"]["label"],
                                   ylabel="average return" + (" (exact)" if exact else ""), runs=spec["runs"],
                                   what=what, reported=markers(spec["name"], term))

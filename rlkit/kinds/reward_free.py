@@ -54,6 +54,7 @@ from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
+from rlkit.kinds.base import figure_title
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.reward_free.base import RewardFreeAgent, planning_metrics
 from rlkit.theory import theory_curve
@@ -150,7 +151,7 @@ class RewardFreeKind(EpisodicKind):
         parts = sweeps.split(spec, results)
         first = [{lb: episodes_to_eps(a["suboptimality"], at, eps) for lb, a in part.items()} for part in parts]
         names = [instance_name(env) for env in sweeps.points(spec)]
-        return draw_curves_figure(at, parts, names, Path(stem), title=spec["plot"].get("title", spec["name"]),
+        return draw_curves_figure(at, parts, names, Path(stem), title=figure_title(spec),
                                   runs=spec["runs"], episodes=spec["episodes"], eps=eps, first=first)
 
     def _plot_sweep(self, spec, results, stem) -> list[Path]:
@@ -163,7 +164,7 @@ class RewardFreeKind(EpisodicKind):
                  for label in parts[0]}  # (runs, G)
         env = make_env(spec["env"], 1, "cpu", spec["dtype"])
         order = theory_curve("reward_free.reference_episodes", x, env.theory_params(), {"eps": eps})
-        return draw_sweep_figure(x, first, Path(stem), title=spec["plot"].get("title", spec["name"]),
+        return draw_sweep_figure(x, first, Path(stem), title=figure_title(spec),
                                  xlabel=spec["sweep"]["label"], runs=spec["runs"], episodes=K, eps=eps, order=order,
                                  fixed=_env_text(spec["env"]))
 

@@ -74,8 +74,13 @@ def points(spec: dict) -> list[dict]:
 
 
 def point_label(spec: dict, g: int) -> str:
-    """``"horizon=5"`` for point ``g``."""
-    return ", ".join(f"{k}={v}" for k, v in spec["sweep"]["points"][g].items())
+    """Point ``g`` as a title writes it: ``"tasks M = 10"`` for a sweep of one parameter (its label), else the
+    point's arguments (``"LowerBoundMDP, horizon 5"``)."""
+    sweep = spec["sweep"]
+    if sweep["param"] is not None:
+        return f"{sweep['label']} = {sweep['values'][g]}"
+    return ", ".join(str(v).removeprefix("rlkit/").rsplit("-v", 1)[0] if k == "id" else f"{k} {v}"
+                     for k, v in sweep["points"][g].items())
 
 
 def numeric(spec: dict) -> bool:

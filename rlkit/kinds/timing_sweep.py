@@ -48,7 +48,7 @@ import torch
 
 from rlkit.core.checks import RLKitError, SpecError, check_int
 from rlkit.core.registry import KINDS
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
 
 TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
@@ -177,7 +177,7 @@ class TimingSweepKind(ExperimentKind):
             threads = f"{spec['threads']} torch thread{'s' if spec['threads'] > 1 else ''}"
             seconds = {label: arrays["seconds"][rows(spec, i)].T for label, arrays in results.items()}  # (repeats, P)
             paths += draw_timing(x, seconds, stem.with_name(f"{stem.name}_{sweep['param']}"),
-                                 title=f"{spec['plot'].get('title', spec['name'])}: training time",
+                                 title=f"{figure_title(spec)}: training time",
                                  subtitle=f"{fixed}, {threads}, one dataset per point", xlabel=xlabel,
                                  repeats=spec["repeats"], reported=markers(spec["name"], sweep["param"]))
         return paths
