@@ -5,6 +5,7 @@
     rlkit plot DIR
     rlkit list
     rlkit transfer select MATRIX [--strategy NAME ...] [--slope S] [--steps K] [--plot STEM]
+    rlkit reproduce PAPER [--scale quick|paper] [--out DIR] [--workers W] | rlkit reproduce --list
     rlkit --version
 
 Errors in what the user gave (spec, arguments, directories) print one line and exit with status 2. Ctrl-C
@@ -53,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     from rlkit.cli.transfer import add_parser as add_transfer_parser
 
     add_transfer_parser(sub)
+
+    rp = sub.add_parser("reproduce", help="run a paper's specs, draw its figures with its values, write REPORT.md")
+    rp.add_argument("paper", nargs="?", help="the paper (see --list)")
+    rp.add_argument("--list", action="store_true", help="list the papers and each one's cost at both scales")
+    rp.add_argument("--scale", default="quick", choices=["quick", "paper"], help="quick (minutes) or the paper's sizes")
+    rp.add_argument("--out", help="where the runs, figures and REPORT.md go (default: reproduce/<paper>-<scale>)")
+    rp.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    rp.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -139,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"figure: {path}")
         elif args.command == "list":
             _list()
+        elif args.command == "reproduce":
+            from rlkit.runner.reproduce import listing, reproduce
+
+            if args.list or not args.paper:
+                print(listing())
+            else:
+                reproduce(args.paper, args.scale, args.out, args.workers, progress=not args.quiet)
         elif args.command == "transfer":
             from rlkit.cli.transfer import select
 

@@ -1,6 +1,7 @@
-"""``rlkit reproduce PAPER``: run a paper's specs, draw its figures with the paper's values on them, write REPORT.md.
+"""The reproduction's reference data: per-paper files of the papers' reported values and the authors' code's, with
+provenance (:mod:`rlkit.reproduce.references`).
 
-:mod:`rlkit.reproduce.references` reads the per-paper reference files (the paper's reported values and the
-authors' code's, each with where it comes from); :mod:`rlkit.reproduce.report` runs and reports. This package's
-``__init__`` imports nothing, so the figures can read the reference values without the runner.
+Data only: this package imports nothing of rlkit but the core, so the figures of the kinds can place the values
+as markers. The ``rlkit reproduce`` command that runs a paper's specs and writes ``REPORT.md`` is
+:mod:`rlkit.runner.reproduce`.
 """

@@ -22,7 +22,7 @@ One TOML file per paper (``<paper>.toml`` beside this module)::
     reason = "why ours may differ"  # the departure, stated once per value
 
 This module only reads them (no runner, no matplotlib): the figures place the values as markers
-(:func:`markers`), :mod:`rlkit.reproduce.report` writes them into REPORT.md.
+(:func:`markers`), :mod:`rlkit.runner.reproduce` writes them into REPORT.md.
 """
 
 from __future__ import annotations
