@@ -26,6 +26,8 @@ Spec (TOML)::
     theory_term = "regret"       # the regret notion it bounds (default: the bound's own ``term``)
     loglog = true                # add the log-log panel (slopes) beside the linear one
     ylabel = "cumulative regret" # optional y-axis label (default: "cumulative <term>"; "final <ylabel>" in a sweep)
+    cost = false                 # true: the figure is the final value against each agent's compute seconds (read
+                                 # from the results directory's summary.json), the curves go to <name>_curves
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
 checkpoints :func:`rlkit.agents.bandit_loop.checkpoints` (``P`` points), one array per regret term the environment
@@ -59,7 +61,7 @@ from rlkit.theory import theory_curve, theory_function
 TOP_KEYS = {"name", "kind", "description", "rounds", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}
 PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title", "references",
-             "ylabel"}
+             "ylabel", "cost"}
 
 
 def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
@@ -230,6 +232,8 @@ class BanditKind(ExperimentKind):
         """The curves' figure (:mod:`rlkit.figures.bandit`); with a sweep, one per point (``<stem>_<g>``) and, for a
         sweep of one parameter over numbers, the final values against it (``<stem>``, :mod:`rlkit.figures.sweep`)."""
         if not spec.get("sweep"):
+            if spec["plot"].get("cost"):
+                return self.plot_cost(spec, results, Path(stem))
             return self.plot_curves(spec, results, stem)
         from rlkit.figures import sweep as sweep_figure  # drawing only: workers never import matplotlib
         from rlkit.figures.plot import count
@@ -295,6 +299,28 @@ class BanditKind(ExperimentKind):
                 trivial=trivial_bound(env, term, t) if on_term else None, rates=rates,
                 reported=reported_values(spec, term))
         return paths
+
+    def plot_cost(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path) -> list[Path]:
+        """The final value of each agent against its compute seconds (``<stem>``), the curves beside it
+        (``<stem>_curves``). The seconds are the runner's, from ``summary.json`` beside the results."""
+        import json
+
+        from rlkit.figures.cost import draw as draw_cost
+        from rlkit.figures.plot import count
+
+        paths = self.plot_curves(spec, results, stem.with_name(f"{stem.name}_curves"))
+        summary = stem.parent / "summary.json"
+        seconds = json.loads(summary.read_text()).get("compute_seconds", {}) if summary.exists() else {}
+        if not all(label in seconds for label in results):
+            return paths  # no timings recorded (or an older run): the curves only
+        term = spec["plot"].get("term") or next(iter(next(iter(results.values()))))
+        finals = {label: arrays[term][:, -1] for label, arrays in results.items()}
+        length = spec[self.length_key]
+        return draw_cost(finals, {label: float(seconds[label]) for label in results}, stem,
+                         title=figure_title(spec),
+                         subtitle=f"after {self.length_text.format(count(length))}, {spec['runs']} runs; compute "
+                                  "seconds of each agent's runs as the runner measured them",
+                         ylabel=f"final {spec['plot'].get('ylabel', 'per-task regret')}") + paths
 
     def bound(self, spec: dict, t: np.ndarray, theory_params: dict, terms: list[str]):
         """``(term, label, values)`` of the spec's theory bound, or ``None``: the regret notion it bounds (the spec's
