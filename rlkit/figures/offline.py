@@ -20,6 +20,7 @@ from rlkit.figures.plot import (
     band_caption,
     coincident_groups,
     draw_reported,
+    draw_reported_within,
     draw_sweep,
     fit_ylim,
     legend,
@@ -28,6 +29,7 @@ from rlkit.figures.plot import (
     save,
     styled,
     styles_for,
+    t_band,
     ticks_at,
 )
 from rlkit.figures.style import METHOD
@@ -64,8 +66,7 @@ def draw_returns(grid: np.ndarray, returns: dict[str, np.ndarray], stem: Path, *
                        subtitle=f"{subtitle}\n{band_caption(runs, 'replications', what=what)}",
                        width="two", height=2.9 if len(groups) > 1 else 2.6)
     centres_all = {lb: np.asarray(Y, dtype=np.float64).mean(0) for lb, Y in returns.items()}
-    fit_ylim(axes[0], [np.asarray(Y) for Y in returns.values()]
-             + [np.asarray([r["value"] for r in reported or ()])], floor=None)
+    fit_ylim(axes[0], [t_band(np.asarray(Y))[i] for Y in returns.values() for i in (1, 2)], floor=None)
     span, log = axis_span(axes[0])
     same = {}
     for group in coincident_groups(centres_all, span, log):
@@ -76,11 +77,12 @@ def draw_returns(grid: np.ndarray, returns: dict[str, np.ndarray], stem: Path, *
         centres = draw_sweep(ax, grid, shown, styles)
         for r in reported or ():
             if r["agent"] in labels:
-                draw_reported(ax, r["x"], r["value"], styles[r["agent"]]["color"], source=r["source"])
+                draw_reported_within(ax, r["x"], r["value"], styles[r["agent"]]["color"], source=r["source"])
         if len(grid) <= 12:
             ticks_at(ax, grid[:: 2 if len(grid) > 6 else 1])
         if len(groups) > 1:
-            ax.set_title(["(a) the paper's method", "(b) other baselines"][p], fontsize=8, loc="left")
+            ax.set_title([f"(a) the paper's method, with {labels[0]}", "(b) other baselines"][p], fontsize=8,
+                         loc="left")
         # a curve coinciding with one in the other panel says so in its own label
         for line in ax.get_lines():
             lb = line.get_label()
@@ -90,7 +92,7 @@ def draw_returns(grid: np.ndarray, returns: dict[str, np.ndarray], stem: Path, *
         centres = {(f"{lb} (= {', '.join(o for o in same[lb] if o not in labels)})"
                     if any(o not in labels for o in same.get(lb, [])) else lb): c for lb, c in centres.items()}
         sources = sorted({r["source"] for r in reported or () if r["agent"] in labels})
-        legend(ax, ax, centres=centres, loc="lower left", extra=reported_handles(sources))
+        legend(ax, ax, centres=centres, loc="best", extra=reported_handles(sources))
     return save(fig, stem)
 
 

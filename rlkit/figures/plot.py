@@ -208,15 +208,16 @@ def median_iqr(Y: np.ndarray):
 
 
 def band_caption(n: int, unit: str = "runs", what: str = "mean", stat: str = "mean") -> str:
-    """What the lines and bands of a figure show, e.g. ``"lines: mean of 10 runs; bands: 95% t-interval of the
-    mean (+- t s.e.)"``; with fewer than :data:`FEW` runs the runs themselves are drawn (thin lines)."""
+    """What the lines and bands of a figure show, e.g. ``"lines: mean over 10 runs; bands: 95% t-interval of the
+    mean"`` (``mean +- t s.e.``, the summaries' standard error); with fewer than :data:`FEW` runs the runs
+    themselves are drawn (thin lines)."""
     if stat == "median":
         return f"points: median of {n} {unit}; bars: interquartile range"
     if n < 2:
         return f"lines: {what} of {n} {unit[:-1] if unit.endswith('s') else unit} (no band)"
     if n < FEW:
-        return f"lines: {what} of {n} {unit}; thin lines: each of the {n} {unit} (too few for a band)"
-    return f"lines: {what} of {n} {unit}; bands: 95% t-interval of the mean (± t·s.e.)"
+        return f"lines: {what} over {n} {unit}; thin lines: each of the {n} {unit} (too few for a band)"
+    return f"lines: {what} over {n} {unit}; bands: 95% t-interval of the mean"
 
 
 # ------------------------------------------------------------------ curves
@@ -331,6 +332,23 @@ def draw_reported(ax, x, y, color: str, *, source: str = "paper", legend: bool =
 _REPORTED = {"paper": "paper's reported value", "authors": "authors' code"}
 
 
+def draw_reported_within(ax, x, y, color: str, *, source: str = "paper") -> None:
+    """:func:`draw_reported` for the points inside ``ax``'s y-limits (set them first); a value outside them is
+    written at the edge it leaves by, with an arrow, so a far reported value does not rescale the data."""
+    x, y = np.atleast_1d(np.asarray(x, dtype=np.float64)), np.atleast_1d(np.asarray(y, dtype=np.float64))
+    lo, hi = ax.get_ylim()
+    inside = (y >= lo) & (y <= hi)
+    if inside.any():
+        draw_reported(ax, x[inside], y[inside], color, source=source)
+    for xi, yi in zip(x[~inside], y[~inside]):
+        up = yi > hi
+        ax.annotate(f"{yi:.3g}", xy=(xi, 1.0 if up else 0.0), xycoords=("data", "axes fraction"),
+                    xytext=(-7 if source == "paper" else 7, -16 if up else 16), textcoords="offset points",
+                    ha="right" if source == "paper" else "left",
+                    va="top" if up else "bottom", color=color, fontsize=7.5,
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0.8, "linestyle": "--"})
+
+
 def reported_handles(sources) -> list[tuple[Line2D, str]]:
     """Legend entries for the kinds of reported values drawn (grey hollow markers)."""
     return [(Line2D([], [], linestyle="none", marker={"paper": "o", "authors": "s"}[s], ms=6, mfc="none", mew=1.2,
@@ -405,7 +423,7 @@ def legend(target, ax, *, centres: dict[str, np.ndarray] | None = None, title: s
         names = [n for n in group if n in by_label]
         if len(names) < 2:
             continue
-        text = " = ".join(names) + " (" + (why or {}).get(names[0], "coincide") + ")"
+        text = " = ".join(names) + " (" + (why or {}).get(names[0], _why(ax, [centres[n] for n in names])) + ")"
         merged[names[0]] = (tuple(by_label[n] for n in names), text)
         for n in names[1:]:
             merged[n] = None
@@ -422,6 +440,27 @@ def legend(target, ax, *, centres: dict[str, np.ndarray] | None = None, title: s
         L.append(text)
     kw = {"handler_map": {tuple: HandlerTuple(ndivide=None, pad=0.2)}, "title": title, "ncol": ncol}
     target.legend(H, L, loc=loc, **kw)
+
+
+def _why(ax, curves: list[np.ndarray]) -> str:
+    """What coinciding curves have in common, said in the legend: ``"coincide: each about 0.215 x t"`` when they grow
+    linearly at one rate (every agent earning the same per-round loss, e.g. playing the same action), else
+    ``"coincide"``."""
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) == len(curves[0])]
+    if not lines or ax.get_xscale() != "linear":
+        return "coincide"
+    x = np.asarray(lines[0].get_xdata(), dtype=np.float64)
+    rates = []
+    for y in curves:
+        y = np.asarray(y, dtype=np.float64)
+        keep = x > 0.1 * x[-1]
+        if keep.sum() < 2 or not np.all(y[keep] > 0):
+            return "coincide"
+        r = y[keep] / x[keep]
+        if np.ptp(r) > 0.02 * abs(r.mean()):
+            return "coincide"
+        rates.append(r.mean())
+    return f"coincide: each about {np.mean(rates):.3g} x t, linear"
 
 
 # ------------------------------------------------------------------ axes

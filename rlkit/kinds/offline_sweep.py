@@ -187,8 +187,8 @@ class OfflineSweepKind(ExperimentKind):
         paths = []
         for term in next(iter(results.values())):
             exact = term == "exact_return"
-            what = ("mean of the exact returns (dynamic programming)" if exact
-                    else f"mean of the average return of {spec['evaluate']['episodes']} test episodes")
+            what = ("exact return (dynamic programming), averaged" if exact
+                    else f"mean return of {spec['evaluate']['episodes']} test episodes, averaged")
             paths += draw_returns(grid, {label: arrays[term] for label, arrays in results.items()},
                                   stem if term == "return" else stem.with_name(f"{stem.name}_{term}"),
                                   title=figure_title(spec), subtitle=size,

@@ -98,6 +98,17 @@ def test_coincident_curves_are_named_together_in_one_legend_entry():
     texts = [x.get_text() for x in draw().legends[0].get_texts()]
     assert texts == ["R2PVI-TV = DRVI-L(rho=0.1) (coincide)", "PEVI"]
 
+    @styled
+    def linear():  # agents at one per-round loss: the legend says the rate they share
+        fig, (ax,) = _fig()
+        c = draw_curves(ax, t, {"Lin-UCB(1)": np.tile(0.215 * t, (6, 1)), "EXP3": np.tile(0.2151 * t, (6, 1)),
+                                "DynLin-UCB(log T)": a})
+        legend(fig, ax, centres=c)
+        return fig
+
+    texts = [x.get_text() for x in linear().legends[0].get_texts()]
+    assert texts[0] == "Lin-UCB(1) = EXP3 (coincide: each about 0.215 x t, linear)"
+
 
 def test_few_runs_are_drawn_each_and_many_as_a_t_band():
     from scipy.stats import t as student
