@@ -297,16 +297,28 @@ def draw_bound(ax, t: np.ndarray, values: np.ndarray, label: str, *, trivial: np
     return vacuous
 
 
+def short_label(text: str, limit: int = 32) -> str:
+    """The words of a rate's label before its formula or parenthesis, at most ``limit`` characters."""
+    words = []
+    for w in text.split():
+        if any(c in w for c in "()=^_/*") or (words and len(" ".join(words + [w])) > limit):
+            break
+        words.append(w)
+    return " ".join(words) or text[:limit]
+
+
 def draw_rate(ax, x: np.ndarray, y: np.ndarray, text: str, *, index: int = 0, where: float = 0.97) -> None:
-    """An order or rate (a shape, not a bound): thin grey dotted, with ``text`` written beside its line (not in the
-    legend). ``index`` varies the dot spacing so that two rates on one axes differ."""
+    """An order or rate (a shape, not a bound): thin grey dotted, with the words of ``text`` before its formula
+    written beside its line (not in the legend). ``index`` varies the dot spacing so that two rates on one axes
+    differ."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     (line,) = ax.plot(x, y, color=PALETTE["grey"], lw=0.9, linestyle=(0, (1, 1.5 + 1.5 * index)), zorder=1,
                       label="_nolegend_")
     line.set_gid("rate")
     j = min(len(x) - 1, max(0, int(round(where * (len(x) - 1)))))
-    ax.annotate(text, (x[j], y[j]), xytext=(0, 3 + 9 * index), textcoords="offset points", ha="right", va="bottom",
-                color=PALETTE["darkgrey"], fontsize=7.5, annotation_clip=True)
+    note = ax.annotate(short_label(text), (x[j], y[j]), xytext=(0, 3 + 9 * index), textcoords="offset points",
+                       ha="right", va="bottom", color=PALETTE["darkgrey"], fontsize=7.5)
+    note.set_in_layout(False)
 
 
 def draw_level(ax, value: float, label: str, *, color: str = "grey", linestyle: str = "--",
@@ -487,9 +499,19 @@ def plain_ticks(ax, axes: str = "xy") -> None:
 
 
 def ticks_at(ax, values, axis: str = "x") -> None:
-    """Major ticks exactly at the swept ``values`` (labelled plainly), no minor ticks."""
+    """Major ticks exactly at the swept ``values`` (labelled plainly; on a linear axis a value closer than 7% of the
+    range to the previous labelled one keeps its tick but not its label), no minor ticks."""
     values = list(values)
-    (ax.set_xticks if axis == "x" else ax.set_yticks)(values, [plain(v) for v in values])
+    scale = ax.get_xscale() if axis == "x" else ax.get_yscale()
+    labels, last = [], None
+    span = (max(values) - min(values)) or 1.0
+    for v in sorted(values):
+        crowded = scale == "linear" and last is not None and (v - last) < 0.07 * span
+        labels.append((v, "" if crowded else plain(v)))
+        if not crowded:
+            last = v
+    ticks = dict(labels)
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(values, [ticks[v] for v in values])
     (ax.xaxis if axis == "x" else ax.yaxis).set_minor_locator(NullLocator())
 
 
@@ -548,8 +570,26 @@ def new_figure(title: str | None, xlabel: str, ylabel: str, loglog: bool = False
     return fig, axes[0]
 
 
+def _enough_log_ticks(fig) -> None:
+    """A log axis spanning less than two decades gets ticks at 1, 2 and 5 times the powers of ten (plainly
+    labelled), so it shows more than one number."""
+    from matplotlib.ticker import LogLocator
+
+    for ax in fig.axes:
+        for name in ("x", "y"):
+            axis = ax.xaxis if name == "x" else ax.yaxis
+            if (ax.get_xscale() if name == "x" else ax.get_yscale()) != "log" or axis.get_ticklocs().size == 0:
+                continue
+            lo, hi = ax.get_xlim() if name == "x" else ax.get_ylim()
+            if isinstance(axis.get_major_formatter(), FuncFormatter) and lo > 0 and np.log10(hi / lo) < 2:
+                if not isinstance(axis.get_major_locator(), LogLocator):
+                    continue  # ticks placed on purpose (swept values)
+                axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+
+
 def save(fig, stem: Path) -> list[Path]:
     """Write ``stem.png`` (300 dpi) and ``stem.pdf`` (:func:`rlkit.figures.style.save`)."""
+    _enough_log_ticks(fig)
     return _save(fig, stem)
 
 
