@@ -41,6 +41,8 @@ def draw(t: np.ndarray, curves: dict[str, np.ndarray], stem: Path, *, title: str
     (:func:`rlkit.figures.sweep.reference_lines`); ``reported``: ``[{"agent", "x", "value", "source"}]``."""
     scales = ("linear", "loglog") if loglog else ("linear",)
     styles = styles_for(curves)
+    t = np.asarray(t, dtype=np.float64)
+    reported = [r for r in reported or () if t[0] <= r["x"] <= t[-1]]  # values at rounds this run reached
     fig, axes = panels(title, xlabel, ylabel, scales, subtitle=f"{subtitle}; {band_caption(runs)}",
                        width="two", height=2.7)
     shown = {}

@@ -60,6 +60,7 @@ def draw_returns(grid: np.ndarray, returns: dict[str, np.ndarray], stem: Path, *
                  xlabel: str, ylabel: str, runs: int, what: str, reported: list | None = None) -> list[Path]:
     """``returns``: ``{agent: (runs, G)}`` over the perturbation ``grid``."""
     grid = np.asarray(grid, dtype=np.float64)
+    reported = [r for r in reported or () if np.any(np.isclose(grid, r["x"]))]  # values at grid points this run has
     styles = styles_for(returns)
     groups = _panels_of(list(returns), styles)
     fig, axes = panels(title, xlabel, ylabel, ("linear",) * len(groups), sharey=len(groups) > 1,
@@ -101,6 +102,7 @@ def draw_timing(x: np.ndarray, seconds: dict[str, np.ndarray], stem: Path, *, ti
                 repeats: int, reported: list | None = None) -> list[Path]:
     """``seconds``: ``{agent: (repeats, P)}`` at the swept values ``x``: medians with interquartile bars."""
     x = np.asarray(x, dtype=np.float64)
+    reported = [r for r in reported or () if np.any(np.isclose(x, r["x"]))]
     styles = styles_for(seconds)
     fig, axes = panels(title, xlabel, "seconds per fit", ("loglog",), width="one", height=3.3,
                        subtitle=f"{subtitle}; {band_caption(repeats, 'timed fits', stat='median')}")

@@ -247,7 +247,8 @@ def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], *, styles=None
 
     Each label is drawn in its project style. ``markers`` puts each label's marker along its line, evenly spaced
     and staggered between curves. ``slope=True`` appends the log-log slope over the last decade to the label
-    (only for a log-log panel). A curve that is zero everywhere is drawn on top and labelled "identically 0".
+    (only for a log-log panel). A curve that is zero everywhere is drawn on top and labelled "identically 0" (the
+    returned centres are keyed by these legend texts).
     ``legend=False`` leaves the lines unlabelled (a second panel of a figure whose first panel has the legend).
     """
     styles = styles or styles_for(curves)
@@ -255,7 +256,6 @@ def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], *, styles=None
     for i, (label, Y) in enumerate(curves.items()):
         st = dict(styles[label])
         centre = _band(ax, t, Y, st, stat)
-        centres[label] = centre
         zero = bool(np.all(np.asarray(Y) == 0))
         text = f"{label} (identically 0)" if zero else label
         if slope and not zero:
@@ -268,6 +268,7 @@ def draw_curves(ax, t: np.ndarray, curves: dict[str, np.ndarray], *, styles=None
         if zero:
             st.update(zorder=4, lw=2.0)
         ax.plot(t, centre, label=text if legend else "_nolegend_", ms=3.5, **st)
+        centres[text] = centre  # keyed as the legend names it
     return centres
 
 

@@ -68,6 +68,7 @@ def draw(x: np.ndarray, finals: dict[str, np.ndarray], stem: Path, *, title: str
     the values are positive, a log-log one; ``rates`` (:func:`reference_lines`) on the log-log panel (else the
     linear one); ``reported``: ``[{"agent", "x", "value", "source"}]`` hollow markers."""
     x = np.asarray(x, dtype=np.float64)
+    reported = [r for r in reported or () if np.any(np.isclose(x, r["x"]))]  # values at swept points this run has
     scales = ("linear", "loglog") if loglog else ("linear",)
     styles = styles_for(finals)
     fig, axes = panels(title, xlabel, ylabel, scales, subtitle=f"{subtitle}; {band_caption(runs)}",
