@@ -308,7 +308,8 @@ def short_label(text: str, limit: int = 32) -> str:
     return " ".join(words) or text[:limit]
 
 
-def draw_rate(ax, x: np.ndarray, y: np.ndarray, text: str, *, index: int = 0, where: float = 0.97) -> None:
+def draw_rate(ax, x: np.ndarray, y: np.ndarray, text: str, *, index: int = 0, where: float = 0.97,
+              shorten: bool = True, below: bool = False) -> None:
     """An order or rate (a shape, not a bound): thin grey dotted, with the words of ``text`` before its formula
     written beside its line (not in the legend). ``index`` varies the dot spacing so that two rates on one axes
     differ."""
@@ -317,8 +318,9 @@ def draw_rate(ax, x: np.ndarray, y: np.ndarray, text: str, *, index: int = 0, wh
                       label="_nolegend_")
     line.set_gid("rate")
     j = min(len(x) - 1, max(0, int(round(where * (len(x) - 1)))))
-    note = ax.annotate(short_label(text), (x[j], y[j]), xytext=(0, 3 + 9 * index), textcoords="offset points",
-                       ha="right", va="bottom", color=PALETTE["darkgrey"], fontsize=7.5)
+    note = ax.annotate(short_label(text) if shorten else text, (x[j], y[j]),
+                       xytext=(0, -(3 + 9 * index) if below else 3 + 9 * index), textcoords="offset points",
+                       ha="right", va="top" if below else "bottom", color=PALETTE["darkgrey"], fontsize=7.5)
     note.set_in_layout(False)
 
 

@@ -44,7 +44,8 @@ def draw_curves_figure(at: np.ndarray, parts: list[dict], names: list[str], stem
     ``first[g]``: ``{agent: (runs,)}`` episodes to ``eps`` (``inf``: not reached)."""
     G = len(parts)
     styles = styles_for(parts[0])
-    fig, axes = panels(title, "exploration episodes k", ["worst suboptimality over the reward family"] + [""] * (G - 1),
+    ylabels = ["worst suboptimality\nover the reward family"] + [""] * (G - 1)
+    fig, axes = panels(title, "exploration episodes k", ylabels,
                        ("loglog",) * G, width="two", height=2.7, sharey=True,
                        subtitle=f"K = {episodes:,} episodes, {runs} runs; values below {FLOOR:g} (exact zeros "
                                 f"included) drawn at {FLOOR:g}")
@@ -84,8 +85,8 @@ def draw_sweep_figure(x: np.ndarray, first: dict[str, np.ndarray], stem: Path, *
     x = np.asarray(x, dtype=np.float64)
     styles = styles_for(first)
     fig, axes = panels(title, xlabel, "exploration episodes", ("loglog",), width="one", height=3.4,
-                       subtitle=f"episodes until the worst suboptimality stays $\\leq$ {eps:g}; {fixed}, "
-                                f"K = {episodes:,}")
+                       subtitle=f"episodes until the worst suboptimality stays $\\leq$ {eps:g}; "
+                                + (f"{fixed}, " if fixed else "") + f"K = {episodes:,}")
     ax = axes[0]
     capped = {lb: np.minimum(v, episodes) for lb, v in first.items()}
     centres = draw_curves(ax, x, capped, styles=styles, markers=True)
@@ -96,8 +97,9 @@ def draw_sweep_figure(x: np.ndarray, first: dict[str, np.ndarray], stem: Path, *
             any_censored = True
             ax.plot(x[censored], capped[lb].mean(0)[censored], "^", color=styles[lb]["color"], ms=7, mfc="none",
                     label="_nolegend_")
-    name, ref = order
-    draw_rate(ax, x, ref, f"order {name} (constant 1)", where=0.5)
+    _, ref = order
+    draw_rate(ax, x, ref, f"order $d^2/\\epsilon^2$ (Cor. 2.6.4), constant 1:\nonly its flatness in "
+              f"{xlabel.split()[-1]} is meant", where=1.0, shorten=False, below=True)
     draw_level(ax, episodes, "_nolegend_", color="grey", linestyle=":")
     ax.annotate(f"K = {episodes:,} episodes run", (x[0], episodes), xytext=(2, -9), textcoords="offset points",
                 fontsize=7.5, color=PALETTE["darkgrey"])

@@ -166,7 +166,7 @@ class RewardFreeKind(EpisodicKind):
         order = theory_curve("reward_free.reference_episodes", x, env.theory_params(), {"eps": eps})
         return draw_sweep_figure(x, first, Path(stem), title=figure_title(spec),
                                  xlabel=spec["sweep"]["label"], runs=spec["runs"], episodes=K, eps=eps, order=order,
-                                 fixed=_env_text(spec["env"]))
+                                 fixed="" if spec["plot"].get("title") else _env_text(spec["env"]))
 
 
 def _env_text(env: dict) -> str:
