@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -453,6 +454,10 @@ def legend(target, ax, *, centres: dict[str, np.ndarray] | None = None, title: s
     for h, text in extra:
         H.append(h)
         L.append(text)
+    fig = target if hasattr(target, "legends") else target.figure
+    inches = fig.get_size_inches()[0] * (0.45 if "right" in loc else 1.0) / ncol
+    chars = max(24, int(inches * 72 / (0.52 * 8)) - 8)  # the handle and padding take about 8 characters
+    L = [textwrap.fill(text, chars, subsequent_indent="  ") for text in L]
     kw = {"handler_map": {tuple: HandlerTuple(ndivide=None, pad=0.2)}, "title": title, "ncol": ncol}
     target.legend(H, L, loc=loc, **kw)
 
@@ -553,10 +558,11 @@ def panels(title: str | None, xlabel: str, ylabel: str | list, scales=("linear",
         if head:
             fig.suptitle(head, fontsize=8.5)
         ylabels = ylabel if isinstance(ylabel, list) else [ylabel] * n
+        fit = max(16, int((height - 1.1) * 72 / (0.52 * 8)))  # characters of a y-label along the axes' height
         for ax, kind, yl in zip(axes, scales, ylabels):
             ax.set_xlabel(xlabel)
             if yl and not (sharey and ax is not axes[0]):
-                ax.set_ylabel(yl)
+                ax.set_ylabel(yl if "\n" in yl else textwrap.fill(yl, fit))
             if kind in ("loglog", "logx"):
                 ax.set_xscale("log")
             if kind == "loglog":
