@@ -60,8 +60,11 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
     K = next(iter(curves.values()))["curve"].shape[-1]
     k = np.arange(1, K + 1)
     trials = matrix.trials
+    needs = "Independent and Multi-task" if len(levels) > 1 else "Independent"
     fig, ax = new_figure(title, "number of trained source tasks k", "normalised generalised performance",
-                         subtitle=f"N = {matrix.n} tasks, {trials} trial{'s' if trials != 1 else ''}", height=2.9)
+                         subtitle=f"N = {matrix.n} tasks, {trials} trial{'s' if trials != 1 else ''}; "
+                                  f"{band_caption(trials, 'trials', what='mean (over orders too)')}; "
+                                  f"k* = first k reaching {needs} ({max(levels):.3f})", height=3.6)
     shown, bound, styles, is_level = {}, None, {}, {}
     project = styles_for([entry["label"] for entry in agents])  # each strategy's project style, by its label
     for entry in agents:
@@ -92,12 +95,10 @@ def draw(matrix: TransferMatrix, agents: list[dict], curves: dict[str, dict[str,
         centres[text] = bound[1]
     if floor is not None:
         ax.set_ylim(bottom=floor)
-    needs = "Independent and Multi-task" if len(levels) > 1 else "Independent"
     ax.set_xlim(1, K)
-    ticks_at(ax, [v for v in range(1, K + 1) if v == 1 or v % max(1, K // 7) == 0 or v == K])
-    legend(fig, ax, centres=centres, loc="outside right upper",
-           title=f"{band_caption(trials, 'trials', what='mean over trials (and orders)')}\n"
-                 f"k* = first k reaching {needs} ({max(levels):.3f})")
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if s >= K / 8 or s == 500)
+    ticks_at(ax, sorted({1, K} | set(range(step, K, step))))
+    legend(fig, ax, centres=centres, loc="outside lower center", ncol=2)
     return save(fig, stem)
 
 
