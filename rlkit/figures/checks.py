@@ -45,7 +45,7 @@ def _labelled_lines(ax):
 
 def _legend_texts(fig) -> list[str]:
     legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
-    return [t.get_text() for lg in legends for t in lg.get_texts()]
+    return [re.sub(r"\s*\n\s*", " ", t.get_text()) for lg in legends for t in lg.get_texts()]  # unwrapped
 
 
 def check_figure(fig, merged_marker: str = " = ") -> list[str]:

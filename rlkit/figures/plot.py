@@ -457,7 +457,7 @@ def legend(target, ax, *, centres: dict[str, np.ndarray] | None = None, title: s
     fig = target if hasattr(target, "legends") else target.figure
     inches = fig.get_size_inches()[0] * (0.45 if "right" in loc else 1.0) / ncol
     chars = max(24, int(inches * 72 / (0.52 * 8)) - 8)  # the handle and padding take about 8 characters
-    L = [textwrap.fill(text, chars, subsequent_indent="  ") for text in L]
+    L = [textwrap.fill(text, chars, subsequent_indent="  ", break_on_hyphens=False) for text in L]
     if title:
         title = "\n".join(textwrap.fill(part, chars * ncol) for part in title.split("\n"))
     kw = {"handler_map": {tuple: HandlerTuple(ndivide=None, pad=0.2)}, "title": title, "ncol": ncol}

@@ -95,7 +95,7 @@ def test_coincident_curves_are_named_together_in_one_legend_entry():
         legend(fig, ax, centres=c)
         return fig
 
-    texts = [x.get_text() for x in draw().legends[0].get_texts()]
+    texts = [" ".join(x.get_text().split()) for x in draw().legends[0].get_texts()]
     assert texts == ["R2PVI-TV = DRVI-L(rho=0.1) (coincide)", "PEVI"]
 
     @styled
@@ -106,7 +106,7 @@ def test_coincident_curves_are_named_together_in_one_legend_entry():
         legend(fig, ax, centres=c)
         return fig
 
-    texts = [x.get_text() for x in linear().legends[0].get_texts()]
+    texts = [" ".join(x.get_text().split()) for x in linear().legends[0].get_texts()]
     assert texts[0] == "Lin-UCB(1) = EXP3 (coincide: each about 0.215 x t, linear)"
 
 
