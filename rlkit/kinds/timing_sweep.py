@@ -77,7 +77,12 @@ def points(spec: dict) -> list[tuple[int, str, float]]:
 
 
 def rows(spec: dict, i: int) -> list[int]:
-    """The run index of each value of sweep ``i`` (a shared point's index is the one measurement of it)."""
+    """The run index of each value of sweep ``i`` (a shared point's index is the one measurement of it). A results
+    directory written before shared points were measured once holds every (sweep, value) point in order."""
+    flat = sum(len(s["values"]) for s in spec["sweeps"])
+    if spec.get("runs") == flat != len(points(spec)):
+        start = sum(len(s["values"]) for s in spec["sweeps"][:i])
+        return list(range(start, start + len(spec["sweeps"][i]["values"])))
     index = {_config(spec, p, v): j for j, (_, p, v) in enumerate(points(spec))}
     return [index[_config(spec, spec["sweeps"][i]["param"], v)] for v in spec["sweeps"][i]["values"]]
 
