@@ -47,8 +47,9 @@ def draw(finals: dict[str, np.ndarray], seconds: dict[str, float], stem: Path, *
     y0, y1 = min(lows) - pad, max(highs) + 2.5 * pad
     ax.set_ylim(y0, y1)
     xs = np.array(list(seconds.values()), dtype=np.float64)
-    x_text = xs.max() * 2.2  # the labels in a column right of the points, spread so that none overlaps
-    ax.set_xlim(xs.min() / 1.8, xs.max() * 14.0)
+    x_text = xs.max() * 2.0  # the labels in a column right of the points, spread so that none overlaps
+    decades = np.log10(xs.max() / xs.min()) + 0.5
+    ax.set_xlim(xs.min() / 1.8, xs.max() * 10 ** (0.8 * decades + 0.4))  # about 45% of the width for the labels
     order = sorted(kept, key=lambda lb: float(kept[lb][0][0]))
     gap = 0.085 * (y1 - y0)
     placed = []
@@ -79,5 +80,7 @@ def draw(finals: dict[str, np.ndarray], seconds: dict[str, float], stem: Path, *
                         xycoords=("data", "axes fraction"), xytext=(4, -14), textcoords="offset points", ha="left",
                         va="top", color=st["color"], fontsize=7.5,
                         arrowprops={"arrowstyle": "-|>", "color": st["color"], "lw": 0.8})
+    ax.set_xticks([10.0**e for e in range(int(np.floor(np.log10(xs.min() / 1.8))) + 1,
+                                         int(np.ceil(np.log10(xs.max() * 2.0))))])  # ticks where the points are
     plain_ticks(ax, "x")
     return save(fig, stem)

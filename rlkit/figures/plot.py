@@ -356,11 +356,15 @@ def draw_reported_within(ax, x, y, color: str, *, source: str = "paper") -> None
     inside = (y >= lo) & (y <= hi)
     if inside.any():
         draw_reported(ax, x[inside], y[inside], color, source=source)
+    x0, x1 = ax.get_xlim()
     for xi, yi in zip(x[~inside], y[~inside]):
         up = yi > hi
+        left = source == "paper" or xi > x0 + 0.8 * (x1 - x0)  # text on the side that stays inside the axes
+        left = left and xi > x0 + 0.2 * (x1 - x0)
         ax.annotate(f"{yi:.3g}", xy=(xi, 1.0 if up else 0.0), xycoords=("data", "axes fraction"),
-                    xytext=(-7 if source == "paper" else 7, -16 if up else 16), textcoords="offset points",
-                    ha="right" if source == "paper" else "left",
+                    xytext=(-7 if left else 7, (-1 if up else 1) * (16 if source == "paper" else 27)),
+                    textcoords="offset points",
+                    ha="right" if left else "left",
                     va="top" if up else "bottom", color=color, fontsize=7.5,
                     arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0.8, "linestyle": "--"})
 
@@ -454,8 +458,10 @@ def legend(target, ax, *, centres: dict[str, np.ndarray] | None = None, title: s
     for h, text in extra:
         H.append(h)
         L.append(text)
-    fig = target if hasattr(target, "legends") else target.figure
-    inches = fig.get_size_inches()[0] * (0.45 if "right" in loc else 1.0) / ncol
+    if hasattr(target, "legends"):  # a figure legend: outside the axes, to the right or below
+        inches = target.get_size_inches()[0] * (0.45 if "right" in loc else 1.0) / ncol
+    else:  # inside an axes: at most about 60% of its width
+        inches = 0.6 * target.get_position().width * target.figure.get_size_inches()[0] / ncol
     chars = max(24, int(inches * 72 / (0.52 * 8)) - 8)  # the handle and padding take about 8 characters
     L = [textwrap.fill(text, chars, subsequent_indent="  ", break_on_hyphens=False) for text in L]
     if title:
@@ -556,7 +562,7 @@ def panels(title: str | None, xlabel: str, ylabel: str | list, scales=("linear",
         height = 2.4 if width == "two" else 2.1
     fig, axes = canvas(width, height, 1, n, sharey=sharey)
     with style():
-        head = "\n".join(wrap(s, width) for s in (title, subtitle) if s)
+        head = "\n".join(wrap(s, width, pt=8.5) for s in (title, subtitle) if s)
         if head:
             fig.suptitle(head, fontsize=8.5)
         ylabels = ylabel if isinstance(ylabel, list) else [ylabel] * n

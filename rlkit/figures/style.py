@@ -95,7 +95,7 @@ def canvas(width: str = "two", height: float | None = None, nrows: int = 1, ncol
 
 def wrap(text: str, width: str = "two", pt: float = TEXT_PT) -> str:
     """``text`` broken into lines that fit the print width at ``pt`` (about 0.5 em per character)."""
-    chars = max(20, int(WIDTHS[width] * 72 / (0.52 * pt)))
+    chars = max(20, int(WIDTHS[width] * 72 / (0.55 * pt)))
     return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
 
 
