@@ -75,6 +75,5 @@ def draw(t: np.ndarray, curves: dict[str, np.ndarray], stem: Path, *, title: str
             on.set_ylim(lo / 1.5, hi * 2.0)
     draw_rates(on, rates)
     sources = sorted({r["source"] for r in reported or () if r["agent"] in styles})
-    legend(fig, lin, centres=shown, loc="outside lower center" if loglog else "outside right upper",
-           ncol=2 if loglog else 1, extra=reported_handles(sources))
+    legend(fig, lin, centres=shown, loc="outside lower center", ncol=2, extra=reported_handles(sources))
     return save(fig, stem)
