@@ -155,12 +155,14 @@ class TimingSweepKind(ExperimentKind):
         return rows
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
-        pts = points(spec)
+        """Per agent, every (sweep, value) point's median and minimum seconds (a shared point's one measurement
+        appears under both sweeps)."""
         out = {}
         for label, arrays in results.items():
             S = arrays["seconds"]
-            out[label] = [{"param": p, "value": v, "median_s": float(np.median(S[j])), "min_s": float(S[j].min())}
-                          for j, (_, p, v) in enumerate(pts)]
+            out[label] = [{"param": s["param"], "value": v, "median_s": float(np.median(S[j])),
+                           "min_s": float(S[j].min())}
+                          for i, s in enumerate(spec["sweeps"]) for v, j in zip(s["values"], rows(spec, i))]
         return {"name": spec["name"], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
