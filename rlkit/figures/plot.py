@@ -389,7 +389,7 @@ def mark_off_axis(ax, x: np.ndarray, y: np.ndarray, low: float, color: str, fmt:
 
 # ------------------------------------------------------------------ legends
 def coincident_groups(centres: dict[str, np.ndarray], span: float, log: bool = False,
-                      tol: float = 0.008) -> list[list[str]]:
+                      tol: float = 0.012) -> list[list[str]]:
     """Labels whose centre lines are within ``tol`` of the axes' height of each other at every point (they would be
     drawn as one line), grouped; ``span`` is the y-axis extent (in decades on a log axis, ``log=True``)."""
     labels = list(centres)
@@ -488,7 +488,8 @@ def _why(ax, curves: list[np.ndarray]) -> str:
         if np.ptp(r) > 0.02 * abs(r.mean()):
             return "coincide"
         rates.append(r.mean())
-    return f"coincide: each about {np.mean(rates):.3g} x t, linear"
+    var = (ax.get_xlabel().split() or ["t"])[-1]
+    return f"coincide: each about {np.mean(rates):.3g} x {var}, linear"
 
 
 # ------------------------------------------------------------------ axes

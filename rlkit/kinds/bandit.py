@@ -241,7 +241,7 @@ class BanditKind(ExperimentKind):
         stem = Path(stem)
         paths = []
         for g, part in enumerate(sweeps.split(spec, results)):
-            title = f"{figure_title(spec)} ({sweeps.point_label(spec, g)})"
+            title = f"{figure_title(spec)}, {sweeps.point_label(spec, g)}"
             at_g = {**spec, "env": sweeps.points(spec)[g], "sweep": None, "plot": {**spec["plot"], "title": title}}
             paths += self.plot_curves(at_g, part, stem.with_name(f"{stem.name}_{g}"))
         if sweeps.numeric(spec):

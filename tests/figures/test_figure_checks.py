@@ -107,7 +107,7 @@ def test_coincident_curves_are_named_together_in_one_legend_entry():
         return fig
 
     texts = [" ".join(x.get_text().split()) for x in linear().legends[0].get_texts()]
-    assert texts[0] == "Lin-UCB(1) = EXP3 (coincide: each about 0.215 x t, linear)"
+    assert texts[0] == "Lin-UCB(1) = EXP3 (coincide: each about 0.215 x t, linear)"  # x-label "round t"
 
 
 def test_few_runs_are_drawn_each_and_many_as_a_t_band():
