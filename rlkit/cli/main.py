@@ -6,6 +6,7 @@
     rlkit list
     rlkit show SPEC
     rlkit transfer select MATRIX [--strategy NAME ...] [--slope S] [--steps K] [--plot STEM]
+    rlkit reproduce PAPER [--scale quick|paper] [--out DIR] [--workers W] | rlkit reproduce --list
     rlkit --version
 
 ``SPEC`` is a path to a TOML file or the name of a shipped spec (``rlkit run quickstart``; ``rlkit list`` shows
@@ -73,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     from rlkit.cli.transfer import add_parser as add_transfer_parser
 
     add_transfer_parser(sub)
+
+    rp = sub.add_parser("reproduce", help="run a paper's specs, draw its figures with its values, write REPORT.md")
+    rp.add_argument("paper", nargs="?", help="the paper (see --list)")
+    rp.add_argument("--list", action="store_true", help="list the papers and each one's cost at both scales")
+    rp.add_argument("--scale", default="quick", choices=["quick", "paper"], help="quick (minutes) or the paper's sizes")
+    rp.add_argument("--out", help="where the runs, figures and REPORT.md go (default: reproduce/<paper>-<scale>)")
+    rp.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    rp.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -183,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
             _list()
         elif args.command == "show":
             _show(args)
+        elif args.command == "reproduce":
+            from rlkit.runner.reproduce import listing, reproduce
+
+            if args.list or not args.paper:
+                print(listing())
+            else:
+                reproduce(args.paper, args.scale, args.out, args.workers, progress=not args.quiet)
         elif args.command == "transfer":
             from rlkit.cli.transfer import select
 

@@ -26,6 +26,8 @@ Spec (TOML)::
     theory_term = "regret"       # the regret notion it bounds (default: the bound's own ``term``)
     loglog = true                # add the log-log panel (slopes) beside the linear one
     ylabel = "cumulative regret" # optional y-axis label (default: "cumulative <term>"; "final <ylabel>" in a sweep)
+    cost = false                 # true: the figure is the final value against each agent's compute seconds (read
+                                 # from the results directory's summary.json), the curves go to <name>_curves
 
 Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulative regret at the
 checkpoints :func:`rlkit.agents.bandit_loop.checkpoints` (``P`` points), one array per regret term the environment
@@ -53,13 +55,13 @@ from rlkit.core.registry import AGENTS, KINDS, accepted_params
 from rlkit.core.seeding import run_sequences
 from rlkit.core.stats import loglog_slope, standard_error
 from rlkit.kinds import sweep as sweeps
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.theory import theory_curve, theory_function
 
 TOP_KEYS = {"name", "kind", "description", "rounds", "runs", "seed", "chunk_size", "dtype", "env", "agents", "plot",
             "sweep"}
 PLOT_KEYS = {"theory", "theory_params", "theory_agent", "theory_term", "loglog", "term", "title", "references",
-             "ylabel"}
+             "ylabel", "cost"}
 
 
 def make_env(env_spec: dict, num_envs: int, device="cpu", dtype="float64"):
@@ -199,15 +201,6 @@ class BanditKind(ExperimentKind):
         with torch.inference_mode():
             return self.play(spec, env, agent, seeds, checkpoints(length))
 
-    def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict[str, dict[str, np.ndarray]]) -> None:
-        """Draw more curves on the axes of ``term`` before the legend: each ``[[plot.references]]`` rate (``over =
-        "curve"``) through its agent's final mean, dotted in the agent's colour (a rate to compare slopes with,
-        not a bound)."""
-        from rlkit.figures.plot import styles_for  # drawing only: workers never import matplotlib
-
-        means = {label: arrays[term].mean(0) for label, arrays in results.items() if term in arrays}
-        sweeps.draw_references(ax, spec, t, means, "curve", {}, styles_for(results))
-
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
         return run_bandit(env, agent, spec["rounds"], seeds, record_at)
@@ -236,16 +229,19 @@ class BanditKind(ExperimentKind):
         return {"name": spec["name"], self.length_key: spec[self.length_key], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        """The curves' figure; with a sweep, one per point (``<stem>_<g>``) and, for a sweep of one parameter over
-        numbers, the final values against it (``<stem>``)."""
-        from rlkit.figures.plot import count  # drawing only: workers never import matplotlib
-
+        """The curves' figure (:mod:`rlkit.figures.bandit`); with a sweep, one per point (``<stem>_<g>``) and, for a
+        sweep of one parameter over numbers, the final values against it (``<stem>``, :mod:`rlkit.figures.sweep`)."""
         if not spec.get("sweep"):
+            if spec["plot"].get("cost"):
+                return self.plot_cost(spec, results, Path(stem))
             return self.plot_curves(spec, results, stem)
+        from rlkit.figures import sweep as sweep_figure  # drawing only: workers never import matplotlib
+        from rlkit.figures.plot import count
+
         stem = Path(stem)
         paths = []
         for g, part in enumerate(sweeps.split(spec, results)):
-            title = f"{spec['plot'].get('title', spec['name'])} ({sweeps.point_label(spec, g)})"
+            title = f"{figure_title(spec)}, {sweeps.point_label(spec, g)}"
             at_g = {**spec, "env": sweeps.points(spec)[g], "sweep": None, "plot": {**spec["plot"], "title": title}}
             paths += self.plot_curves(at_g, part, stem.with_name(f"{stem.name}_{g}"))
         if sweeps.numeric(spec):
@@ -256,23 +252,27 @@ class BanditKind(ExperimentKind):
             env = make_env(sweeps.points(spec)[0], 1, "cpu", spec["dtype"])
             available = {**env.theory_params(), "T": length, self.length_key: length}
             what = f"after {self.length_text.format(count(length))}, {spec['runs']} runs per point"
-            paths += sweeps.plot(spec, results, stem, terms, available, what)
+            x = np.asarray(spec["sweep"]["values"], dtype=np.float64)
+            for term in terms:
+                F = sweeps.finals(spec, results, term)
+                means = {label: Y.mean(0) for label, Y in F.items()}
+                rates = sweep_figure.reference_lines(spec["plot"].get("references", []), x, means, "sweep", available)
+                ylabel = f"final {spec['plot'].get('ylabel', term.replace('_', ' '))}"
+                paths += sweep_figure.draw(
+                    x, F, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"),
+                    title=figure_title(spec), subtitle=what, xlabel=spec["sweep"]["label"],
+                    ylabel=ylabel, loglog=spec["plot"].get("loglog", True) and bool(np.all(x > 0)), rates=rates,
+                    runs=spec["runs"], reported=reported_values(spec, term))
         return paths
 
     def plot_curves(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        """One figure per curve (term): linear and log-log panels over rounds or episodes."""
-        from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
-            band_caption,
-            count,
-            draw_bound,
-            draw_curves,
-            fit_linear_ylim,
-            legend_outside,
-            new_panels,
-            save,
-            styles_for,
-        )
+        """One figure per curve (term): linear and log-log panels over rounds or episodes
+        (:func:`rlkit.figures.bandit.draw`)."""
+        from rlkit.figures import bandit as bandit_figure  # drawing only: workers never import matplotlib
+        from rlkit.figures.plot import count
+        from rlkit.figures.sweep import reference_lines
 
+        stem = Path(stem)
         length = spec[self.length_key]
         t = checkpoints(length)
         opts = spec["plot"]
@@ -284,23 +284,43 @@ class BanditKind(ExperimentKind):
         bound = self.bound(spec, t, tp, terms)
         sizes = [self.length_text.format(count(length))]
         sizes += [f"{k} = {tp[k]}" for k in ("K", "d") if k in tp]
-        subtitle = f"{', '.join(sizes)}, {spec['runs']} runs; {band_caption(spec['runs'])}"
-        panels = ("linear", "loglog") if opts.get("loglog", True) else ("linear",)
-        styles = styles_for(results)
+        subtitle = f"{', '.join(sizes)}, {spec['runs']} runs"
         paths = []
         for term in terms:
             curves = {label: arrays[term] for label, arrays in results.items() if term in arrays}
-            ylabel = opts.get("ylabel", f"cumulative {term.replace('_', ' ')}")
-            fig, axes = new_panels(opts.get("title", spec["name"]), self.x_label, ylabel, panels, subtitle=subtitle)
-            for i, ax in enumerate(axes):
-                draw_curves(ax, t, curves, styles=styles, legend=i == 0)
-                if bound is not None and bound[0] == term:
-                    draw_bound(ax, t, bound[2], bound[1], legend=i == 0)
-                self.overlay(ax, spec, t, term, results)
-            fit_linear_ylim(axes[0], curves)
-            legend_outside(axes[-1], source=axes[0], title="agent (log-log slope)")
-            paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
+            means = {label: Y.mean(0) for label, Y in curves.items()}
+            rates = reference_lines(opts.get("references", []), t, means, "curve", {})
+            on_term = bound is not None and bound[0] == term
+            paths += bandit_figure.draw(
+                t, curves, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"),
+                title=figure_title(spec), subtitle=subtitle, xlabel=self.x_label,
+                ylabel=opts.get("ylabel", f"cumulative {term.replace('_', ' ')}"), runs=spec["runs"],
+                loglog=opts.get("loglog", True), bound=bound[1:] if on_term else None,
+                trivial=trivial_bound(env, term, t) if on_term else None, rates=rates,
+                reported=reported_values(spec, term))
         return paths
+
+    def plot_cost(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path) -> list[Path]:
+        """The final value of each agent against its compute seconds (``<stem>``), the curves beside it
+        (``<stem>_curves``). The seconds are the runner's, from ``summary.json`` beside the results."""
+        import json
+
+        from rlkit.figures.cost import draw as draw_cost
+        from rlkit.figures.plot import count
+
+        paths = self.plot_curves(spec, results, stem.with_name(f"{stem.name}_curves"))
+        summary = stem.parent / "summary.json"
+        seconds = json.loads(summary.read_text()).get("compute_seconds", {}) if summary.exists() else {}
+        if not all(label in seconds for label in results):
+            return paths  # no timings recorded (or an older run): the curves only
+        term = spec["plot"].get("term") or next(iter(next(iter(results.values()))))
+        finals = {label: arrays[term][:, -1] for label, arrays in results.items()}
+        length = spec[self.length_key]
+        return draw_cost(finals, {label: float(seconds[label]) for label in results}, stem,
+                         title=figure_title(spec),
+                         subtitle=f"after {self.length_text.format(count(length))}, {spec['runs']} runs; compute "
+                                  "seconds of each agent's runs as the runner measured them",
+                         ylabel=f"final {spec['plot'].get('ylabel', 'per-task regret')}") + paths
 
     def bound(self, spec: dict, t: np.ndarray, theory_params: dict, terms: list[str]):
         """``(term, label, values)`` of the spec's theory bound, or ``None``: the regret notion it bounds (the spec's
@@ -320,3 +340,26 @@ class BanditKind(ExperimentKind):
         if hasattr(fn, "algo") and fn.algo is None:
             return term, f"{name} (any algorithm)", values
         return term, f"{name}, for {agent}" if agent else name, values
+
+
+def trivial_bound(env, term: str, t: np.ndarray) -> np.ndarray | None:
+    """``t x`` the largest per-round gap of ``term`` when the environment tells it, else ``None``: for the steady-state
+    pseudo-regret of a dynamical bandit ``J* - min_u J(u)`` over its action set; for the pseudo-regret of a linear
+    bandit with ``||theta|| <= S``, ``||x|| <= L``, ``2 S L``."""
+    gap = None
+    if term == "steady_state_regret" and hasattr(env, "action_set") and hasattr(env, "value"):
+        values = env.value(env.action_set)
+        gap = float(env.optimal_value) - float(values.min())
+    elif term == "regret":
+        tp = env.theory_params()
+        if "S" in tp and "L" in tp and "reward_bound" not in tp:
+            gap = 2.0 * float(tp["S"]) * float(tp["L"])
+    return None if gap is None else np.asarray(t, dtype=np.float64) * gap
+
+
+def reported_values(spec: dict, term: str) -> list[dict]:
+    """The paper's and the authors' code's values for this spec's figure of ``term`` (the reproduction's reference
+    files, :mod:`rlkit.reproduce.references`), as ``[{"agent", "x", "value", "source"}]``."""
+    from rlkit.reproduce.references import markers
+
+    return markers(spec["name"], term)

@@ -16,6 +16,11 @@ from pathlib import Path
 import numpy as np
 
 
+def figure_title(spec: dict) -> str:
+    """A figure's title: the spec's ``[plot] title``, else its name in words (``"episodic quickstart"``)."""
+    return str(spec.get("plot", {}).get("title") or spec["name"].replace("_", " "))
+
+
 @dataclass(frozen=True)
 class Unit:
     """One independent piece of work: ``agent`` (its label in the spec) over runs ``start .. stop-1``.

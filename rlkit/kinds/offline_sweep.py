@@ -46,7 +46,7 @@ from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, ch
 from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
 from rlkit.kinds.bandit import resolve_agents
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 
 TOP_KEYS = {"name", "kind", "description", "runs", "seed", "chunk_size", "dtype", "env", "data", "evaluate",
             "agents", "plot"}
@@ -172,37 +172,27 @@ class OfflineSweepKind(ExperimentKind):
         return {"name": spec["name"], "grid": spec["evaluate"]["grid"], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        """Average return against the perturbation, one figure per stored term (``return``, ``exact_return``):
-        mean and 95% bootstrap band over replications, each agent in its project style, legend outside."""
-        from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
-            band_caption,
-            count,
-            draw_sweep,
-            legend_outside,
-            new_figure,
-            save,
-            styles_for,
-            ticks_at,
-        )
+        """Average return against the perturbation, one figure per stored term (``return``, ``exact_return``),
+        drawn by :func:`rlkit.figures.offline.draw_returns`."""
+        from rlkit.figures.offline import behaviour_text, draw_returns  # drawing only: workers never import it
+        from rlkit.figures.plot import count
+        from rlkit.reproduce.references import markers
 
+        stem = Path(stem)
         grid = np.asarray(spec["evaluate"]["grid"])
-        title = spec["plot"].get("title", spec["name"])
         env = make_feature_env(spec["env"], "cpu", spec["dtype"])
         data = spec["data"]
-        size = (f"N = {count(data['episodes'])} trajectories of behaviour {data['behaviour']!r}, d = {env.dim}, "
+        size = (f"N = {count(data['episodes'])} trajectories of {behaviour_text(data['behaviour'])}, d = {env.dim}, "
                 f"H = {env.horizon}, {spec['runs']} replications")
-        styles = styles_for(results)
         paths = []
         for term in next(iter(results.values())):
             exact = term == "exact_return"
-            what = ("mean of the exact returns (dynamic programming)" if exact
-                    else f"mean of the average return of {spec['evaluate']['episodes']} test episodes")
-            fig, ax = new_figure(title, spec["evaluate"]["label"], "average return" + (" (exact)" if exact else ""),
-                                 subtitle=f"{size}\n{band_caption(spec['runs'], 'replications', what=what)}",
-                                 figsize=(7.2, 4.4))
-            draw_sweep(ax, grid, {label: arrays[term] for label, arrays in results.items()}, styles)
-            if len(grid) <= 12:
-                ticks_at(ax, grid)
-            legend_outside(ax, title="agent")
-            paths += save(fig, stem if term == "return" else stem.with_name(f"{stem.name}_{term}"))
+            what = ("exact return (dynamic programming), averaged" if exact
+                    else f"mean return of {spec['evaluate']['episodes']} test episodes, averaged")
+            paths += draw_returns(grid, {label: arrays[term] for label, arrays in results.items()},
+                                  stem if term == "return" else stem.with_name(f"{stem.name}_{term}"),
+                                  title=figure_title(spec), subtitle=size,
+                                  xlabel=spec["evaluate"]["label"],
+                                  ylabel="average return" + (" (exact)" if exact else ""), runs=spec["runs"],
+                                  what=what, reported=markers(spec["name"], term))
         return paths

@@ -54,6 +54,7 @@ from rlkit.core.registry import AGENTS, KINDS
 from rlkit.core.stats import standard_error
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.bandit import make_env
+from rlkit.kinds.base import figure_title
 from rlkit.kinds.episodic import EpisodicKind
 from rlkit.reward_free.base import RewardFreeAgent, planning_metrics
 from rlkit.theory import theory_curve
@@ -144,85 +145,33 @@ class RewardFreeKind(EpisodicKind):
         return self._plot_curves(spec, results, stem)
 
     def _plot_curves(self, spec, results, stem) -> list[Path]:
-        import matplotlib.pyplot as plt
+        from rlkit.figures.reward_free import draw_curves_figure, instance_name  # drawing only
 
-        from rlkit.figures.plot import draw_curves, save  # drawing only: workers never import matplotlib
-
-        at, floor = self.record_at(spec), 1e-4  # exact zeros (every planned policy optimal) drawn at the floor
+        at, eps = self.record_at(spec), spec["reward_free"]["eps"]
         parts = sweeps.split(spec, results)
-        G = len(parts)
-        fig = plt.figure(figsize=(5.2 * G, 5.2))
-        grid = fig.add_gridspec(2, G, height_ratios=[1, 0.14])
-        for g, part in enumerate(parts):
-            ax = fig.add_subplot(grid[0, g])
-            env = sweeps.points(spec)[g]
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.grid(alpha=0.3, which="both")
-            ax.set_xlabel("exploration episodes k")
-            ax.set_ylabel("worst suboptimality over the reward family")
-            draw_curves(ax, at, {label: np.maximum(a["suboptimality"], floor) for label, a in part.items()},
-                        slope=False)
-            for line, (label, arrays) in zip(list(ax.get_lines()), part.items()):
-                if "certificate" in arrays:
-                    ax.plot(at, arrays["certificate"].mean(0), ls="--", lw=1.2, color=line.get_color(),
-                            label=f"{label}: its certificate 4 V_hat_k(s_1) (mean over runs)")
-            eps = spec["reward_free"]["eps"]
-            ax.axhline(eps, color="0.4", lw=0.8, ls=":", label=f"eps = {eps:g}")
-            ax.set_title(f"{env['id'].removeprefix('rlkit/')} ({_env_text(env)})", fontsize=9)
-            if g == 0:
-                handles, labels = ax.get_legend_handles_labels()
-        legend = fig.add_subplot(grid[1, :])
-        legend.axis("off")
-        legend.legend(handles, labels, loc="center", ncol=min(len(labels), 3), fontsize=8, frameon=False)
-        fig.suptitle(f"{spec['plot'].get('title', spec['name'])}: mean, 95% bootstrap CI over {spec['runs']} runs, "
-                     f"K = {spec['episodes']}; values below {floor:g} drawn at {floor:g}", fontsize=9)
-        return save(fig, stem)
+        first = [{lb: episodes_to_eps(a["suboptimality"], at, eps) for lb, a in part.items()} for part in parts]
+        names = [instance_name(env) for env in sweeps.points(spec)]
+        return draw_curves_figure(at, parts, names, Path(stem), title=figure_title(spec),
+                                  runs=spec["runs"], episodes=spec["episodes"], eps=eps, first=first)
 
     def _plot_sweep(self, spec, results, stem) -> list[Path]:
-        import matplotlib.pyplot as plt
-
-        from rlkit.figures.plot import draw_curves, save  # drawing only: workers never import matplotlib
+        from rlkit.figures.reward_free import draw_sweep_figure  # drawing only
 
         at, eps, K = self.record_at(spec), spec["reward_free"]["eps"], spec["episodes"]
-        key = spec["sweep"]["param"]
         x = np.asarray(spec["sweep"]["values"], dtype=np.float64)
         parts = sweeps.split(spec, results)
-        labels = list(parts[0])
         first = {label: np.stack([episodes_to_eps(p[label]["suboptimality"], at, eps) for p in parts], 1)
-                 for label in labels}  # (runs, G)
-        fig = plt.figure(figsize=(7.2, 6.0))
-        grid = fig.add_gridspec(2, 1, height_ratios=[1, 0.3])
-        ax = fig.add_subplot(grid[0])
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.grid(alpha=0.3, which="both")
-        ax.set_title(f"{spec['plot'].get('title', spec['name'])}\nepisodes until the worst suboptimality stays "
-                     f"<= {eps:g}: mean, 95% bootstrap CI over {spec['runs']} runs", fontsize=9)
-        ax.set_xlabel(f"{key}  ({_env_text(spec['env'])}, K = {K})")
-        ax.set_ylabel("exploration episodes")
-        draw_curves(ax, x, {label: np.minimum(v, K) for label, v in first.items()})  # not reached: counted as K
-        for line, label in zip(list(ax.get_lines()), labels):
-            line.set_marker("o")
-            censored = np.isinf(first[label]).any(0)
-            if censored.any():
-                ax.plot(x[censored], np.minimum(first[label], K).mean(0)[censored], "^", color=line.get_color(),
-                        ms=9, mfc="none", label=f"{label}: some runs not below eps by K (counted as K)")
+                 for label in parts[0]}  # (runs, G)
         env = make_env(spec["env"], 1, "cpu", spec["dtype"])
-        name, ref = theory_curve("reward_free.reference_episodes", x, env.theory_params(), {"eps": eps})
-        ax.plot(x, ref, "k--", lw=1.2, label=name)
-        ax.axhline(K, color="0.5", lw=0.8, ls=":", label=f"K = {K} episodes run")
-        ax.set_xticks(x, [f"{v:g}" for v in x])
-        ax.minorticks_off()
-        handles, names = ax.get_legend_handles_labels()
-        legend = fig.add_subplot(grid[1])
-        legend.axis("off")
-        legend.legend(handles, names, loc="center", ncol=2, fontsize=8, frameon=False)
-        return save(fig, stem)
+        order = theory_curve("reward_free.reference_episodes", x, env.theory_params(), {"eps": eps})
+        return draw_sweep_figure(x, first, Path(stem), title=figure_title(spec),
+                                 xlabel=spec["sweep"]["label"], runs=spec["runs"], episodes=K, eps=eps, order=order,
+                                 fixed="" if spec["plot"].get("title") else _env_text(spec["env"]))
 
 
 def _env_text(env: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in env.items() if k != "id")
+    """The instance's fixed arguments as a reader writes them: ``"dim 4, gap 0.05"``."""
+    return ", ".join(f"{k} {v}" for k, v in env.items() if k != "id")
 
 
 def _median(x: np.ndarray):

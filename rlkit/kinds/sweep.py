@@ -17,16 +17,12 @@ as ``g R + i`` (``R = runs``), so units are (agent, chunk of one point's runs) a
 sweep logic; :func:`split` gives the arrays of each point back.
 
 Figures: the kind's own figure per point (``<name>_<g>.png``) and, for a ``param`` sweep over numbers, the final
-value of each curve against the swept values (``<name>.png``): mean and 95% bootstrap band over runs in each
-agent's project style, the swept values as ticks, linear axes beside log-log ones with each agent's log-log
-slope of final value against the parameter, and any ``[[plot.references]]`` with ``over = "sweep"`` (a function
-of :mod:`rlkit.theory` of the swept value, scaled through one agent's mean: a rate's shape, not a bound).
+value of each curve against the swept values (``<name>.png``, :mod:`rlkit.figures.sweep`), with any
+``[[plot.references]]`` with ``over = "sweep"`` (a function of :mod:`rlkit.theory` of the swept value, scaled
+through one agent's mean: a rate's shape, drawn as a rate, never as a bound).
 """
 
 from __future__ import annotations
-
-import inspect
-from pathlib import Path
 
 import numpy as np
 
@@ -78,8 +74,13 @@ def points(spec: dict) -> list[dict]:
 
 
 def point_label(spec: dict, g: int) -> str:
-    """``"horizon=5"`` for point ``g``."""
-    return ", ".join(f"{k}={v}" for k, v in spec["sweep"]["points"][g].items())
+    """Point ``g`` as a title writes it: ``"tasks M = 10"`` for a sweep of one parameter (its label), else the
+    point's arguments (``"LowerBoundMDP, horizon 5"``)."""
+    sweep = spec["sweep"]
+    if sweep["param"] is not None:
+        return f"{sweep['label']} = {sweep['values'][g]}"
+    return ", ".join(str(v).removeprefix("rlkit/").rsplit("-v", 1)[0] if k == "id" else f"{k} {v}"
+                     for k, v in sweep["points"][g].items())
 
 
 def numeric(spec: dict) -> bool:
@@ -154,68 +155,3 @@ def check_references(spec: dict) -> None:
         if ref.get("over") == "sweep" and not numeric(spec):
             raise SpecError(f"plot.references[{i}] has over = 'sweep' but the spec has no [sweep] of one parameter "
                             "over numbers")
-
-
-def draw_references(ax, spec: dict, x: np.ndarray, means: dict[str, np.ndarray], over: str, available: dict,
-                    styles: dict) -> None:
-    """Each reference of kind ``over`` as ``c f(x)``, ``c`` chosen so that it passes through its agent's mean at
-    the anchor, dotted in the agent's colour. ``available``: keyword arguments the function may take (the
-    environment's constants, the horizon); a reference's ``params`` override them."""
-
-    for ref in spec["plot"].get("references", []):
-        if ref.get("over", "curve") != over:
-            continue
-        fn = theory_function(ref["theory"])
-        accepted = inspect.signature(fn).parameters
-        first = next(iter(accepted))
-        kwargs = {k: v for k, v in {**available, **ref.get("params", {})}.items() if k in accepted and k != first}
-        shape = np.asarray(fn(x, **kwargs), dtype=np.float64)
-        i = 0 if ref.get("anchor", "last") == "first" else -1
-        mean = means.get(ref["agent"])
-        if mean is None:
-            continue  # the agent has no such curve
-        if not (np.isfinite(mean[i]) and mean[i] > 0 and shape[i] > 0):
-            continue  # nothing to anchor to (e.g. an all-zero curve)
-        where = "first" if i == 0 else "last"
-        ax.plot(x, shape * mean[i] / shape[i], ":", color=styles[ref["agent"]]["color"], lw=1.4,
-                label=f"{getattr(fn, 'label', ref['theory'])}\n  (shape through {ref['agent']}'s {where} mean)")
-
-
-def plot(spec: dict, results: dict[str, dict[str, np.ndarray]], stem: Path, terms: list[str], available: dict,
-         what: str) -> list[Path]:
-    """The final value of each curve of ``terms`` against the swept values (``<stem>.png``, ``<stem>_<term>.png``
-    for more than one term); ``what`` says where the final value is taken (``"after T = 625 rounds"``)."""
-    from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
-        band_caption,
-        draw_sweep,
-        legend_outside,
-        new_panels,
-        save,
-        styles_for,
-        ticks_at,
-    )
-
-    sweep = spec["sweep"]
-    x = np.asarray(sweep["values"], dtype=np.float64)
-    panels = ("linear", "loglog") if spec["plot"].get("loglog", True) and np.all(x > 0) else ("linear",)
-    styles = styles_for(results)
-    paths = []
-    for term in terms:
-        F = finals(spec, results, term)
-        means = {label: Y.mean(0) for label, Y in F.items()}
-        shown, shown_styles = {}, {}
-        for label, Y in F.items():
-            slope = loglog_slope(x, means[label], start_fraction=0.0) if "loglog" in panels else float("nan")
-            name = f"{label} (slope {slope:.2f})" if np.isfinite(slope) else label
-            shown[name], shown_styles[name] = Y, styles[label]
-        subtitle = f"{what}; {band_caption(spec['runs'])}"
-        fig, axes = new_panels(spec["plot"].get("title", spec["name"]), sweep["label"],
-                               f"final {spec['plot'].get('ylabel', term.replace('_', ' '))}", panels, subtitle=subtitle,
-                               loglog_title="log-log (slopes over the whole sweep)")
-        for ax in axes:
-            draw_sweep(ax, x, shown, shown_styles)
-            draw_references(ax, spec, x, means, "sweep", available, styles)
-            ticks_at(ax, sweep["values"])
-        legend_outside(axes[-1], source=axes[0], title="agent (log-log slope vs " + sweep["label"] + ")")
-        paths += save(fig, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"))
-    return paths

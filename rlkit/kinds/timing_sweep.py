@@ -48,16 +48,43 @@ import torch
 
 from rlkit.core.checks import RLKitError, SpecError, check_int
 from rlkit.core.registry import KINDS
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.kinds.offline_sweep import make_agent, make_feature_env, resolve_common
 
 TOP_KEYS = {"name", "kind", "description", "seed", "repeats", "threads", "dtype", "env", "data", "sweeps", "agents",
             "plot", "runs", "chunk_size"}
 
 
+def _config(spec: dict, param: str, value) -> tuple:
+    """What a point measures: the dataset size and the environment's arguments."""
+    episodes = int(value) if param == "episodes" else spec["data"]["episodes"]
+    env = {**spec["env"], **({} if param == "episodes" else {param: value})}
+    return episodes, tuple(sorted((k, repr(v)) for k, v in env.items()))
+
+
 def points(spec: dict) -> list[tuple[int, str, float]]:
-    """The flattened (sweep index, parameter, value) points; a run index of this kind is a position here."""
-    return [(i, s["param"], v) for i, s in enumerate(spec["sweeps"]) for v in s["values"]]
+    """The distinct (sweep index, parameter, value) points; a run index of this kind is a position here. A point
+    that two sweeps share (``N = 1000`` in the N sweep at ``d = 30`` is ``d = 30`` in the d sweep at ``N = 1000``)
+    is measured once, under the first sweep that has it (:func:`rows`)."""
+    out, seen = [], set()
+    for i, s in enumerate(spec["sweeps"]):
+        for v in s["values"]:
+            key = _config(spec, s["param"], v)
+            if key not in seen:
+                seen.add(key)
+                out.append((i, s["param"], v))
+    return out
+
+
+def rows(spec: dict, i: int) -> list[int]:
+    """The run index of each value of sweep ``i`` (a shared point's index is the one measurement of it). A results
+    directory written before shared points were measured once holds every (sweep, value) point in order."""
+    flat = sum(len(s["values"]) for s in spec["sweeps"])
+    if spec.get("runs") == flat != len(points(spec)):
+        start = sum(len(s["values"]) for s in spec["sweeps"][:i])
+        return list(range(start, start + len(spec["sweeps"][i]["values"])))
+    index = {_config(spec, p, v): j for j, (_, p, v) in enumerate(points(spec))}
+    return [index[_config(spec, spec["sweeps"][i]["param"], v)] for v in spec["sweeps"][i]["values"]]
 
 
 @KINDS.register("timing_sweep")
@@ -128,47 +155,38 @@ class TimingSweepKind(ExperimentKind):
         return rows
 
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
-        pts = points(spec)
+        """Per agent, every (sweep, value) point's median and minimum seconds (a shared point's one measurement
+        appears under both sweeps)."""
         out = {}
         for label, arrays in results.items():
             S = arrays["seconds"]
-            out[label] = [{"param": p, "value": v, "median_s": float(np.median(S[j])), "min_s": float(S[j].min())}
-                          for j, (_, p, v) in enumerate(pts)]
+            out[label] = [{"param": s["param"], "value": v, "median_s": float(np.median(S[j])),
+                           "min_s": float(S[j].min())}
+                          for i, s in enumerate(spec["sweeps"]) for v, j in zip(s["values"], rows(spec, i))]
         return {"name": spec["name"], "agents": out}
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
-        """Seconds per fit against each sweep's values (log-log, the swept values as ticks), mean and 95% bootstrap
-        band over the repeats, each agent in its project style, legend outside."""
-        from rlkit.figures.plot import (  # drawing only: workers never import matplotlib
-            band_caption,
-            count,
-            draw_sweep,
-            legend_outside,
-            new_figure,
-            save,
-            styles_for,
-            ticks_at,
-        )
+        """Seconds per fit against each sweep's values: medians of the repeats with interquartile bars, log-log
+        (:func:`rlkit.figures.offline.draw_timing`)."""
+        from rlkit.figures.offline import draw_timing  # drawing only: workers never import matplotlib
+        from rlkit.figures.plot import count
+        from rlkit.reproduce.references import markers
 
-        pts = points(spec)
-        styles = styles_for(results)
+        stem = Path(stem)
         paths = []
         for i, sweep in enumerate(spec["sweeps"]):
-            rows = [j for j, p in enumerate(pts) if p[0] == i]
-            x = np.asarray([pts[j][2] for j in rows], dtype=np.float64)
+            x = np.asarray(sweep["values"], dtype=np.float64)
             if sweep["param"] == "episodes":
                 xlabel, fixed = "trajectories N", f"{self._fixed(spec, 'd')}"
             else:
-                xlabel, fixed = sweep["param"], f"N = {count(spec['data']['episodes'])}"
+                xlabel, fixed = ("feature dimension d" if sweep["param"] == "d" else sweep["param"],
+                                 f"N = {count(spec['data']['episodes'])}")
             threads = f"{spec['threads']} torch thread{'s' if spec['threads'] > 1 else ''}"
-            subtitle = f"{fixed}, {threads}, one dataset per point; {band_caption(spec['repeats'], 'timed fits')}"
-            fig, ax = new_figure(f"{spec['plot'].get('title', spec['name'])}: training time vs {xlabel}", xlabel,
-                                 "seconds per fit", loglog=True, subtitle=subtitle, figsize=(7.2, 4.4))
-            seconds = {label: arrays["seconds"][rows].T for label, arrays in results.items()}  # (repeats, P)
-            draw_sweep(ax, x, seconds, styles)  # the band is over the repeats
-            ticks_at(ax, x)
-            legend_outside(ax, title="agent")
-            paths += save(fig, stem.with_name(f"{stem.name}_{sweep['param']}"))
+            seconds = {label: arrays["seconds"][rows(spec, i)].T for label, arrays in results.items()}  # (repeats, P)
+            paths += draw_timing(x, seconds, stem.with_name(f"{stem.name}_{sweep['param']}"),
+                                 title=f"{figure_title(spec)}: training time",
+                                 subtitle=f"{fixed}, {threads}, one dataset per point", xlabel=xlabel,
+                                 repeats=spec["repeats"], reported=markers(spec["name"], sweep["param"]))
         return paths
 
     @staticmethod

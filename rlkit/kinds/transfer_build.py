@@ -66,7 +66,7 @@ import numpy as np
 from rlkit.core.checks import RLKitError, SpecError, check_choice, check_int, check_keys
 from rlkit.core.registry import KINDS
 from rlkit.core.seeding import AGENT, ENV, child_sequence, role_sequence, run_sequence
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.kinds.transfer_select import selection
 from rlkit.mbtl.compare import selection_agents
 from rlkit.mbtl.families.base import FAMILIES, EnvMaker
@@ -269,7 +269,7 @@ class TransferBuildKind(ExperimentKind):
         matrix, stem = self.matrix(spec, results), Path(stem)
         path = matrix.save(stem.with_name(f"{stem.name}_matrix.npz"))
         _, _, figures = selection(matrix, spec["agents"], spec["seed"], stem=stem,
-                                  title=spec["plot"].get("title", spec["name"]), heatmap=True)
+                                  title=figure_title(spec), heatmap=True)
         return figures + [path]
 
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from rlkit.core.checks import RLKitError, SpecError, check_int, check_keys
 from rlkit.core.registry import KINDS
-from rlkit.kinds.base import ExperimentKind, Unit
+from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.mbtl.compare import compare, run_agent, selection_agents, summarize
 from rlkit.mbtl.matrix import TransferMatrix
 from rlkit.mbtl.synthetic import synthetic
@@ -140,5 +140,5 @@ class TransferSelectKind(ExperimentKind):
 
     def plot(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:
         return selection(load_matrix(spec["matrix"]), spec["agents"], curves=results, stem=stem,
-                         title=spec["plot"].get("title", spec["name"]))[2]
+                         title=figure_title(spec))[2]
 

@@ -87,9 +87,10 @@ def test_slope_is_undefined_unless_the_curve_is_positive_over_the_decade():
 
 
 def test_bandit_figure_layout(tmp_path, monkeypatch):
-    """Linear and log-log panels, legend outside both, sizes and band meaning in the title, the zero curve named,
-    the bound only on the figure of its regret notion and labelled with its agent."""
-    import rlkit.figures.plot as figures_plot
+    """Linear and log-log panels, one legend outside both, sizes and the runs' meaning in the title, the zero curve
+    named, the bound only on the figure of its regret notion (on the log-log panel), labelled with its agent, with
+    the trivial bound beside it and called vacuous when above it."""
+    import rlkit.figures.bandit as bandit_figure
     import rlkit.kinds.bandit as bandit
     from rlkit.runner.run import resolve
 
@@ -100,7 +101,7 @@ def test_bandit_figure_layout(tmp_path, monkeypatch):
         figures[stem.name] = fig
         return [stem]
 
-    monkeypatch.setattr(figures_plot, "save", keep)  # the kind imports the figure helpers when it draws
+    monkeypatch.setattr(bandit_figure, "save", keep)
     spec = resolve({"name": "f", "kind": "bandit", "rounds": 1000, "runs": 3,
                     "env": {"id": "rlkit/DynamicalLinearBandit-v0"},
                     "agents": [{"label": "DynLin-UCB(log T)", "algo": "DynLinUCB", "lam": "logT"},
@@ -118,15 +119,20 @@ def test_bandit_figure_layout(tmp_path, monkeypatch):
         lin, log = fig.axes
         assert lin.get_xscale() == "linear" and log.get_xscale() == "log"
         title = fig._suptitle.get_text()
-        assert "T = 10^3, K = 6, d = 3, 3 runs" in title and "95% bootstrap CI of the mean over 3 runs" in title
-        legend = log.get_legend()
-        labels = [x.get_text() for x in legend.get_texts()]
+        assert "T = $10^{3}$, K = 6, d = 3, 3 runs" in title and "each of the 3 runs" in title
+        legend = fig.legends[0]
+        labels = [" ".join(x.get_text().split()) for x in legend.get_texts()]  # entries wrap to the print width
         assert "Clairvoyant (identically 0)" in labels
         box = legend.get_window_extent()
         for ax in fig.axes:
             assert not box.overlaps(ax.get_window_extent()), "the legend covers an axes"
-        has_bound = any("bound, for DynLin-UCB(log T)" in x for x in labels)
-        assert has_bound == (name == "f_steady_state_regret")
+        bound = [x for x in labels if "bound, for DynLin-UCB(log T)" in x]
+        assert bool(bound) == (name == "f_steady_state_regret")
+        gids = {line.get_gid() for line in lin.get_lines()}
+        assert not gids & {"bound", "bound-vacuous"}, "a bound on the linear panel"
+        if bound:
+            assert "vacuous" in bound[0] and any("trivial bound" in x for x in labels)
+            assert {"bound-vacuous", "trivial"} <= {line.get_gid() for line in log.get_lines()}
 
 
 def test_standard_error_is_the_sample_sd_over_root_n_and_zero_for_one_run():

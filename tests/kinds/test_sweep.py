@@ -16,7 +16,7 @@ def test_param_values_and_points_forms():
     spec = resolve({**BASE, "sweep": {"param": "n_arms", "values": [2, 8, 4], "label": "arms K"}})
     assert spec["sweep"]["points"] == [{"n_arms": 2}, {"n_arms": 8}, {"n_arms": 4}]
     assert [p["n_arms"] for p in sweeps.points(spec)] == [2, 8, 4] and sweeps.numeric(spec)
-    assert sweeps.point_label(spec, 1) == "n_arms=8"
+    assert sweeps.point_label(spec, 1) == "arms K = 8"
     assert sweeps.rank(spec) == {1: 0, 2: 1, 0: 2}  # the largest value starts first
     other = {"id": "rlkit/LinearBandit-v0", "dim": 2, "n_arms": 3}
     spec = resolve({**BASE, "sweep": {"points": [{"n_arms": 5}, other]}})
