@@ -10,6 +10,16 @@ run on local worker processes, or on Ray with ``--backend ray`` (models reach ev
 arguments). All episodes on target ``j`` of trial ``t`` start from the same reset seeds whatever the
 source (common random numbers), and every training run has its own seed stream.
 
+**Batched trainer** (``train.trainer = "batched"``, the default for a family with a batched environment,
+CartPole and Pendulum, and SB3's PPO with its ``MlpPolicy``): every (trial, source) policy and each trial's
+multi-task policy train at once in one :class:`rlkit.mbtl.batched_ppo.BatchedPPO` (:mod:`rlkit.mbtl.batched_build`,
+one process). Stage ``train`` is a chain of units ``trainb_c<k>``, one per ``train.chunk_timesteps`` steps
+(default 20,480, rounded down to whole rollouts), each storing the trainer's whole state (weights, Adam's
+moments, generators, environments) and resuming from the previous one, so a killed build resumes from its
+last stored chunk with the same result. Stage ``evaluate`` has one unit per trial, ``evalb_t<t>``: every
+policy of the trial on every target, all episodes in lockstep (the same start states as the SB3 path's
+seeds). ``trainer = "sb3"`` keeps one SB3 process per policy (the traffic family always uses it).
+
 The summary runs the selection strategies on the finished matrix; ``rlkit plot`` draws normalised
 generalised performance vs the number of trained tasks (``<name>.png``), a heat map of the matrix
 (``<name>_heatmap.png``) and writes the matrix beside them (``<name>_matrix.npz``, the format of
@@ -33,6 +43,8 @@ Spec (TOML)::
 
     [train]
     algo = "PPO"                 # an SB3 algorithm
+    # trainer = "batched"        # or "sb3" (default: batched where the family has a batched environment)
+    # chunk_timesteps = 20480    # batched: steps per stored training checkpoint
     timesteps = 40000            # per policy
     n_envs = 1
     policy = "MlpPolicy"
