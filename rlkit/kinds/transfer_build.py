@@ -10,6 +10,16 @@ run on local worker processes, or on Ray with ``--backend ray`` (models reach ev
 arguments). All episodes on target ``j`` of trial ``t`` start from the same reset seeds whatever the
 source (common random numbers), and every training run has its own seed stream.
 
+**Batched trainer** (``train.trainer = "batched"``, the default for a family with a batched environment,
+CartPole and Pendulum, and SB3's PPO with its ``MlpPolicy``): every (trial, source) policy and each trial's
+multi-task policy train at once in one :class:`rlkit.mbtl.batched_ppo.BatchedPPO` (:mod:`rlkit.mbtl.batched_build`,
+one process). Stage ``train`` is a chain of units ``trainb_c<k>``, one per ``train.chunk_timesteps`` steps
+(default 20,480, rounded down to whole rollouts), each storing the trainer's whole state (weights, Adam's
+moments, generators, environments) and resuming from the previous one, so a killed build resumes from its
+last stored chunk with the same result. Stage ``evaluate`` has one unit per trial, ``evalb_t<t>``: every
+policy of the trial on every target, all episodes in lockstep (the same start states as the SB3 path's
+seeds). ``trainer = "sb3"`` keeps one SB3 process per policy (the traffic family always uses it).
+
 The summary runs the selection strategies on the finished matrix; ``rlkit plot`` draws normalised
 generalised performance vs the number of trained tasks (``<name>.png``), a heat map of the matrix
 (``<name>_heatmap.png``) and writes the matrix beside them (``<name>_matrix.npz``, the format of
@@ -33,6 +43,8 @@ Spec (TOML)::
 
     [train]
     algo = "PPO"                 # an SB3 algorithm
+    # trainer = "batched"        # or "sb3" (default: batched where the family has a batched environment)
+    # chunk_timesteps = 20480    # batched: steps per stored training checkpoint
     timesteps = 40000            # per policy
     n_envs = 1
     policy = "MlpPolicy"
@@ -68,6 +80,8 @@ from rlkit.core.registry import KINDS
 from rlkit.core.seeding import AGENT, ENV, child_sequence, role_sequence, run_sequence
 from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.kinds.transfer_select import selection
+from rlkit.mbtl import batched_build
+from rlkit.mbtl.batched_ppo import PPOConfig
 from rlkit.mbtl.compare import selection_agents
 from rlkit.mbtl.families.base import FAMILIES, EnvMaker
 from rlkit.mbtl.matrix import TransferMatrix
@@ -75,11 +89,14 @@ from rlkit.mbtl.matrix import TransferMatrix
 TOP_KEYS = {"name", "kind", "description", "seed", "trials", "threads", "family", "train", "evaluate", "agents",
             "plot"}
 FAMILY_KEYS = {"name", "context", "n", "scale", "values", "options", "bounds"}
-TRAIN_KEYS = {"algo", "timesteps", "n_envs", "policy", "multitask", "multitask_timesteps", "params"}
+TRAIN_KEYS = {"algo", "timesteps", "n_envs", "policy", "multitask", "multitask_timesteps", "params", "trainer",
+              "chunk_timesteps"}
 EVAL_KEYS = {"episodes", "deterministic", "chunk_size", "batch"}
 PLOT_KEYS = {"title", "slope"}
 MULTITASK = "multitask"
 _UNIT = re.compile(r"^(train|eval)_t(\d+)_(s\d+|multitask)$")
+_BATCHED_UNIT = re.compile(r"^(trainb)_c(\d+)$|^(evalb)_t(\d+)$")
+ENV_LOCKSTEP = 200_000  # batched evaluation: at most about this many environments in lockstep
 
 
 def _table(spec: dict, key: str, accepted: set) -> dict:
@@ -88,11 +105,6 @@ def _table(spec: dict, key: str, accepted: set) -> dict:
         raise SpecError(f"{key} must be a table, got {table!r}")
     check_keys(key, table, accepted)
     return dict(table)
-
-
-def _seed_int(seq: np.random.SeedSequence) -> int:
-    """A seed for an API that takes an int (SB3, a gymnasium reset) from the stream ``seq``."""
-    return int(seq.generate_state(1)[0] % (2**31 - 1))
 
 
 def source_name(s: int) -> str:
@@ -149,6 +161,9 @@ class TransferBuildKind(ExperimentKind):
                      "multitask_timesteps": check_int("train.multitask_timesteps",
                                                       train.get("multitask_timesteps", train.get("timesteps", 50_000))),
                      "params": dict(train.get("params", {}))}
+            train["trainer"] = _trainer(family, train, spec.get("train", {}).get("trainer"))
+            train["chunk_timesteps"] = check_int("train.chunk_timesteps",
+                                                 spec.get("train", {}).get("chunk_timesteps", 20_480))
             episodes = check_int("evaluate.episodes", ev.get("episodes", 10))
             ev = {"episodes": episodes, "deterministic": check_choice("evaluate.deterministic",
                                                                       ev.get("deterministic", True), (True, False)),
@@ -174,6 +189,10 @@ class TransferBuildKind(ExperimentKind):
         return names + ([MULTITASK] if spec["train"]["multitask"] else [])
 
     def stages(self, spec: dict) -> list[tuple[str, list[Unit]]]:
+        if spec["train"]["trainer"] == "batched":  # chained training chunks (each a checkpoint), then per trial
+            _, K = batched_build.chunks(spec)
+            train = [(f"train {k + 1}/{K}", [Unit(f"trainb_c{k:03d}", 0, 1)]) for k in range(K)]
+            return train + [("evaluate", [Unit(f"evalb_t{t}", 0, 1) for t in range(spec["trials"])])]
         N, chunk = len(spec["family"]["values"]), spec["evaluate"]["chunk_size"]
         train = [Unit(f"train_t{t}_{src}", 0, 1) for t in range(spec["trials"]) for src in self._sources(spec)]
         evaluate = [Unit(f"eval_t{t}_{src}", j, min(j + chunk, N)) for t in range(spec["trials"])
@@ -188,6 +207,10 @@ class TransferBuildKind(ExperimentKind):
         return sorted(units, key=lambda u: not u.agent.endswith(MULTITASK))
 
     def inputs(self, spec: dict, unit: Unit) -> list[Unit]:
+        m = _BATCHED_UNIT.match(unit.agent)
+        if m is not None:
+            k = int(m.group(2)) if m.group(1) else batched_build.chunks(spec)[1]
+            return [Unit(f"trainb_c{k - 1:03d}", 0, 1)] if k > 0 else []
         kind, t, src = _parse(unit)
         return [Unit(f"train_t{t}_{src}", 0, 1)] if kind == "eval" else []
 
@@ -198,6 +221,8 @@ class TransferBuildKind(ExperimentKind):
         before = torch.get_num_threads()
         torch.set_num_threads(spec["threads"])
         try:
+            if _BATCHED_UNIT.match(unit.agent):
+                return self._run_batched(spec, unit, device, inputs)
             kind, t, src = _parse(unit)
             if kind == "train":
                 return self._train(spec, t, src)
@@ -205,6 +230,28 @@ class TransferBuildKind(ExperimentKind):
             return self._evaluate(spec, t, src, model["model"][0].tobytes(), range(unit.start, unit.stop))
         finally:
             torch.set_num_threads(before)
+
+    def _run_batched(self, spec: dict, unit: Unit, device: str, inputs: dict | None) -> dict[str, np.ndarray]:
+        """A training chunk (resume from the previous chunk's state, train, store the state) or a trial's
+        evaluation (every policy of the trial on every target, batched)."""
+        env_cls = FAMILIES.get(spec["family"]["name"]).batched_env
+        ppo = batched_build.trainer(spec, env_cls, device)
+        if inputs:
+            (previous,) = inputs.values()
+            batched_build.load_state(ppo, previous["state"])
+        m = _BATCHED_UNIT.match(unit.agent)
+        start = time.perf_counter()
+        if m.group(1):  # training chunk k: up to chunk rollouts, the last one stops at the budget
+            per, K = batched_build.chunks(spec)
+            total = -(-spec["train"]["timesteps"] // batched_build.rollout_steps(spec))
+            ppo.rollouts(min(per, total - per * int(m.group(2))))
+            return {"state": batched_build.save_state(ppo)[None], "timesteps": np.array([ppo.num_timesteps]),
+                    "train_seconds": np.array([time.perf_counter() - start])}
+        t = int(m.group(4))
+        M = spec["evaluate"]["episodes"]
+        chunk = max(1, ENV_LOCKSTEP // (batched_build.sources(spec) * M))
+        returns = batched_build.evaluate_trial(ppo, spec, env_cls, t, target_chunk=chunk)
+        return {"returns": returns[None], "eval_seconds": np.array([time.perf_counter() - start])}
 
     def _train(self, spec: dict, t: int, src: str) -> dict[str, np.ndarray]:
         fam = spec["family"]
@@ -221,7 +268,7 @@ class TransferBuildKind(ExperimentKind):
             index = int(src[1:])
             make = EnvMaker(fam["name"], fam["context"], options, value=values[index])
         start = time.perf_counter()
-        model = family.train(make, train, _seed_int(child_sequence(agent_seq, index, 0)))
+        model = family.train(make, train, batched_build.seed_int(child_sequence(agent_seq, index, 0)))
         return {"model": np.frombuffer(model, dtype=np.uint8)[None].copy(),
                 "train_seconds": np.array([time.perf_counter() - start])}
 
@@ -241,7 +288,16 @@ class TransferBuildKind(ExperimentKind):
         values, std = np.zeros((T, N, N)), np.zeros((T, N, N))
         multitask = np.zeros((T, N)) if spec["train"]["multitask"] else None
         seconds = {"train": 0.0}
+        if spec["train"]["trainer"] == "batched":
+            seconds["train"] = sum(float(r["train_seconds"].sum()) for k, r in results.items()
+                                   if k.startswith("trainb_"))
         for t in range(T):
+            if spec["train"]["trainer"] == "batched":
+                R = results[f"evalb_t{t}"]["returns"][0]  # (sources, N, episodes)
+                values[t], std[t] = R[:N].mean(2), R[:N].std(2)
+                if multitask is not None:
+                    multitask[t] = R[N].mean(1)
+                continue
             for s in range(N):
                 R = results[f"eval_t{t}_{source_name(s)}"]["returns"]  # (N, episodes)
                 values[t, s], std[t, s] = R.mean(1), R.std(1)
@@ -271,6 +327,23 @@ class TransferBuildKind(ExperimentKind):
         _, _, figures = selection(matrix, spec["agents"], spec["seed"], stem=stem,
                                   title=figure_title(spec), heatmap=True)
         return figures + [path]
+
+
+def _trainer(family, train: dict, asked) -> str:
+    """``batched`` (the default where the family has a batched environment and the trainer is SB3's PPO with
+    its MlpPolicy) or ``sb3`` (one process per training run)."""
+    fits = family.batched_env is not None and train["algo"] == "PPO" and train["policy"] == "MlpPolicy"
+    trainer = check_choice("train.trainer", asked if asked is not None else ("batched" if fits else "sb3"),
+                           ("batched", "sb3"))
+    if trainer == "batched":
+        if not fits:
+            raise SpecError("train.trainer = 'batched' needs a family with a batched environment and algo = 'PPO', "
+                            f"policy = 'MlpPolicy' (got {type(family).__name__}, {train['algo']}, {train['policy']})")
+        if train["multitask"] and train["multitask_timesteps"] != train["timesteps"]:
+            raise SpecError("train.multitask_timesteps must equal train.timesteps with the batched trainer "
+                            "(one program trains every policy); use trainer = 'sb3' for another budget")
+        PPOConfig.from_params(train["params"])  # parameters it does not take are refused by name
+    return trainer
 
 
 def _parse(unit: Unit) -> tuple[str, int, str]:

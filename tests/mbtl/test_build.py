@@ -30,6 +30,7 @@ n = 3
 options = { context_in_obs = true }
 [train]
 algo = "PPO"
+trainer = "sb3"
 timesteps = 256
 params = { n_steps = 128, batch_size = 64, n_epochs = 2 }
 [evaluate]

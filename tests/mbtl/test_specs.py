@@ -79,7 +79,8 @@ def test_transfer_kind_is_deterministic_and_summarises(tmp_path):
 
 
 def test_the_shipped_specs_resolve():
-    for name in ("mbtl_synthetic",) + (("mbtl_cartpole", "mbtl_pendulum") if HAS_SB3 else ()):
+    for name in ("mbtl_synthetic",) + (("mbtl_cartpole", "mbtl_pendulum", "mbtl_cartpole_n100", "mbtl_pendulum_n100")
+                                      if HAS_SB3 else ()):
         spec = resolve(load_spec(f"experiments/{name}.toml"))
         assert {a["label"] for a in spec["agents"]} >= {"MBTL", "Greedy", "Random", "Oracle Transfer"}
 

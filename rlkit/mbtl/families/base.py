@@ -43,6 +43,9 @@ class ContextFamily:
 
     contexts: dict[str, tuple[float, float, float]] = {}
     bounds: tuple[float, float] = (0.0, 1.0)
+    batched_env = None
+    """A :class:`rlkit.envs.contextual.batched.BatchedContextualEnv` subclass of the same environments, if any:
+    a build then trains and evaluates with the batched PPO trainer (:mod:`rlkit.mbtl.batched_build`)."""
 
     # ----------------------------------------------------------- the grid
     def grid(self, context: str, n: int, scale: Sequence[float] = (0.1, 10.0)) -> np.ndarray:
@@ -121,8 +124,10 @@ class EnvMaker:
 class GymContextFamily(ContextFamily):
     """A family over a registered gymnasium environment whose constructor takes its contexts as keywords."""
 
-    def __init__(self, env_id: str, contexts: dict[str, tuple[float, float, float]], bounds: tuple[float, float]):
+    def __init__(self, env_id: str, contexts: dict[str, tuple[float, float, float]], bounds: tuple[float, float],
+                 batched_env=None):
         self.env_id = env_id
+        self.batched_env = batched_env
         self.contexts = dict(contexts)
         self.bounds = (float(bounds[0]), float(bounds[1]))
 
@@ -137,6 +142,8 @@ class GymContextFamily(ContextFamily):
 
 
 def _register_builtin() -> None:
+    from rlkit.envs.contextual.batched_cartpole import BatchedCartPole
+    from rlkit.envs.contextual.batched_pendulum import BatchedPendulum
     from rlkit.envs.contextual.cartpole import ContextualCartPole
     from rlkit.envs.contextual.pendulum import ContextualPendulum
 
@@ -144,10 +151,10 @@ def _register_builtin() -> None:
     # [-2200, -500]
     if "cartpole" not in FAMILIES:
         FAMILIES.register("cartpole")(GymContextFamily("rlkit/ContextualCartPole-v0", ContextualCartPole.CONTEXT,
-                                                       (0.0, 500.0)))
+                                                       (0.0, 500.0), BatchedCartPole))
     if "pendulum" not in FAMILIES:
         FAMILIES.register("pendulum")(GymContextFamily("rlkit/ContextualPendulum-v0", ContextualPendulum.CONTEXT,
-                                                       (-2200.0, -500.0)))
+                                                       (-2200.0, -500.0), BatchedPendulum))
 
 
 _register_builtin()
