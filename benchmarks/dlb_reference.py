@@ -65,6 +65,9 @@ def _rlkit_agents():
         "Lin-UCB(1) [authors' radius]": lambda env, T: LinUCB.for_env(
             env, rounds=T, seed=0, lam=1.0, theory=False, validate=False,
             alpha=authors_constants.linucb_one_alpha(env.theory_params(), env.actions_np, T)),
+        "D-Lin-UCB(1) [authors' radius]": lambda env, T: DLinUCB.for_env(
+            env, rounds=T, seed=0, lam=1.0, gamma=0.999999999, delta=1 / T, validate=False,
+            **authors_constants.dlinucb_one_radius(env.theory_params(), env.actions_np)),
         "EXP3 [g = 2T/3]": lambda env, T: EXP3.for_env(env, rounds=T, seed=0, validate=False,
                                                        gamma=authors_constants.exp3_gamma(env.n_arms, T)),
         "Batch-EXP3 [g = 2T/3H]": lambda env, T: EXP3.for_env(
@@ -90,6 +93,7 @@ PAIRS = [
     ("Lin-UCB(log T)", "Lin-UCB(log T)"), ("Lin-UCB(log T) [authors' radius]", "Lin-UCB(log T)"),
     ("Lin-UCB(1)", "Lin-UCB(1)"), ("Lin-UCB(1) [authors' radius]", "Lin-UCB(1)"),
     ("D-Lin-UCB(log T)", "D-Lin-UCB(log T)"), ("D-Lin-UCB(1)", "D-Lin-UCB(1)"),
+    ("D-Lin-UCB(1) [authors' radius]", "D-Lin-UCB(1)"),
     ("AR2", "AR2"), ("AR2", "AR2 [set emptied]"),
     ("EXP3", "EXP3"), ("EXP3 [g = 2T/3]", "EXP3"),
     ("Batch-EXP3", "Batch-EXP3"), ("Batch-EXP3 [g = 2T/3H]", "Batch-EXP3 [aligned]"),

@@ -31,13 +31,15 @@ and restart to discard old information):
 * **Kept ours: a pulled arm leaves the triggered set, and a restart empties it.** The authors' list of triggered
   arms only grows (their clearing block sits in a branch whose condition contradicts it, so it never runs): after
   round ``K + 1`` the earliest-triggered arms are the ``K - 1`` arms triggered at ``K + 1``, forever, and the arm
-  that was superior then is never explored again. On the synthetic system that arm is ``(0, 0.5, 1)`` (gap 0.451),
-  so their AR2 plays the other five arms uniformly (mean gap 0.1805 a round) where ours cycles through all six
-  (0.2255): theirs is lower by the factor 0.80 (``benchmarks/dlb_reference.py --compare``, numbers on
-  docs/papers/dynlin_ucb.md; with the set emptied as here, their code gives rlkit's numbers to the round).
+  that was superior then is never explored again. On the synthetic system that arm is ``(0, 0.5, 1)`` (the worst,
+  gap 0.451), so their AR2 plays the other five arms uniformly (mean gap 0.1805 a round) where ours cycles
+  through all six (0.2255): theirs is lower by the factor 0.80 (``benchmarks/dlb_reference.py --compare``,
+  numbers on docs/papers/dynlin_ucb.md; with the set emptied as here, their code gives rlkit's numbers within
+  one sweep's regret, the residue of their random tie-breaking).
 * Kept ours: after the first sweep every estimate is ``alpha^{t - tau} X``; theirs is ``alpha^{K - 1} X`` for every
   arm of the sweep but the last (an exponent slip). Ours sweeps the arms ``0, ..., K - 1``, theirs
-  ``K - 1, ..., 0`` (any order is the algorithm's).
+  ``K - 1, ..., 0`` (any order is the algorithm's); their menu is sorted ascending and rlkit's synthetic menu
+  descending, so both visit the same action vectors in the same order.
 * Ties among the earliest-triggered arms go to the lowest index (theirs draw at random); both are "ties broken
   arbitrarily". The superior arm is the last one played on ties, as theirs.
 

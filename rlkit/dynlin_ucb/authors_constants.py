@@ -53,3 +53,14 @@ def linucb_one_alpha(theory_params: dict, actions: np.ndarray, rounds: int) -> f
     T = check_int("rounds", rounds, minimum=2)
     d, b = actions.shape[1], float(np.abs(actions).sum(1).max())
     return theory_params["Theta"] + math.sqrt(2.0 * math.log(T) + d * math.log((d + T * b**2) / d))
+
+
+def dlinucb_one_radius(theory_params: dict, actions: np.ndarray) -> dict:
+    """The authors' "D-Lin-UCB(1)" radius as parameters of :class:`rlkit.dynlin_ucb.DLinUCB`: the noise level
+    ``sigma = s`` (the state noise; the MIMO reward's is ``sqrt(m) s``) and ``L`` the daily budget (the largest
+    action's 1-norm) where rlkit takes ``L = max ||u||_2``; ``S = ||theta||`` as rlkit. Their regulariser
+    ``gamma^{-t} lam`` differs from ``lam`` by at most ``gamma^{-T} - 1 ~ T (1 - gamma)``, 10^-4 at their
+    ``gamma = 1 - 10^-9`` and ``T = 10^5``.
+    """
+    b = float(np.abs(np.asarray(actions, dtype=float)).sum(1).max())
+    return {"sigma": theory_params["sigma_state"], "L": b, "S": theory_params["Theta"]}
