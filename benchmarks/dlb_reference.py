@@ -65,6 +65,9 @@ def _rlkit_agents():
         "Lin-UCB(1) [authors' radius]": lambda env, T: LinUCB.for_env(
             env, rounds=T, seed=0, lam=1.0, theory=False, validate=False,
             alpha=authors_constants.linucb_one_alpha(env.theory_params(), env.actions_np, T)),
+        "D-Lin-UCB(log T) [authors' radius]": lambda env, T: DLinUCB.for_env(
+            env, rounds=T, seed=0, lam="logT", gamma=0.999999, delta=1 / T, validate=False,
+            **authors_constants.linucb_logt_radius(env.theory_params())),
         "D-Lin-UCB(1) [authors' radius]": lambda env, T: DLinUCB.for_env(
             env, rounds=T, seed=0, lam=1.0, gamma=0.999999999, delta=1 / T, validate=False,
             **authors_constants.dlinucb_one_radius(env.theory_params(), env.actions_np)),
@@ -92,7 +95,8 @@ PAIRS = [
     ("DynLin-UCB(1)", "DynLin-UCB(1)"), ("DynLin-UCB(1) [authors' beta]", "DynLin-UCB(1)"),
     ("Lin-UCB(log T)", "Lin-UCB(log T)"), ("Lin-UCB(log T) [authors' radius]", "Lin-UCB(log T)"),
     ("Lin-UCB(1)", "Lin-UCB(1)"), ("Lin-UCB(1) [authors' radius]", "Lin-UCB(1)"),
-    ("D-Lin-UCB(log T)", "D-Lin-UCB(log T)"), ("D-Lin-UCB(1)", "D-Lin-UCB(1)"),
+    ("D-Lin-UCB(log T)", "D-Lin-UCB(log T)"), ("D-Lin-UCB(log T) [authors' radius]", "D-Lin-UCB(log T)"),
+    ("D-Lin-UCB(1)", "D-Lin-UCB(1)"),
     ("D-Lin-UCB(1) [authors' radius]", "D-Lin-UCB(1)"),
     ("AR2", "AR2"), ("AR2", "AR2 [set emptied]"),
     ("EXP3", "EXP3"), ("EXP3 [g = 2T/3]", "EXP3"),
