@@ -3,12 +3,13 @@ at 1 and 10 runs, on the paper's synthetic system, timed alternately in one proc
 
     python benchmarks/dlb_reference.py --authors PATH [--authors-python PY] [--rounds 100000] [--runs 1 10]
                                        [--repeats 2] [--agents DynLin-UCB(log T) AR2 ...] [--config sigma0dot01]
+    python benchmarks/dlb_reference.py --authors PATH --authors-python PY --compare --runs 20 [--json FILE]
 
 ``PATH`` is a local checkout of the authors' repository (github marcomussi/DLB); nothing of it is part of rlkit.
 Their agents run through their own ``Runner`` and ``DynLinEnvironment`` one trial after another, with the
 parameters their ``scripts/main.py`` derives from the configuration file (``config/testcase_synt_<config>.json``),
 in a worker process of ``--authors-python`` (default: this interpreter; their code needs numpy < 2.3, which
-still turns a ``(1, 1)`` array into a scalar: give an interpreter with e.g. ``numpy==2.2.6`` and tqdm
+still turns a ``(1, 1)`` array into a scalar: give an interpreter with e.g. ``numpy==1.24.4`` and tqdm
 otherwise) that times itself after its imports;
 rlkit's run as the experiment ``experiments/dynlin_ucb_synthetic.toml`` does: all runs in one tensor program
 through :func:`rlkit.agents.bandit_loop.run_bandit` under ``torch.inference_mode``, three regret curves recorded, one
@@ -18,6 +19,18 @@ load spike on a shared machine hits both; ``--clock cpu`` times each side's CPU 
 Prints seconds, the ratio authors / rlkit, and each side's mean
 steady-state pseudo-regret ``sum_t (J* - <h, u_t>)`` (the two differ by the departures listed in
 ``rlkit/dynlin_ucb/dynlin_ucb.py`` and by their randomness, not by the problem). Timings only; not a test.
+
+``--compare`` measures regret instead of time: ``--runs N`` runs a side for every row of ``PAIRS`` (rlkit's
+agent against the authors'), each mean with the half-width of its 95% Student-t interval and whether the two
+intervals overlap; ``--json FILE`` keeps every run's number. Rows labelled ``[...]`` are diagnostics that
+separate a constant from an implementation: rlkit's agent given the authors' constant
+(:mod:`rlkit.dynlin_ucb.authors_constants`, ``count="rounds"`` for DynLin-UCB's ``beta_t``), or the authors'
+agent with one documented fault mended by a subclass defined here (their files are not touched):
+``AR2 [set emptied]`` (a pulled arm leaves the triggered set) and ``Batch-EXP3 [aligned]`` (the estimate at a
+batch's last round, from that batch's rewards). Seeds: rlkit's runs are seed 0's runs ``0..N-1``; the authors'
+are theirs (``np.random.seed(1)`` before the noise and in every agent's constructor, trial ``i`` the noise's
+row ``i``). The results are on docs/papers/dynlin_ucb.md; the test against the authors' recorded numbers is
+``tests/dynlin_ucb/test_authors_reference.py``.
 """
 
 from __future__ import annotations
