@@ -1,8 +1,8 @@
 """Dynamical linear bandits (Mussi, Metelli, Restelli, ICML 2023): DynLin-UCB and the baselines its figures use.
 
 * :class:`DynLinUCB`: the paper's algorithm (epochs of growing length, one regression sample per epoch);
-* :class:`DLinUCB` (Russac et al. 2019), :class:`AR2` (Chen et al. 2021), :class:`EXP3` and Batch-EXP3 (Auer et
-  al. 2002; batches as in the authors' code): the paper's baselines;
+* :class:`DLinUCB` (Russac et al. 2019), :class:`AR2` (Chen et al. 2023), :class:`EXP3` and Batch-EXP3 (Auer et
+  al. 2002; one draw per batch of rounds, as the paper runs it): the paper's baselines;
 * :class:`Clairvoyant`, :class:`Expert`, :class:`FixedAction`, :class:`FixedArm`: reference policies that hold one
   action (the optimal one, the advertisers' real spend, a given one).
 

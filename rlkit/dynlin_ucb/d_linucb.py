@@ -24,6 +24,15 @@ Held rounds (:meth:`update_held`, and the look-ahead :meth:`keeps` of :func:`rlk
 
 so the index of every arm at each of the next ``m`` rounds comes from ``(B, m, d, d)`` batched inverses.
 
+Compared with the dynamical-bandit authors' code (github marcomussi/DLB at 7fb103e), kept ours in both variants:
+their "D-Lin-UCB(log T)" (``LinearAgent(dlinucb=True)``) never discounts (plain ridge regression) and takes
+DynLin-UCB's ``c1`` and ``sbar`` in its radius; their "D-Lin-UCB(1)" (``DLinUCBAgent``) discounts as here but
+takes the noise level ``s`` (the reward's is ``sqrt(m) s``), ``L`` the daily budget (1.5) instead of
+``max ||u||``, and the regulariser ``gamma^{-t} lam`` (within ``T (1 - gamma) = 10^-4`` of ``lam`` at their
+``gamma``). rlkit's radius is Russac et al.'s with the environment's constants. Given the authors' constants
+(:mod:`rlkit.dynlin_ucb.authors_constants`), rlkit's D-LinUCB gives their numbers within the confidence intervals
+(``tests/dynlin_ucb/test_authors_reference.py``; numbers on docs/papers/dynlin_ucb.md).
+
 Shapes: ``contexts: (B, K, d)``, ``actions: (B,)``, ``rewards: (B,)``, ``V, Vt: (B, d, d)``, ``b: (B, d)``.
 """
 
