@@ -22,7 +22,7 @@ from tests.placement import DTYPE
 
 pytestmark = [pytest.mark.invariant, pytest.mark.cpu_only(reason="host-side probes of the error paths")]
 load_plugins()
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 DTYPE_NAME = "float32" if DTYPE == torch.float32 else "float64"
 
