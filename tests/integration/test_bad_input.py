@@ -227,9 +227,7 @@ SPECS = sorted({name for name, _, _ in ONLINE})
        value=st.sampled_from([-5, 0, 2.5, "ten", None, float("nan")]))
 @SETTINGS
 def test_kinds_refuse_bad_spec_values(name, field, value):
-    import tomllib
-
-    from tests.integration.test_contracts import ROOT
+    from tests.integration.test_contracts import ROOT, tomllib  # tomllib, or tomli before Python 3.11
 
     spec = tomllib.loads((ROOT / "experiments" / f"{name}.toml").read_text())
     spec.setdefault("name", name)
