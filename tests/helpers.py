@@ -45,3 +45,17 @@ def run_spec(tmp_path, text: str, name: str, *extra: str):
     out = tmp_path / name
     assert main(["run", str(spec), "--out", str(out), "--workers", "1", "--quiet", *extra]) == 0
     return spec, out, json.loads((out / "summary.json").read_text())
+
+
+class Frozen:
+    """A negative control for learning tests: an episodic agent whose observations are dropped. It acts and plans
+    as the agent does, but its model never moves, so a "learns" check must fail for it."""
+
+    def __init__(self, agent):
+        self._agent = agent
+
+    def observe(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._agent, name)

@@ -126,7 +126,18 @@ def test_relaxation_upper_bounds_the_exact_joint_optimum(g, K, gen):
     # the bound is tight for one task (sqrt is attained at eta = sqrt(rho b)) up to the eta grid
     if g == 1:
         assert torch.allclose(per_task_index(a, b, rho).max(-1).values.squeeze(-1), exact, atol=eps)
+
     assert bool((bound <= (a.max(-1).values.sum(-1) + (rho * b.max(-1).values.sum(-1)).sqrt()) + eps).all())
+    # the relaxation U(eta) = eta / 2 + sum_i max_k (a_ik + rho b_ik / (2 eta)) upper-bounds the optimum for every
+    # eta > 0; the bound is its minimum over a grid that includes both ends, eta = sqrt(sum_i min_k rho b_ik) and
+    # sqrt(sum_i max_k rho b_ik), so it is at most U at either end (a grid that misses one end fails)
+    rb = rho[:, None, None] * b
+
+    def relaxation(eta):
+        return eta / 2 + (a + rb / (2 * eta[:, None, None])).max(-1).values.sum(-1)
+
+    for end in (rb.min(-1).values.sum(-1).sqrt(), rb.max(-1).values.sum(-1).sqrt()):
+        assert bool((bound <= relaxation(end) + eps).all()) and bool((relaxation(end) >= exact - eps).all())
 
 
 def test_true_function_is_covered_by_the_theory_set():

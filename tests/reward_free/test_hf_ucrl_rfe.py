@@ -11,6 +11,7 @@ from rlkit.core.seeding import run_sequences
 from rlkit.envs import HardMixtureMDP, LowerBoundMDP, MixtureRiverSwim
 from rlkit.reward_free import HFUCRLRFE
 from rlkit.reward_free.base import capped_plan, suboptimality
+from tests.helpers import Frozen
 from tests.placement import TKW, tol
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -75,6 +76,9 @@ def test_learns_and_the_certificate_bounds_the_true_suboptimality():
     assert float(out["certificate"][:, -1].max()) < 4.0  # ... and it is not the trivial bound
     assert float(out["sub"][:, -1].mean()) < 0.1 * float(out["sub"][:, 0].mean())  # it learns
     assert np.all(np.diff(out["episodes_used"], axis=1) > 0)
+    # the negative control: the same agent with its observations dropped must fail the learning check
+    frozen = _curves(env, Frozen(HFUCRLRFE.for_env(env, episodes=300, seed=0, beta_scale=5e-4, moments=3)), 300, at)
+    assert not float(frozen["sub"][:, -1].mean()) < 0.1 * float(frozen["sub"][:, 0].mean())
 
 
 def test_theta_star_stays_in_the_confidence_set_with_the_theory_radius():

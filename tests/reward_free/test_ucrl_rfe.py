@@ -12,6 +12,7 @@ from rlkit.core.checks import RLKitError
 from rlkit.envs import LowerBoundMDP, MixtureRiverSwim
 from rlkit.reward_free import UCRLRFE, UCRLRFEPlus
 from rlkit.reward_free.base import max_uncertainty, optimistic_plan, pair_tables, suboptimality, vertex_table
+from tests.helpers import Frozen
 from tests.placement import TKW, tol
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -107,10 +108,15 @@ def test_baselines_learn_on_the_lower_bound_instance(cls, scale):
         R, _ = env.planning_rewards(4)
         return {"sub": suboptimality(env, agent.plan(R), R).amax(-1)}
 
-    with torch.inference_mode():
-        out = run_episodes(env, agent, 400, 0, record_at=np.array([1, 400]), metrics=metrics)
-    assert float(out["sub"][:, -1].mean()) < 0.2 * float(out["sub"][:, 0].mean())
+    def learns(agent):
+        with torch.inference_mode():
+            out = run_episodes(env, agent, 400, 0, record_at=np.array([1, 400]), metrics=metrics)
+        return float(out["sub"][:, -1].mean()) < 0.2 * float(out["sub"][:, 0].mean())
+
+    assert learns(agent)
     assert agent.certificate() is None and agent.diagnostics() == {}
+    # the negative control: the same agent kept from learning (its observations dropped) must fail the check
+    assert not learns(Frozen(cls.for_env(env, episodes=400, seed=0, beta_scale=scale)))
 
 
 def test_radii_and_bad_input():

@@ -76,12 +76,20 @@ def test_home_weights_respect_their_floors_and_match_the_formula(gen):
     ale = home_aleatoric(phi, theta, frozen, beta)
     pred = (phi * theta).sum(-1).clamp(0, 1)
     width = torch.sqrt(torch.einsum("bmi,bmij,bmj->bm", phi, frozen, phi))
+    # beta per run as a tensor (5,), with runs where both caps of the error bind (beta = 50: E_m = 1 + 1); the
+    # scalar beta = 0.8 is one of them. Both caps binding and the per-run broadcast were untested (mutation run)
+    betas = torch.tensor([beta, 50.0, 0.0, 1e-3, 3.0], **TKW)
+    per_run = home_aleatoric(phi, theta, frozen, betas)
     for m in range(M - 1):
         vbar = pred[:, m + 1] - pred[:, m] ** 2
         assert bool(((vbar >= -1) & (vbar <= 1)).all())
         err = (2 * beta * width[:, m]).clamp(0, 1) + (beta * width[:, m + 1]).clamp(0, 1)
         torch.testing.assert_close(ale[:, m], vbar + err)
-    assert bool((ale[:, -1] == 1).all())
+        err = torch.minimum(2 * betas * width[:, m], torch.ones(())) + torch.minimum(betas * width[:, m + 1],
+                                                                                      torch.ones(()))
+        torch.testing.assert_close(per_run[:, m], vbar + err)
+    torch.testing.assert_close(per_run[1, :-1], pred[1, 1:] - pred[1, :-1] ** 2 + 2.0)  # both caps bind
+    assert bool((ale[:, -1] == 1).all()) and bool((per_run[:, -1] == 1).all()) and per_run.shape == (B, M)
     running = torch.rand(B, M, generator=gen, dtype=torch.float64).to(**TKW) * 3  # ||phi||_{Sigma_{k,h}^-1}, unsquared
     s2 = home_variances(ale, running, alpha, gamma)
     assert bool((s2 >= alpha**2).all()) and bool((s2 >= gamma**2 * running - 1e-15).all())
