@@ -129,7 +129,7 @@ class BanditKind(ExperimentKind):
         env = dict(spec["env"]) if isinstance(spec["env"], dict) else spec["env"]
         if not isinstance(env, dict):
             raise SpecError(f"env must be a table [env] with an id, got {env!r}")
-        sweep = sweeps.resolve(spec.get("sweep"), env)
+        sweep = sweeps.resolve(spec.get("sweep"), env, self.length_key)
         probes = []
         for point in sweeps.points({"env": env, "sweep": sweep}):  # every point builds now, not in a worker later
             probes.append(make_env(point, 1, "cpu", dtype))
@@ -146,8 +146,8 @@ class BanditKind(ExperimentKind):
         if "theory_term" in plot and terms is not None and plot["theory_term"] not in terms:
             raise SpecError(f"plot.theory_term must be one of the environment's regret terms "
                             f"{sorted(terms)}, got {plot['theory_term']!r}")
-        for p in probes[1:]:
-            resolve_agents(spec["agents"], p, length, self.length_key)
+        for p, n in zip(probes[1:], sweep["values"][1:] if sweep and sweep["length"] else [length] * len(probes)):
+            resolve_agents(spec["agents"], p, n, self.length_key)
         out = {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
                self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
                "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
@@ -179,7 +179,7 @@ class BanditKind(ExperimentKind):
         if spec.get("sweep"):  # point g's runs g R + i are run i of that point's environment
             g = unit.start // spec["runs"]
             shift = g * spec["runs"]
-            spec = {**spec, "env": sweeps.points(spec)[g]}
+            spec = {**spec, "env": sweeps.points(spec)[g], **spec["sweep"]["points"][g]}  # a swept length too
             unit = Unit(unit.agent, unit.start - shift, unit.stop - shift)
         n = unit.stop - unit.start
         env = make_env(spec["env"], n, device, spec["dtype"])
@@ -196,8 +196,10 @@ class BanditKind(ExperimentKind):
                                               dtype=getattr(torch, spec["dtype"]), **params)
         # The unit's environment and agent are discarded afterwards, so their tensors may be inference tensors:
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
+        # a sweep of the length records the final value only (the points' curves have different lengths)
+        record_at = np.array([length]) if sweeps.over_length(spec) else checkpoints(length)
         with torch.inference_mode():
-            return self.play(spec, env, agent, seeds, checkpoints(length))
+            return self.play(spec, env, agent, seeds, record_at)
 
     def overlay(self, ax, spec: dict, t: np.ndarray, term: str, results: dict[str, dict[str, np.ndarray]]) -> None:
         """Draw more curves on the axes of ``term`` before the legend: each ``[[plot.references]]`` rate (``over =
@@ -215,6 +217,8 @@ class BanditKind(ExperimentKind):
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         """Per agent and curve: final mean, standard error, log-log slope; with a sweep, the same per point
         (``points``) and the final values against the swept values (``sweep``)."""
+        if sweeps.over_length(spec):  # final values only: the sweep summary is all there is
+            return {"name": spec["name"], "sweep": sweeps.summary(spec, results)}
         if spec.get("sweep"):
             parts = sweeps.split(spec, results)
             return {"name": spec["name"], self.length_key: spec[self.length_key],
@@ -244,7 +248,7 @@ class BanditKind(ExperimentKind):
             return self.plot_curves(spec, results, stem)
         stem = Path(stem)
         paths = []
-        for g, part in enumerate(sweeps.split(spec, results)):
+        for g, part in enumerate([] if sweeps.over_length(spec) else sweeps.split(spec, results)):
             title = f"{spec['plot'].get('title', spec['name'])} ({sweeps.point_label(spec, g)})"
             at_g = {**spec, "env": sweeps.points(spec)[g], "sweep": None, "plot": {**spec["plot"], "title": title}}
             paths += self.plot_curves(at_g, part, stem.with_name(f"{stem.name}_{g}"))
@@ -256,6 +260,8 @@ class BanditKind(ExperimentKind):
             env = make_env(sweeps.points(spec)[0], 1, "cpu", spec["dtype"])
             available = {**env.theory_params(), "T": length, self.length_key: length}
             what = f"after {self.length_text.format(count(length))}, {spec['runs']} runs per point"
+            if sweeps.over_length(spec):
+                what = f"each {spec['sweep']['label']} a separate run of that length, {spec['runs']} runs per point"
             paths += sweeps.plot(spec, results, stem, terms, available, what)
         return paths
 
