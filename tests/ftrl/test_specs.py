@@ -164,7 +164,8 @@ def test_spec_errors_are_one_line(tmp_path, capsys, text, message):
     assert message in err and "\n" not in err
 
 
-@pytest.mark.parametrize("name", ["ftrl_logbarrier.toml", "ftrl_logbarrier_actions.toml"])
+@pytest.mark.parametrize("name", ["ftrl_logbarrier.toml", "ftrl_logbarrier_actions.toml",
+                                  "ftrl_logbarrier_episodes.toml"])
 def test_committed_specs_resolve(name):
     spec = resolve(load_spec(ROOT / "experiments" / name))
     assert spec["runs"] == 10
@@ -172,6 +173,14 @@ def test_committed_specs_resolve(name):
     assert any("FTRL" in lab for lab in labels) and "Uniform policy" in labels
     if "sweep" not in spec:
         assert spec["episodes"] >= 10_000
+    elif spec["sweep"]["param"] == "episodes":  # the test of the sqrt(K) claim: 10^2 to 10^5, the bonus on
+        assert min(spec["sweep"]["values"]) <= 100 and max(spec["sweep"]["values"]) >= 100_000
+        assert all(a.get("beta", 1) > 0 and a.get("bonus") != "none" for a in spec["agents"] if "schedule" in a)
     else:
         assert spec["sweep"]["param"] == "n_actions" and len(spec["sweep"]["values"]) >= 3
+    for a in spec["agents"]:  # labels say what runs
+        if a.get("bonus") == "none" or a.get("beta") == 0:
+            assert "no bonus" in a["label"]
+        if "schedule" in a:
+            assert a["schedule"].startswith(("dai", "luo")) == ("schedule" in a["label"])
     assert np.isfinite(spec["episodes"])
