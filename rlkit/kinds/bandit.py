@@ -261,7 +261,7 @@ class BanditKind(ExperimentKind):
             available = {**env.theory_params(), "T": length, self.length_key: length}
             what = f"after {self.length_text.format(count(length))}, {spec['runs']} runs per point"
             if sweeps.over_length(spec):
-                what = f"each {spec['sweep']['label']} a separate run of that length, {spec['runs']} runs per point"
+                what = f"each point a separate run of that many {self.length_key}, {spec['runs']} runs per point"
             paths += sweeps.plot(spec, results, stem, terms, available, what)
         return paths
 
