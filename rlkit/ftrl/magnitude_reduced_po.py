@@ -41,8 +41,12 @@ Not on the slides, so **chosen here [I]**, with the reasoning:
 Everything else is :class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization` (covariance estimators, schedules,
 the dilated bonus; see its docstring): ``pi_k(a | s) ~ exp(-eta sum_{tau < k} (lhat_tau - B_tau)(s, a))``.
 
-Parameters (beside the base class's, whose defaults here are ``schedule="dai2023"`` with the constants of
-:class:`~rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier`, the slides' shared schedule for Algorithms 1 and 2):
+Parameters (beside the base class's, whose defaults here are the slides' shared schedule for Algorithms 1 and 2,
+``schedule="dai2023"``, with :class:`~rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier`'s ``gamma = 3 K^{-1}`` and
+``beta = 0.03 K^{-1/2}`` but ``eta = 1 K^{-1/2}``: negative entropy needs ``eta |lhat| <= 1`` on the negative side,
+``eta H gamma^{-1/2} <= 1``, i.e. an eta constant at most ``sqrt(3) / H = 0.87`` at ``H = 2``; Algorithm 1's 100
+breaks it 115-fold and measured a near-linear regret, 1 gave slopes near sqrt(K): see
+``experiments/ftrl_logbarrier_episodes_diagnostics.toml``):
 ``negative_part`` (``"mc"``, default, or ``"exact"``), ``negative_samples`` (default 64: roll-outs per episode for
 ``E[(x)_-]``).
 
@@ -88,7 +92,7 @@ class MagnitudeReducedFTRL(LinearQPolicyOptimization):
 
     regulariser = "negentropy"
     paper = "Dai, Luo, Wei, Zimmert (2023)"
-    defaults = FTRLLogBarrier.defaults
+    defaults = {**FTRLLogBarrier.defaults, "eta": 1.0}
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, negative_part: str = "mc",
                  negative_samples: int = 64, **kwargs):
