@@ -3,10 +3,11 @@
     python benchmarks/ftrl_tuning.py experiments/ftrl_logbarrier.toml --episodes 2000 --phase-length 500 \\
         --eta 0.1 0.3 1 3 --gamma 0.02 0.05 0.1 --beta 0 0.01 0.1
 
-For every FTRLLogBarrier / DilatedBonusPO agent of the spec and every grid point (the agent's other parameters
-as in the spec; ``c = 1 / (1 + gamma)``, and ``n_samples`` from gamma), plays the spec's environment for
-``--episodes`` episodes and ``--runs`` runs (seed 1000: not the experiment's seeds) and prints the final regret,
-mean and standard error over runs, best first. Not a test: wall time depends on the machine.
+For every policy-optimisation agent of the spec (FTRLLogBarrier, DilatedBonusPO, MagnitudeReducedFTRL) and every
+grid point (the agent's other parameters as in the spec; ``c = 1 / (1 + gamma)``, and ``n_samples`` from gamma;
+with a schedule, eta, gamma, beta are its constants and ``--episodes`` is the K they are scaled by), plays the
+spec's environment for ``--episodes`` episodes and ``--runs`` runs (seed 1000: not the experiment's seeds) and
+prints the final regret, mean and standard error over runs, best first. Not a test: wall time depends on the machine.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import torch
 
 from rlkit.agents.episode_loop import run_episodes
 from rlkit.core.registry import AGENTS
+from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 from rlkit.kinds.bandit import make_env
 from rlkit.runner.run import load_plugins, load_spec
 
@@ -58,7 +60,7 @@ def main(argv=None) -> None:
     K = args.episodes
     overrides = dict(_parse(item) for item in args.set)
     for a in spec["agents"]:
-        if a["algo"] not in ("FTRLLogBarrier", "DilatedBonusPO"):
+        if not issubclass(AGENTS.get(a["algo"]), LinearQPolicyOptimization):
             continue
         label = a.get("label", a["algo"])
         if args.agents and label not in args.agents:

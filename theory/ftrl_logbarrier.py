@@ -56,3 +56,12 @@ def luo_order(K, d: int, H: int) -> np.ndarray:
 
 
 luo_order.label = "d^(2/3) H^2 K^(2/3) (Luo et al. 2021; order, unit constant)"
+
+
+def sqrt_actions(A) -> np.ndarray:
+    """``sqrt(A)``: the factor of the number of actions in the order of Dai et al.'s Algorithm 1 [S], an upper
+    bound's shape (Algorithm 2's order has no ``A``); for final regret against ``A`` at fixed ``K``."""
+    return np.sqrt(np.asarray(A, dtype=np.float64))
+
+
+sqrt_actions.label = "sqrt(A) (the A factor of Dai et al.'s Alg. 1 bound)"

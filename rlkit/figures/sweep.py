@@ -63,25 +63,34 @@ def draw_rates(ax, lines) -> None:
 
 @styled
 def draw(x: np.ndarray, finals: dict[str, np.ndarray], stem: Path, *, title: str, subtitle: str, xlabel: str,
-         ylabel: str, loglog: bool, rates: list, runs: int, reported: list | None = None) -> list[Path]:
+         ylabel: str, loglog: bool, rates: list, runs: int, reported: list | None = None,
+         slopes: dict[str, tuple[float, float, float]] | None = None) -> list[Path]:
     """Final values ``{agent: (runs, G)}`` against the swept values ``x``: a linear panel and, when ``loglog`` and
     the values are positive, a log-log one; ``rates`` (:func:`reference_lines`) on the log-log panel (else the
-    linear one); ``reported``: ``[{"agent", "x", "value", "source"}]`` hollow markers."""
+    linear one); ``reported``: ``[{"agent", "x", "value", "source"}]`` hollow markers; ``slopes``: ``{agent:
+    (slope, low, high)}`` (:func:`rlkit.core.stats.loglog_slope_band`), written after the agent's name in the
+    legend as the log-log slope over the whole sweep with its 95% bootstrap interval over runs."""
     x = np.asarray(x, dtype=np.float64)
     reported = [r for r in reported or () if np.any(np.isclose(x, r["x"]))]  # values at swept points this run has
     scales = ("linear", "loglog") if loglog else ("linear",)
     styles = styles_for(finals)
+    names = {label: f"{label} (slope {s:.2f} [{lo:.2f}, {hi:.2f}])"
+             for label, (s, lo, hi) in (slopes or {}).items() if np.isfinite(s)}
+    if names:
+        subtitle = f"{subtitle}; slope: log-log over the whole sweep [95% bootstrap interval over runs]"
+    shown = {names.get(label, label): Y for label, Y in finals.items()}
+    shown_styles = {names.get(label, label): styles[label] for label in finals}
     fig, axes = panels(title, xlabel, ylabel, scales, subtitle=f"{subtitle}; {band_caption(runs)}",
                        width="two" if loglog else "one", height=2.5 if loglog else 2.6)
     centres = {}
     for i, ax in enumerate(axes):
-        centres = draw_sweep(ax, x, finals, styles, legend=i == 0)
+        centres = draw_sweep(ax, x, shown, shown_styles, legend=i == 0)
         for r in reported or ():
             if r["agent"] in styles:
                 draw_reported(ax, r["x"], r["value"], styles[r["agent"]]["color"], source=r["source"])
         ticks_at(ax, x)
     draw_rates(axes[-1], rates)
-    fit_ylim(axes[0], list(centres.values()) + [np.asarray(Y) for Y in finals.values()])
+    fit_ylim(axes[0], list(centres.values()) + [np.asarray(Y) for Y in shown.values()])
     zero_line(axes[0])
     sources = sorted({r["source"] for r in reported or () if r["agent"] in styles})
     legend(fig, axes[0], centres=centres, loc="outside lower center" if loglog else "outside right upper",

@@ -15,9 +15,14 @@ on the full simplex, solved per state by safeguarded Newton (:func:`rlkit.ftrl.p
 Unknown, hence not modelled: a truncated simplex, clipping of the estimates, an exploration mixture, changes to
 the bonus or to the covariance estimate, per-state or time-varying learning rates.
 
-Parameters (no paper values known; tuned values in ``experiments/ftrl_logbarrier.toml``): ``eta`` (learning
-rate), ``gamma`` (covariance ridge), ``beta`` (bonus scale), ``c``, ``n_copies``, ``n_samples`` (Geometric
-Resampling), ``bonus_samples``. Shapes as in :mod:`rlkit.ftrl.linear_q_po`.
+Parameters (the base class's, :mod:`rlkit.ftrl.linear_q_po`); the defaults here are the slides' schedule
+``schedule="dai2023"`` [S] with constants tuned at K = 1000 (``benchmarks/ftrl_tuning.py`` on the instance of
+``experiments/ftrl_logbarrier_episodes.toml``, bonus on; no paper constant could be read): ``eta = 100 K^{-1/2}``
+(learning rate), ``gamma = 3 K^{-1}`` (covariance ridge), ``beta = 0.03 K^{-1/2}`` (bonus coefficient), the
+dilated bonus on (``bonus="mc"``). The default covariance step is Geometric Resampling (``estimator="gr"``,
+about ``ln(1/gamma)/(c gamma)`` roll-outs per episode, i.e. ``~K ln K`` at ``gamma ~ K^{-1}``); the regret-vs-K
+experiment uses the ``"exact"`` oracle instead, which that cost rules out at large K (labelled in its spec).
+Shapes as in :mod:`rlkit.ftrl.linear_q_po`.
 """
 
 from __future__ import annotations
@@ -32,3 +37,4 @@ class FTRLLogBarrier(LinearQPolicyOptimization):
 
     regulariser = "log_barrier"
     paper = "Dai, Luo, Wei, Zimmert (2023)"
+    defaults = {"schedule": "dai2023", "eta": 100.0, "gamma": 3.0, "beta": 0.03}

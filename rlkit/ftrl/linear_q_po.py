@@ -27,14 +27,19 @@ Options (plain keywords; the papers' parameter values could not be read, so ``th
   regularised empirical covariance of ``W = 4 d log(d/delta) / gamma^2`` roll-outs, inverted: Dai et al.'s
   Algorithm 3 estimator as their talk states it, with a relative guarantee) [S], ``"exact"`` (the true
   ``(gamma I + Sigma)^{-1}`` from the simulator's exact model: an oracle for small instances) [I].
+* ``eta``, ``gamma``, ``beta``, ``schedule``: each subclass has its defaults (``defaults``: its paper's schedule
+  and constants tuned at K = 1000, see its docstring); an argument left ``None`` takes the subclass's value.
 * ``schedule``: how ``eta`` (learning rate), ``gamma`` (covariance ridge) and ``beta`` (bonus coefficient) follow
   the number of episodes ``K``; the given values are the constants: ``"constant"`` (as given), ``"dai2023"``
   (``eta, gamma, beta = eta K^{-1/2}, gamma K^{-1}, beta K^{-1/2}``) and ``"luo2021"`` (``eta K^{-2/3},
-  gamma K^{-2/3}, beta K^{-1/3}``) [S: the exponents are on the authors' slides, the constants on none; Dai et al.'s
-  slide prints ``gamma = K^{-1/2}``, but with it the slide's own bound ``beta K + 1/eta + (gamma/beta) K +
-  beta/gamma`` is linear in ``K``, so ``K^{-1}`` is used: a reading, until the paper can be read].
+  gamma K^{-2/3}, beta K^{-1/3}``) [S: the exponents are on the authors' slides, the constants on none. For Dai
+  et al.'s gamma, slide 10 says "set beta = K^{-1/2} and eta = K^{-1/2} => we need gamma = K^{-1}", while slides 11
+  and 14 print ``gamma = K^{-1/2}``, with which the slides' own bound ``beta K + 1/eta + (gamma/beta) K +
+  beta/gamma`` is linear in ``K``; ``K^{-1}`` is used].
 * ``bonus``: ``"mc"`` (``bonus_samples`` simulator roll-outs from every ``(h, s, a)``) [R/I], ``"dp"`` (exact
   dynamic programming on the simulator's exact model: an oracle) [I], ``"none"`` (no exploration bonus).
+* ``c`` (Geometric Resampling's step) default ``1 / (1 + gamma)``, the largest that contracts for features of norm
+  at most 1 [I].
 * ``n_samples`` default ``ceil(ln(1 / (epsilon gamma)) / (c gamma))``: the truncation ``(1 - c gamma)^N`` of
   the Geometric Resampling mean below ``epsilon gamma`` [R: the form of Luo et al.'s ``N``, recalled].
 
@@ -74,12 +79,15 @@ class LinearQPolicyOptimization(EpisodicAgent):
 
     regulariser: str = ""
     paper: str = ""
+    defaults: dict = {"schedule": "constant", "eta": 0.1, "gamma": 0.1, "beta": 0.01}
+    """A subclass's defaults of the arguments given as ``None``: its schedule and the constants of eta, gamma, beta."""
 
     def __init__(self, n_runs: int, n_states: int, n_actions: int, horizon: int, *, phi: torch.Tensor,
-                 simulator: Simulator, episodes: int = 1000, theory: bool = False, eta: float = 0.1,
-                 gamma: float = 0.1, beta: float = 0.01, estimator: str = "gr", c: float = 0.5, n_copies: int = 1,
-                 n_samples: int | None = None, epsilon: float = 0.1, bonus: str = "mc", bonus_samples: int = 1,
-                 dilation: float | None = None, delta: float = 0.01, schedule: str = "constant", **kwargs):
+                 simulator: Simulator, episodes: int = 1000, theory: bool = False, eta: float | None = None,
+                 gamma: float | None = None, beta: float | None = None, estimator: str = "gr", c: float | None = None,
+                 n_copies: int = 1, n_samples: int | None = None, epsilon: float = 0.1, bonus: str = "mc",
+                 bonus_samples: int = 1, dilation: float | None = None, delta: float = 0.01,
+                 schedule: str | None = None, **kwargs):
         super().__init__(n_runs, n_states, n_actions, horizon, **kwargs)
         if self.task_shape:
             raise RLKitError(f"{type(self).__name__} runs without tasks (task_shape = ()), got {self.task_shape}")
@@ -97,6 +105,8 @@ class LinearQPolicyOptimization(EpisodicAgent):
                              f"(policies of shape {(n_runs, horizon, n_states, n_actions)}), got {shape}")
         self.phi, self.dim, self.simulator = phi, phi.shape[-1], simulator
         self.episodes = check_int("episodes", episodes)
+        given = {"schedule": schedule, "eta": eta, "gamma": gamma, "beta": beta}
+        schedule, eta, gamma, beta = (self.defaults[k] if v is None else v for k, v in given.items())
         self.schedule = check_choice("schedule", schedule, tuple(SCHEDULES))
         e_eta, e_gamma, e_beta = SCHEDULES[self.schedule]  # eta, gamma, beta = constant * K^exponent
         K = self.episodes
@@ -104,7 +114,7 @@ class LinearQPolicyOptimization(EpisodicAgent):
         self.gamma = check_nonnegative("gamma", gamma) * K**e_gamma
         self.beta = check_nonnegative("beta", beta) * K**e_beta
         self.estimator = check_choice("estimator", estimator, ("gr", "mgr", "empirical", "exact"))
-        self.c = check_positive("c", c)
+        self.c = 1.0 / (1.0 + self.gamma) if c is None else check_positive("c", c)  # c (gamma + ||phi||^2) <= 1
         self.n_copies = check_int("n_copies", n_copies)
         self.epsilon = check_positive("epsilon", epsilon)
         if n_samples is not None:
@@ -161,8 +171,12 @@ class LinearQPolicyOptimization(EpisodicAgent):
         to_go = self._losses.flip(-1).cumsum(-1).flip(-1)  # L_{k,h} (B, H)
         Sp = self.covariance_inverse(pi)  # (B, H, d, d)
         self.W += (Sp @ self._phi_taken.unsqueeze(-1)).squeeze(-1) * to_go.unsqueeze(-1)
+        self.add_bonus(pi, Sp)
+
+    def add_bonus(self, pi: torch.Tensor, Sigma_plus: torch.Tensor) -> None:
+        """``C += B_k``, the dilated bonus of the episode (nothing with ``bonus = "none"``)."""
         if self.bonus != "none":
-            self.C += self.dilated_bonus(pi, bonus_table(self.phi, Sp, pi, self.beta))
+            self.C += self.dilated_bonus(pi, bonus_table(self.phi, Sigma_plus, pi, self.beta))
 
     # ------------------------------------------------------------ pieces
     def covariance_inverse(self, pi: torch.Tensor) -> torch.Tensor:

@@ -11,10 +11,9 @@ to ``[-1/sqrt(gamma), 1/gamma]`` and lets Algorithm 2 use negative-entropy FTRL 
 ``E[(Z)_-]`` "is only calculable with simulators": :func:`negative_part_mean` estimates it from simulated
 copies of ``Z``.
 
-What the slides do not say, and so is **not** implemented here as the paper's: which ``Z`` Algorithm 2 truncates
-(per (state, action) entry of the loss estimate, before or after the loss-to-go factor) and how ``E[(Z)_-]`` is
-computed when the simulator returns no losses. These two functions are the estimator itself; Algorithm 2 as an
-agent is not in rlkit yet.
+What the slides do not say: which ``Z`` Algorithm 2 truncates and how ``E[(Z)_-]`` is computed when the simulator
+returns no losses. :class:`rlkit.ftrl.magnitude_reduced_po.MagnitudeReducedFTRL` is Algorithm 2 as reconstructed
+here (its docstring gives the choice of ``Z`` and why); these two functions are the estimator itself.
 
 Shapes: any; ``negative_mean`` broadcasts against ``Z``.
 """

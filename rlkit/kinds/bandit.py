@@ -53,7 +53,7 @@ from rlkit.core.checks import RLKitError, SpecError, agent_tables, check_choice,
 from rlkit.core.protocols import BanditEnv
 from rlkit.core.registry import AGENTS, KINDS, accepted_params
 from rlkit.core.seeding import run_sequences
-from rlkit.core.stats import loglog_slope, standard_error
+from rlkit.core.stats import loglog_slope, loglog_slope_band, standard_error
 from rlkit.kinds import sweep as sweeps
 from rlkit.kinds.base import ExperimentKind, Unit, figure_title
 from rlkit.theory import theory_curve, theory_function
@@ -131,7 +131,7 @@ class BanditKind(ExperimentKind):
         env = dict(spec["env"]) if isinstance(spec["env"], dict) else spec["env"]
         if not isinstance(env, dict):
             raise SpecError(f"env must be a table [env] with an id, got {env!r}")
-        sweep = sweeps.resolve(spec.get("sweep"), env)
+        sweep = sweeps.resolve(spec.get("sweep"), env, self.length_key)
         probes = []
         for point in sweeps.points({"env": env, "sweep": sweep}):  # every point builds now, not in a worker later
             probes.append(make_env(point, 1, "cpu", dtype))
@@ -148,8 +148,8 @@ class BanditKind(ExperimentKind):
         if "theory_term" in plot and terms is not None and plot["theory_term"] not in terms:
             raise SpecError(f"plot.theory_term must be one of the environment's regret terms "
                             f"{sorted(terms)}, got {plot['theory_term']!r}")
-        for p in probes[1:]:
-            resolve_agents(spec["agents"], p, length, self.length_key)
+        for p, n in zip(probes[1:], sweep["values"][1:] if sweep and sweep["length"] else [length] * len(probes)):
+            resolve_agents(spec["agents"], p, n, self.length_key)
         out = {"name": str(spec["name"]), "kind": self.name, "description": spec.get("description", ""),
                self.length_key: length, "runs": runs, "seed": seed, "chunk_size": min(chunk, runs), "dtype": dtype,
                "env": env, "agents": resolve_agents(spec["agents"], probe, length, self.length_key), "plot": plot}
@@ -181,7 +181,7 @@ class BanditKind(ExperimentKind):
         if spec.get("sweep"):  # point g's runs g R + i are run i of that point's environment
             g = unit.start // spec["runs"]
             shift = g * spec["runs"]
-            spec = {**spec, "env": sweeps.points(spec)[g]}
+            spec = {**spec, "env": sweeps.points(spec)[g], **spec["sweep"]["points"][g]}  # a swept length too
             unit = Unit(unit.agent, unit.start - shift, unit.stop - shift)
         n = unit.stop - unit.start
         env = make_env(spec["env"], n, device, spec["dtype"])
@@ -198,8 +198,10 @@ class BanditKind(ExperimentKind):
                                               dtype=getattr(torch, spec["dtype"]), **params)
         # The unit's environment and agent are discarded afterwards, so their tensors may be inference tensors:
         # inference mode skips autograd's bookkeeping, about a third of the cost of a small per-round operation.
+        # a sweep of the length records the final value only (the points' curves have different lengths)
+        record_at = np.array([length]) if sweeps.over_length(spec) else checkpoints(length)
         with torch.inference_mode():
-            return self.play(spec, env, agent, seeds, checkpoints(length))
+            return self.play(spec, env, agent, seeds, record_at)
 
     def play(self, spec: dict, env, agent, seeds, record_at: np.ndarray) -> dict[str, np.ndarray]:
         """The rollout of one unit: ``{curve: (runs, P)}`` at ``record_at``."""
@@ -208,6 +210,8 @@ class BanditKind(ExperimentKind):
     def summarize(self, spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
         """Per agent and curve: final mean, standard error, log-log slope; with a sweep, the same per point
         (``points``) and the final values against the swept values (``sweep``)."""
+        if sweeps.over_length(spec):  # final values only: the sweep summary is all there is
+            return {"name": spec["name"], "sweep": sweeps.summary(spec, results)}
         if spec.get("sweep"):
             parts = sweeps.split(spec, results)
             return {"name": spec["name"], self.length_key: spec[self.length_key],
@@ -240,7 +244,7 @@ class BanditKind(ExperimentKind):
 
         stem = Path(stem)
         paths = []
-        for g, part in enumerate(sweeps.split(spec, results)):
+        for g, part in enumerate([] if sweeps.over_length(spec) else sweeps.split(spec, results)):
             title = f"{figure_title(spec)}, {sweeps.point_label(spec, g)}"
             at_g = {**spec, "env": sweeps.points(spec)[g], "sweep": None, "plot": {**spec["plot"], "title": title}}
             paths += self.plot_curves(at_g, part, stem.with_name(f"{stem.name}_{g}"))
@@ -253,16 +257,20 @@ class BanditKind(ExperimentKind):
             available = {**env.theory_params(), "T": length, self.length_key: length}
             what = f"after {self.length_text.format(count(length))}, {spec['runs']} runs per point"
             x = np.asarray(spec["sweep"]["values"], dtype=np.float64)
+            loglog = spec["plot"].get("loglog", True) and bool(np.all(x > 0))
+            if sweeps.over_length(spec):
+                what = f"each point a separate run of that many {self.length_key}, {spec['runs']} runs per point"
             for term in terms:
                 F = sweeps.finals(spec, results, term)
                 means = {label: Y.mean(0) for label, Y in F.items()}
                 rates = sweep_figure.reference_lines(spec["plot"].get("references", []), x, means, "sweep", available)
+                slopes = {label: loglog_slope_band(x, Y) for label, Y in F.items()} if loglog else None
                 ylabel = f"final {spec['plot'].get('ylabel', term.replace('_', ' '))}"
                 paths += sweep_figure.draw(
                     x, F, stem if len(terms) == 1 else stem.with_name(f"{stem.name}_{term}"),
                     title=figure_title(spec), subtitle=what, xlabel=spec["sweep"]["label"],
-                    ylabel=ylabel, loglog=spec["plot"].get("loglog", True) and bool(np.all(x > 0)), rates=rates,
-                    runs=spec["runs"], reported=reported_values(spec, term))
+                    ylabel=ylabel, loglog=loglog, rates=rates, runs=spec["runs"],
+                    reported=reported_values(spec, term), slopes=slopes)
         return paths
 
     def plot_curves(self, spec: dict, results: dict[str, dict[str, np.ndarray]], stem) -> list[Path]:

@@ -14,8 +14,8 @@ Spec (TOML)::
     id = "rlkit/RandomTabularMDP-v0"
     n_states = 5
 
-    [sweep]                      # optional: every agent at several environments (rlkit.kinds.sweep)
-    param = "n_actions"
+    [sweep]                      # optional: every agent at several environments (rlkit.kinds.sweep), or at
+    param = "n_actions"          # several lengths (param = "episodes": a separate run of each K, final values)
     values = [2, 4, 8]
 
     [[agents]]

@@ -11,10 +11,17 @@ A spec adds a ``[sweep]`` table, in one of two forms::
     [sweep]                      # or a list of points, each updating [env] (one with its own id replaces it)
     points = [{ id = "rlkit/LowerBoundMDP-v0" }, { id = "rlkit/MixtureRiverSwim-v0", n_states = 6 }]
 
+    [sweep]                      # or the kind's length (episodes, rounds): each value a separate run of that length
+    param = "episodes"           # (agents whose parameters follow the length, e.g. a schedule of K, see their own K)
+    values = [100, 1000, 10000]
+
 Every agent plays every point with the same run seeds (run ``i`` of point ``g`` sees the seeds of run ``i`` of
 a spec without the sweep: common random numbers across points and agents). A kind's "run" index is flattened
 as ``g R + i`` (``R = runs``), so units are (agent, chunk of one point's runs) and the generic runner needs no
 sweep logic; :func:`split` gives the arrays of each point back.
+
+A sweep of the length records each run's final value only (``(runs, 1)`` per point), and its figures are the
+final values against the swept lengths alone.
 
 Figures: the kind's own figure per point (``<name>_<g>.png``) and, for a ``param`` sweep over numbers, the final
 value of each curve against the swept values (``<name>.png``, :mod:`rlkit.figures.sweep`), with any
@@ -26,16 +33,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlkit.core.checks import SpecError, check_keys
-from rlkit.core.stats import loglog_slope, standard_error
+from rlkit.core.checks import RLKitError, SpecError, check_int, check_keys
+from rlkit.core.stats import loglog_slope, loglog_slope_band, standard_error
 from rlkit.theory import theory_function
 
 SWEEP_KEYS = {"param", "values", "label", "points"}
 
 
-def resolve(sweep, env: dict) -> dict | None:
-    """Validate a ``[sweep]`` table against ``[env]``; returns ``{"param", "values", "label", "points"}`` (``param``
-    and ``values`` ``None`` for a list of points) or ``None`` without a sweep."""
+def resolve(sweep, env: dict, length_key: str | None = None) -> dict | None:
+    """Validate a ``[sweep]`` table against ``[env]``; returns ``{"param", "values", "label", "points", "length"}``
+    (``param`` and ``values`` ``None`` for a list of points; ``length`` true when ``param`` is the kind's
+    ``length_key``) or ``None`` without a sweep."""
     if sweep is None:
         return None
     if not isinstance(sweep, dict):
@@ -49,7 +57,7 @@ def resolve(sweep, env: dict) -> dict | None:
             raise SpecError("sweep.points must be a non-empty list of tables of [env] keys, e.g. "
                             f"[{{ horizon = 5 }}, {{ horizon = 10 }}], got {points!r}")
         return {"param": None, "values": None, "label": str(sweep.get("label", "point")),
-                "points": [dict(p) for p in points]}
+                "points": [dict(p) for p in points], "length": False}
     if "param" not in sweep or "values" not in sweep:
         raise SpecError("sweep must have 'param' and 'values' (or 'points'), got keys "
                         f"{sorted(sweep)}")
@@ -58,8 +66,19 @@ def resolve(sweep, env: dict) -> dict | None:
         raise SpecError(f"sweep.values must be a non-empty list of distinct values, got {values!r}")
     if param in env:
         raise SpecError(f"sweep.param {param!r} is also set in [env]; set it in one place")
+    length = param == length_key
+    if length:
+        try:
+            values = [check_int(f"sweep.values ({param})", v) for v in values]
+        except RLKitError as e:
+            raise SpecError(str(e)) from None
     return {"param": param, "values": list(values), "label": str(sweep.get("label", param)),
-            "points": [{param: v} for v in values]}
+            "points": [{param: v} for v in values], "length": length}
+
+
+def over_length(spec: dict) -> bool:
+    """Whether the spec sweeps its kind's length (each value a separate run of that many rounds or episodes)."""
+    return bool(spec.get("sweep") and spec["sweep"].get("length"))
 
 
 def env_at(env: dict, point: dict) -> dict:
@@ -70,6 +89,8 @@ def env_at(env: dict, point: dict) -> dict:
 def points(spec: dict) -> list[dict]:
     """The ``[env]`` table of every point (``[env]`` alone without a sweep)."""
     sweep = spec.get("sweep")
+    if over_length(spec):
+        return [dict(spec["env"]) for _ in sweep["points"]]
     return [env_at(spec["env"], p) for p in sweep["points"]] if sweep else [dict(spec["env"])]
 
 
@@ -112,7 +133,7 @@ def finals(spec: dict, results: dict[str, dict[str, np.ndarray]], term: str) -> 
 
 def summary(spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
     """Per agent and curve: the final value's mean and standard error at every point and, for a numeric sweep,
-    the log-log slope of the final mean against the swept values."""
+    the log-log slope of the final mean against the swept values, with its 95% bootstrap interval over runs."""
     values = spec["sweep"]["values"] if numeric(spec) else None
     out = {}
     for label in results:
@@ -125,6 +146,8 @@ def summary(spec: dict, results: dict[str, dict[str, np.ndarray]]) -> dict:
             if values is not None:
                 x = np.asarray(values, dtype=np.float64)
                 entry["loglog_slope"] = loglog_slope(x, mean, start_fraction=0.0) if np.all(x > 0) else None
+                if np.all(x > 0):
+                    entry["loglog_slope_ci"] = list(loglog_slope_band(x, F)[1:])
             out[label][term] = entry
     return {"param": spec["sweep"]["param"], "values": spec["sweep"]["values"], "points": spec["sweep"]["points"],
             "agents": out}

@@ -40,7 +40,10 @@ WALL_TIMES: dict[str, str] = {
     "gfucb_digits": "3 min",
     "gfucb_mdp": "1 min",
     "ftrl_logbarrier": "4 min",
-    "ftrl_logbarrier_actions": "4.5 min",
+    "ftrl_logbarrier_actions": "5 min",
+    "ftrl_logbarrier_episodes": "6 min",
+    "ftrl_logbarrier_episodes_coupled": "6 min",
+    "ftrl_logbarrier_episodes_diagnostics": "4 min",
     "reward_free_horizon": "3.5 min",
     "reward_free_curve": "2.5 min",
     "r2pvi_linear_mdp": "1 min",
@@ -50,6 +53,8 @@ WALL_TIMES: dict[str, str] = {
     "mbtl_synthetic": "1 min",
     "mbtl_cartpole": "10 min",
     "mbtl_pendulum": "10 min",
+    "mbtl_cartpole_n100": "60 min",
+    "mbtl_pendulum_n100": "60 min",
     "mbtl_traffic": "25 min",
 }
 """Expected wall time of each shipped spec on 2 CPU cores (``rlkit run NAME``, two workers), rounded up: from the

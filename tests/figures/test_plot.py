@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rlkit.core.checks import SpecError
-from rlkit.core.stats import bootstrap_band, loglog_slope
+from rlkit.core.stats import bootstrap_band, loglog_slope, loglog_slope_band
 from rlkit.theory import theory_curve
 
 pytestmark = pytest.mark.cpu_only(reason="figures are drawn from numpy arrays on the host")
@@ -25,6 +25,21 @@ def test_loglog_slope_recovers_powers():
     t = np.geomspace(1, 1e4, 200)
     assert loglog_slope(t, 3 * t**0.5) == pytest.approx(0.5)
     assert loglog_slope(t, t) == pytest.approx(1.0)
+
+
+def test_loglog_slope_band_is_exact_for_run_scaled_powers_and_covers_noisy_ones():
+    x = np.array([1e2, 1e3, 1e4, 1e5])
+    rng = np.random.default_rng(0)
+    Y = rng.uniform(0.5, 2.0, size=(10, 1)) * x**0.5  # every run (and so every resample) is c_i x^0.5
+    assert loglog_slope_band(x, Y) == pytest.approx((0.5, 0.5, 0.5))
+    covered, separated = 0, 0
+    for seed in range(40):  # independent multiplicative noise per run and point: a 95% interval
+        noise = np.random.default_rng(seed).lognormal(0.0, 0.3, size=(10, 4))
+        _, lo, hi = loglog_slope_band(x, noise * x ** (2 / 3), seed=seed)
+        covered += lo <= 2 / 3 <= hi
+        separated += lo > 0.5  # negative control: a K^(2/3) curve is told apart from sqrt(K)
+    assert covered >= 34 and separated == 40
+    assert np.isnan(loglog_slope_band(x, -Y)[0])
 
 
 def test_theory_curve_takes_what_it_accepts():

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rlkit.agents.bandit_loop import checkpoints
 from rlkit.cli.main import main
 from rlkit.runner.run import load_spec, resolve
 from tests.helpers import run_spec
@@ -130,16 +131,56 @@ def test_sweep_kind_units_seeds_summary_and_resume(tmp_path):
     assert one == pytest.approx(ftrl["final_mean"][1], rel=1e-12)
 
 
+LENGTHS = """
+name = "tiny_lengths"
+kind = "episodic"
+episodes = 40
+runs = 3
+seed = 2
+""" + ENV + "n_actions = 3\n" + AGENTS.replace('eta = 2.0', 'eta = 2.0\nschedule = "dai2023"') + """
+[sweep]
+param = "episodes"
+values = [10, 40]
+label = "episodes K"
+
+[[plot.references]]
+theory = "ftrl_logbarrier.sqrt_rate"
+agent = "FTRL"
+over = "sweep"
+"""
+
+
+def test_a_sweep_of_the_episodes_is_a_separate_run_per_k_with_its_schedule(tmp_path):
+    _, out, summary = run_spec(tmp_path, LENGTHS, "k")
+    assert (out / "tiny_lengths.png").exists() and not (out / "tiny_lengths_0.png").exists()
+    ftrl = summary["sweep"]["agents"]["FTRL"]["regret"]
+    lo, hi = ftrl["loglog_slope_ci"]
+    assert len(ftrl["final_mean"]) == 2 and lo <= ftrl["loglog_slope"] <= hi
+    # the point K = 10 is the plain episodic kind run for 10 episodes (its schedule at K = 10), not a checkpoint
+    # of the K = 40 run
+    single = tmp_path / "one.toml"
+    single.write_text(LENGTHS.split("[sweep]")[0].replace("episodes = 40", "episodes = 10"))
+    assert main(["run", str(single), "--out", str(tmp_path / "one"), "--workers", "1", "--quiet", "--no-plot"]) == 0
+    one = json.loads((tmp_path / "one" / "summary.json").read_text())["agents"]["FTRL"]["regret"]
+    assert one["final_mean"] == pytest.approx(ftrl["final_mean"][0], rel=1e-12)
+    single.write_text(LENGTHS.split("[sweep]")[0])
+    assert main(["run", str(single), "--out", str(tmp_path / "two"), "--workers", "1", "--quiet", "--no-plot"]) == 0
+    curve = np.load(next((tmp_path / "two" / "chunks").glob("FTRL__*.npz")))["regret"]  # (runs, P) of the K = 40 run
+    at_10 = np.flatnonzero(checkpoints(40) == 10)[0]
+    assert curve[:, at_10].mean() != pytest.approx(ftrl["final_mean"][0], rel=1e-6)  # the schedule depends on K
+
+
 @pytest.mark.parametrize("text, message", [
     (SWEEP.replace('param = "n_actions"', 'param = "n_actions"\nstep = 2'), "unknown sweep key"),
     (SWEEP.replace("values = [2, 3, 5]", "values = []"), "sweep.values must be"),
     (SWEEP.replace("values = [2, 3, 5]", "values = [2, 0]"), "n_actions"),
     (SWEEP.replace('param = "n_actions"', 'params = "n_actions"'), "unknown sweep key(s) ['params']"),
     (SWEEP.replace("n_states = 3", "n_states = 3\nn_actions = 2"), "also set in [env]"),
+    (LENGTHS.replace("values = [10, 40]", "values = [10, 0.5]"), "sweep.values (episodes)"),
     (REGRET.replace('agent = "Hedge"', 'agent = "EXP3"'), "not an agent label"),
     (REGRET.replace('theory = "ftrl_logbarrier.sqrt_rate"', 'theory = "nope.f"'), "plot.theory must name"),
     (REGRET.replace("eta = 2.0", "eta = -2.0"), "eta must be > 0"),
-], ids=["sweep-key", "no-values", "bad-value", "no-sweep", "twice", "ref-agent", "ref-theory", "eta"])
+], ids=["sweep-key", "no-values", "bad-value", "no-sweep", "twice", "length", "ref-agent", "ref-theory", "eta"])
 def test_spec_errors_are_one_line(tmp_path, capsys, text, message):
     spec = tmp_path / "bad.toml"
     spec.write_text(text)
@@ -148,7 +189,8 @@ def test_spec_errors_are_one_line(tmp_path, capsys, text, message):
     assert message in err and "\n" not in err
 
 
-@pytest.mark.parametrize("name", ["ftrl_logbarrier.toml", "ftrl_logbarrier_actions.toml"])
+@pytest.mark.parametrize("name", ["ftrl_logbarrier.toml", "ftrl_logbarrier_actions.toml",
+                                  "ftrl_logbarrier_episodes.toml"])
 def test_committed_specs_resolve(name):
     spec = resolve(load_spec(ROOT / "experiments" / name))
     assert spec["runs"] == 10
@@ -156,6 +198,14 @@ def test_committed_specs_resolve(name):
     assert any("FTRL" in lab for lab in labels) and "Uniform policy" in labels
     if "sweep" not in spec:
         assert spec["episodes"] >= 10_000
+    elif spec["sweep"]["param"] == "episodes":  # the test of the sqrt(K) claim: 10^2 to 10^5, the bonus on
+        assert min(spec["sweep"]["values"]) <= 100 and max(spec["sweep"]["values"]) >= 100_000
+        assert all(a.get("beta", 1) > 0 and a.get("bonus") != "none" for a in spec["agents"] if "schedule" in a)
     else:
         assert spec["sweep"]["param"] == "n_actions" and len(spec["sweep"]["values"]) >= 3
+    for a in spec["agents"]:  # labels say what runs
+        if a.get("bonus") == "none" or a.get("beta") == 0:
+            assert "no bonus" in a["label"]
+        if "schedule" in a:
+            assert a["schedule"].startswith(("dai", "luo")) == ("schedule" in a["label"])
     assert np.isfinite(spec["episodes"])
