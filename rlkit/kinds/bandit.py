@@ -33,11 +33,13 @@ Units are (agent, chunk of runs). Each unit stores ``{term: (runs, P)}`` cumulat
 checkpoints :func:`rlkit.agents.bandit_loop.checkpoints` (``P`` points), one array per regret term the environment
 declares.
 
-Figures (one per term, ``<name>_<term>.png`` when there are several): the linear axes of the papers beside a
-log-log panel with each curve's slope over the last decade; mean and 95% bootstrap band per agent in its
-project style (:func:`rlkit.figures.plot.style_for`), legend outside the data, the run's size and the band's meaning
-in the title. A theory bound is drawn only on the figure of the regret notion it bounds, labelled with the
-agent it bounds.
+Figures (one per term, ``<name>_<term>.png`` when there are several; drawn by :mod:`rlkit.figures.bandit`): the
+linear axes of the papers beside a log-log panel; mean and 95% t-band (each run below five runs) per agent in its
+project style (:func:`rlkit.figures.plot.style_for`), legend under the panels, the run's size and the band's
+meaning in the title. A theory bound is drawn only on the figure of the regret notion it bounds, on the log-log
+panel, labelled with the agent it bounds, beside the trivial bound ``t x`` the largest per-round gap where the
+environment tells it (:func:`trivial_bound`). The paper's and the authors' code's values are hollow markers
+(:func:`reported_values`).
 """
 
 from __future__ import annotations
