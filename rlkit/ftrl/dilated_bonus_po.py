@@ -30,7 +30,35 @@ from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 
 @AGENTS.register()
 class DilatedBonusPO(LinearQPolicyOptimization):
-    """Exponential weights over linear-Q estimates minus dilated bonuses (Luo, Wei, Lee 2021, as reconstructed)."""
+    """Exponential weights over linear-Q estimates minus dilated bonuses (Luo, Wei, Lee 2021, as reconstructed).
+
+    **Reconstructed from memory** of the linear-Q algorithm with a simulator of Luo, Wei, Lee (NeurIPS 2021, arXiv
+    2107.08346; only its abstract could be read): per state,
+    ``pi_k(a | s) ~ exp(-eta sum_{tau < k} (Qhat_tau(s, a) - B_tau(s, a)))`` over the loss estimates, covariance
+    estimate and dilated bonus of :class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization`. The baseline of Dai
+    et al. (2023), ``Otilde(K^{2/3})`` regret [V: abstract]. Departures: the bonus form and the sample sizes follow
+    the project's reconstruction; ``eta``, ``gamma``, ``beta``, ``n_copies``, ``n_samples`` are tuned, not the
+    paper's, and the tuned constants break the condition ``eta |lhat| <= 1`` of Luo et al.'s analysis (67-fold at
+    H = 2; see the module docstring).
+
+    Shapes: ``phi: (S, A, d)``; ``policy(): (B, H, S, A)``; the rest as in :mod:`rlkit.ftrl.linear_q_po`.
+
+    Every parameter is the base class's (:class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization`, where each is
+    described); the defaults of those given as ``None`` are this class's:
+
+    Parameters
+    ----------
+    schedule : str, default None
+        ``None``: ``"luo2021"``, the schedule Dai et al.'s slides give for Luo et al.,
+        ``(eta, gamma, beta) ~ (K^{-2/3}, K^{-2/3}, K^{-1/3})`` [S].
+    eta : float, default None
+        ``None``: 100, i.e. the learning rate ``100 K^{-2/3}`` (tuned at K = 1000 with
+        ``benchmarks/ftrl_tuning.py``).
+    gamma : float, default None
+        ``None``: 3, i.e. the covariance ridge ``3 K^{-2/3}`` (tuned).
+    beta : float, default None
+        ``None``: 0.01, i.e. the bonus coefficient ``0.01 K^{-1/3}`` (tuned).
+    """
 
     regulariser = "negentropy"
     paper = "Luo, Wei, Lee (2021)"

@@ -33,7 +33,34 @@ from rlkit.ftrl.linear_q_po import LinearQPolicyOptimization
 
 @AGENTS.register()
 class FTRLLogBarrier(LinearQPolicyOptimization):
-    """Log-barrier FTRL over linear-Q estimates minus dilated bonuses (Dai et al. 2023, 1st algorithm, rebuilt)."""
+    """Log-barrier FTRL over linear-Q estimates minus dilated bonuses (Dai et al. 2023, 1st algorithm, rebuilt).
+
+    **A reconstruction** of the first algorithm of Dai, Luo, Wei, Zimmert (ICML 2023, arXiv 2301.12942), whose
+    algorithm box could not be read: the linear-Q pipeline of Luo, Wei, Lee (2021)
+    (:class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization`) with the exact log-barrier step per state,
+    ``pi_k(. | s) = argmin_p <p, sum_{tau < k} (Qhat_tau - B_tau)(s, .)> + (1/eta) sum_a ln(1/p_a)`` on the full
+    simplex (:func:`rlkit.ftrl.policy_steps.log_barrier_step`). Departures (unknown, hence not modelled): a
+    truncated simplex, clipping of the estimates, an exploration mixture, changes to the bonus or the covariance
+    estimate, per-state or time-varying learning rates. The module docstring gives what is verified and what is
+    reconstructed.
+
+    Shapes: ``phi: (S, A, d)``; ``policy(): (B, H, S, A)``; the rest as in :mod:`rlkit.ftrl.linear_q_po`.
+
+    Every parameter is the base class's (:class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization`, where each is
+    described); the defaults of those given as ``None`` are this class's:
+
+    Parameters
+    ----------
+    schedule : str, default None
+        ``None``: ``"dai2023"``, the slides' schedule ``(eta, gamma, beta) ~ (K^{-1/2}, K^{-1}, K^{-1/2})`` [S].
+    eta : float, default None
+        ``None``: 100, i.e. the learning rate ``100 K^{-1/2}`` (tuned at K = 1000 with
+        ``benchmarks/ftrl_tuning.py``; no paper constant could be read).
+    gamma : float, default None
+        ``None``: 3, i.e. the covariance ridge ``3 K^{-1}`` (tuned).
+    beta : float, default None
+        ``None``: 0.03, i.e. the bonus coefficient ``0.03 K^{-1/2}`` (tuned).
+    """
 
     regulariser = "log_barrier"
     paper = "Dai, Luo, Wei, Zimmert (2023)"

@@ -75,7 +75,69 @@ SCHEDULES = {"constant": (0.0, 0.0, 0.0), "dai2023": (-0.5, -1.0, -0.5),
 
 
 class LinearQPolicyOptimization(EpisodicAgent):
-    """Base class: FTRL per state over linear-Q loss estimates minus dilated bonuses (subclasses: ``regulariser``)."""
+    """Base class: FTRL per state over linear-Q loss estimates minus dilated bonuses (subclasses: ``regulariser``).
+
+    The shared pipeline of :class:`~rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier`,
+    :class:`~rlkit.ftrl.dilated_bonus_po.DilatedBonusPO` and
+    :class:`~rlkit.ftrl.magnitude_reduced_po.MagnitudeReducedFTRL`: the linear-Q recipe of Luo, Wei, Lee (2021)
+    **as reconstructed** (the module docstring labels each line [V], [S], [R] or [I]). A subclass sets the per-state
+    regulariser (``regulariser``), the paper it follows (``paper``) and the defaults of the arguments left ``None``
+    (``defaults``: its schedule and the constants of ``eta``, ``gamma``, ``beta``).
+
+    Shapes: ``phi: (S, A, d)``; ``W: (B, H, d)``; ``C`` and ``policy()``: ``(B, H, S, A)``;
+    ``covariance_inverse(pi)``: ``(B, H, d, d)``. Runs without tasks (``task_shape = ()``).
+
+    The shared parameters ``n_runs``, ``n_states``, ``n_actions``, ``horizon``, ``task_shape``, ``seed``,
+    ``device``, ``dtype``, ``validate`` are those of every episodic agent (:class:`rlkit.agents.EpisodicAgent`);
+    ``for_env`` fills the sizes and placement, ``phi`` and ``simulator``.
+
+    Parameters
+    ----------
+    phi : torch.Tensor
+        Linear-Q features ``phi(s, a)``, shape ``(S, A, d)`` (``for_env``: the environment's ``phi``).
+    simulator : rlkit.ftrl.simulator.Simulator
+        Simulator of the same environment, policies of shape ``(B, H, S, A)`` (``for_env``: one with its own
+        random streams); used for the covariance estimate, the bonus and the exact oracles.
+    episodes : int, default 1000
+        ``K``, the number of episodes: the schedule scales ``eta``, ``gamma``, ``beta`` by powers of it.
+    theory : bool, default False
+        ``True`` is refused: the papers' parameter values could not be read.
+    eta : float, default None
+        Constant of the learning rate (``None``: the subclass's tuned constant); the rate used is
+        ``eta K^e`` with the schedule's exponent ``e``.
+    gamma : float, default None
+        Constant of the covariance ridge of ``(gamma I + Sigma)^{-1}`` (``None``: the subclass's tuned constant),
+        scaled by the schedule.
+    beta : float, default None
+        Constant of the bonus coefficient (``None``: the subclass's tuned constant), scaled by the schedule.
+    estimator : {"gr", "mgr", "empirical", "exact"}, default "gr"
+        Covariance-inverse estimate: gamma-regularised Geometric Resampling, Neu & Olkhovskaya's MGR (``gamma =
+        0``), the inverted regularised empirical covariance, or the exact inverse from the simulator's model (an
+        oracle for small instances).
+    c : float, default None
+        Geometric Resampling's step (``None``: ``1 / (1 + gamma)``, the largest that contracts for features of
+        norm at most 1).
+    n_copies : int, default 1
+        Independent Geometric Resampling copies averaged (``"gr"``, ``"mgr"``).
+    n_samples : int, default None
+        Roll-outs per copy (``None``: ``ceil(ln(1 / (epsilon gamma)) / (c gamma))`` for ``"gr"``,
+        ``4 d log(d / delta) / gamma^2`` for ``"empirical"``, none for ``"exact"``; required for ``"mgr"`` or
+        ``gamma = 0``).
+    epsilon : float, default 0.1
+        Truncation target of the default ``n_samples``: ``(1 - c gamma)^N <= epsilon gamma``.
+    bonus : {"mc", "dp", "none"}, default "mc"
+        Dilated bonus by simulator Monte Carlo from every ``(h, s, a)``, by exact dynamic programming on the
+        simulator's model (an oracle), or no exploration bonus.
+    bonus_samples : int, default 1
+        Simulator roll-outs per ``(h, s, a)`` for ``bonus = "mc"``.
+    dilation : float, default None
+        Dilation factor of the bonus recursion (``None``: ``1 + 1 / H``).
+    delta : float, default 0.01
+        Confidence level of the empirical estimator's sample size (``estimator = "empirical"``).
+    schedule : {"constant", "dai2023", "luo2021"}, default None
+        How ``eta``, ``gamma``, ``beta`` follow ``K`` (``None``: the subclass's own schedule): as given,
+        ``(K^{-1/2}, K^{-1}, K^{-1/2})`` or ``(K^{-2/3}, K^{-2/3}, K^{-1/3})`` times the constants.
+    """
 
     regulariser: str = ""
     paper: str = ""

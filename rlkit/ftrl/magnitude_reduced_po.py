@@ -87,8 +87,39 @@ def exact_negative_part(phi: torch.Tensor, Sigma_plus: torch.Tensor, q: torch.Te
 class MagnitudeReducedFTRL(LinearQPolicyOptimization):
     """Negative-entropy FTRL over magnitude-reduced linear-Q estimates (Dai et al. 2023, Alg. 2, reconstructed).
 
-    Rebuilt from the authors' slides; the module docstring gives what the slides say, the choice of ``Z`` with its
-    reasoning and its price, the parameters and their defaults."""
+    **A reconstruction** of Algorithm 2 of Dai, Luo, Wei, Zimmert (ICML 2023, arXiv 2301.12942) from the authors'
+    talk slides (the paper's algorithm box could not be read): the pipeline of
+    :class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization` with the negative-entropy step,
+    ``pi_k(a | s) ~ exp(-eta sum_{tau < k} (lhat_tau - B_tau)(s, a))``, on loss estimates passed through the
+    magnitude-reduced estimator ``Zhat = Z - (Z)_- + E[(Z)_-]`` [S]. Chosen here [I], not on the slides: ``Z`` is
+    the importance weight ``x_{k,h}(s, a) = phi(s, a)^T Sigma_plus_{k,h} phi(s_{k,h}, a_{k,h})`` and
+    ``lhat = Zhat L_{k,h}`` (unbiased for ``x``, biased by ``-Cov((x)_-, L)`` for ``lhat``); ``E[(x)_-]`` by
+    simulator Monte Carlo or the exact occupancy. The module docstring gives what the slides say, the choice of
+    ``Z`` with its reasoning and its price.
+
+    Shapes: ``x, Zhat, lhat`` and ``Q``: ``(B, H, S, A)``; the rest as in :mod:`rlkit.ftrl.linear_q_po`.
+
+    The other parameters are the base class's (:class:`~rlkit.ftrl.linear_q_po.LinearQPolicyOptimization`, where
+    each is described); the defaults of those given as ``None`` are this class's.
+
+    Parameters
+    ----------
+    negative_part : {"mc", "exact"}, default "mc"
+        How ``E[(x)_-]`` is computed: the mean over ``negative_samples`` fresh simulator roll-outs of ``pi_k``, or
+        the exact occupancy of ``pi_k`` (an oracle for small instances and the tests).
+    negative_samples : int, default 64
+        Roll-outs per episode for the Monte Carlo ``E[(x)_-]``.
+    schedule : str, default None
+        ``None``: ``"dai2023"``, the slides' schedule shared by Algorithms 1 and 2,
+        ``(eta, gamma, beta) ~ (K^{-1/2}, K^{-1}, K^{-1/2})`` [S].
+    eta : float, default None
+        ``None``: 1, i.e. ``1 K^{-1/2}``: negative entropy needs ``eta H gamma^{-1/2} <= 1``, an eta constant at
+        most ``sqrt(3) / H``; Algorithm 1's 100 breaks it (see the module docstring).
+    gamma : float, default None
+        ``None``: 3, i.e. ``3 K^{-1}`` (:class:`~rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier`'s, tuned).
+    beta : float, default None
+        ``None``: 0.03, i.e. ``0.03 K^{-1/2}`` (:class:`~rlkit.ftrl.ftrl_logbarrier.FTRLLogBarrier`'s, tuned).
+    """
 
     regulariser = "negentropy"
     paper = "Dai, Luo, Wei, Zimmert (2023)"
