@@ -62,12 +62,39 @@ from rlkit.core.registry import AGENTS
 class AR2(BanditAgent):
     """AR2, alternating and restarting for AR(1) arms (Chen, Golrezaei, Bouneffouf 2023), a DLB baseline.
 
-    ``act(contexts: (B, K, d)) -> (B,)`` (only ``K`` is used); epochs of ``epoch`` rounds restart the estimates.
+    Chen, Golrezaei, Bouneffouf (2023), "Non-Stationary Bandits with Auto-Regressive Temporal Dependency", as run
+    by the dynamical linear bandit paper (Mussi, Metelli, Restelli, ICML 2023, Sec. 6): AR(1) reward predictions
+    ``alpha^{t - tau} X``, epochs of ``epoch`` rounds that restart the estimates and begin with a sweep of the arms,
+    then alternation between the superior arm and the earliest-triggered arm (the trigger rule and width are in
+    the module docstring).
 
-    Parameters: ``alpha`` the AR(1) coefficient in ``(0, 1)``; ``sigma > 0`` the noise level; ``theory=True``
-    (default) takes ``epoch`` and ``c1`` from the dynamical-bandit authors' formulas (each may still be given);
-    with ``theory=False`` both must be given. Departures from the authors' implementation and the numbers behind
-    them are in the module docstring.
+    Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)`` (only ``K`` is used),
+    ``update(contexts, actions: (B,), rewards: (B,))``; predictions ``est: (B, K)``.
+
+    Departures from the authors' implementation (github marcomussi/DLB), with the numbers behind them in the module
+    docstring: a pulled arm leaves the triggered set and a restart empties it (theirs only grows); every prediction
+    after the first sweep is ``alpha^{t - tau} X`` (theirs has an exponent slip); ties among the earliest-triggered
+    arms go to the lowest index (theirs at random). The ``theory=True`` constants are the DLB authors', not checked
+    against Chen et al.'s own statement.
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    alpha : float
+        The AR(1) coefficient, in ``(0, 1)`` (``for_env``: the spectral radius ``rho`` of the dynamical linear
+        bandit).
+    sigma : float
+        The noise level, ``> 0`` (``for_env``: the environment's state noise ``sigma_state``).
+    theory : bool, default True
+        Take ``epoch`` and ``c1`` left ``None`` from the DLB authors' formulas, ``epoch = ceil(K alpha^-3
+        sigma^-3)`` and ``c1 = 24 c0``; with ``False`` both must be given.
+    epoch : int, default None
+        Rounds per epoch, at least ``K`` (``None``: the ``theory=True`` formula).
+    c1 : float, default None
+        Multiplier of the trigger width ``c1 sigma sqrt((alpha^2 - alpha^{2 (t - tau + 1)}) / (1 - alpha^2))``
+        (``None``: the ``theory=True`` formula).
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, alpha: float, sigma: float, theory: bool = True,

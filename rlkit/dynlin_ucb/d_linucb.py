@@ -60,8 +60,44 @@ from rlkit.dynlin_ucb.dynlin_ucb import resolve_lam
 class DLinUCB(BanditAgent):
     """D-LinUCB: LinUCB on exponentially discounted least squares (Russac, Vernade, Cappe 2019, Alg. 1).
 
-    ``act(contexts: (B, K, d)) -> (B,)``; keeps ``V, Vt: (B, d, d)`` and ``b: (B, d)`` with discount ``gamma``;
-    ``theory=True`` uses the paper's ``beta_t``. See the module docstring.
+    Russac, Vernade, Cappe (NeurIPS 2019), "Weighted Linear Bandits for Non-Stationary Environments", Algorithm 1
+    in the normalised form of Sec. 3: per run, the discounted ``V_t = gamma V_{t-1} + x x^T + (1 - gamma) lam I``,
+    ``Vt_t`` with ``gamma^2``, ``b_t = gamma b_{t-1} + r x``, and the play
+    ``argmax_a <x_a, theta_hat> + beta_{t-1} ||x_a||_{V^{-1} Vt V^{-1}}``; a DLB baseline (Mussi, Metelli,
+    Restelli, ICML 2023, Sec. 6).
+
+    Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)``, ``update(contexts, actions: (B,), rewards:
+    (B,))``; state ``V, Vt: (B, d, d)``, ``b, theta: (B, d)``. Ties in the index go to the lowest arm index.
+
+    Departures from the dynamical-bandit authors' code (github marcomussi/DLB), kept ours (details in the module
+    docstring): the discounting is real for every ``gamma`` (their "log T" variant never discounts); the radius
+    is Russac et al.'s with the environment's constants (theirs take the noise level ``s``, ``L`` the daily budget
+    and the regulariser ``gamma^{-t} lam``).
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    gamma : float
+        The discount factor, in ``(0, 1)``.
+    lam : float or "logT", default 1.0
+        Regularisation ``lambda``; ``"logT"`` means ``log(rounds)``.
+    rounds : int, default None
+        The horizon ``T``, needed only by ``lam="logT"`` (``for_env``: the run's rounds).
+    theory : bool, default True
+        Use the paper's radius ``beta_t = sqrt(lam) S + sigma sqrt(2 log(1/delta) + d log(1 + L^2 (1 - gamma^{2t}) /
+        (lam d (1 - gamma^2))))``; ``False`` uses the constant ``alpha``.
+    alpha : float, default None
+        Constant radius with ``theory=False`` (``None``: 1); refused with ``theory=True``.
+    sigma : float, default 1.0
+        Sub-Gaussian noise level of the rewards (``for_env``: the environment's).
+    S : float, default 1.0
+        Bound on ``||theta||_2`` (``for_env``: the environment's).
+    L : float, default 1.0
+        Bound on the actions' norm ``||x||_2`` (``for_env``: the environment's).
+    delta : float, default 0.01
+        Confidence level of ``beta_t``.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, gamma: float, lam=1.0, rounds: int | None = None,

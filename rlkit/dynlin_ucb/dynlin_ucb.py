@@ -109,9 +109,57 @@ def resolve_lam(lam, rounds: int | None) -> float:
 class DynLinUCB(BanditAgent):
     """DynLin-UCB: epoch-held optimistic actions for dynamical linear bandits (Mussi, Metelli, Restelli 2023, Alg. 1).
 
-    Learns the cumulative Markov parameter ``h_hat: (B, d)`` from one reward per epoch of
-    ``H_m = 1 + floor(log m / log(1/rho_bar))`` rounds; ``act(contexts: (B, K, d)) -> (B,)`` holds its choice for
-    the epoch (``hold_length``). ``theory=True`` uses the paper's ``beta_t``; departures in the module docstring.
+    Mussi, Metelli, Restelli (ICML 2023), "Dynamical Linear Bandits", Algorithm 1. Learns the cumulative Markov
+    parameter ``h_hat: (B, d)`` by ridge regression on one reward per epoch (the epoch's last) of
+    ``H_m = 1 + floor(log m / log(1/rho_bar))`` rounds, playing at each epoch's start
+    ``u_m = argmax_u <h_hat, u> + beta_t ||u||_{V^{-1}}`` and holding it for the epoch (``hold_length``).
+    ``theory=True`` uses the paper's ``beta_t`` (formula and constants ``c1``, ``c2``, ``sbar`` in the module
+    docstring).
+
+    Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)``, ``update(contexts, actions: (B,), rewards:
+    (B,))`` or ``update_held(..., rewards: (B, n))`` for ``n`` held rounds; ``h_hat: (B, d)``.
+
+    Departures and choices (the module docstring gives the reasoning and numbers): ``t`` in ``beta_t`` counts
+    completed epochs by default (the authors' code counts rounds: ``count="rounds"``); ``sbar`` with separate
+    reward and state noise levels; the first epoch's action is the UCB argmax (ties to the lowest index; the
+    authors' code draws it uniformly and its first epoch lasts two rounds); ``floor`` in ``H_m`` with a ``1e-9``
+    tolerance.
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    rho_bar : float
+        Bound on the spectral radius of ``A``, in ``(0, 1)``: sets the epoch lengths and the radius (``for_env``:
+        ``rho(A)``).
+    rounds : int, default None
+        The horizon ``T``, for ``lam="logT"`` and the default ``delta = 1/T`` (``for_env``: the run's rounds).
+    lam : float or "logT", default 1.0
+        Ridge regularisation ``lambda``; ``"logT"`` means ``log(rounds)`` (the paper runs ``lam in {1, log T}``).
+    theory : bool, default True
+        Use the paper's radius ``beta_t``; ``False`` uses the constant ``alpha``.
+    alpha : float, default None
+        Constant radius with ``theory=False`` (``None``: 1); refused with ``theory=True``.
+    Theta : float, default 1.0
+        Bound on ``||theta||`` (``for_env``: the environment's).
+    Omega : float, default 1.0
+        Bound on ``||omega||`` (``for_env``: the environment's).
+    Bbar : float, default 1.0
+        Bound on ``||B||_2`` (``for_env``: the environment's).
+    phi_bar : float, default 1.0
+        ``Phi``, the bound ``sup_tau ||A^tau|| / rho_bar^tau`` (``for_env``: computed for ``rho_bar``).
+    U : float, default 1.0
+        Bound on the actions' norm ``max ||u||`` (``for_env``: the environment's).
+    sigma : float, default 1.0
+        Reward noise level (``for_env``: the environment's reward noise).
+    sigma_state : float, default None
+        State noise level (``None``: ``sigma``; ``for_env``: the environment's).
+    delta : float, default None
+        Confidence level of ``beta_t`` (``None``: ``1 / rounds``; with ``theory=True`` then ``rounds`` is needed).
+    count : {"epochs", "rounds"}, default "epochs"
+        What ``t`` in ``beta_t`` counts: regression samples (completed epochs), or rounds played as in the
+        authors' code.
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, rho_bar: float, rounds: int | None = None,

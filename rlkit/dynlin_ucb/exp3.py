@@ -50,8 +50,42 @@ from rlkit.core.registry import AGENTS
 class EXP3(BanditAgent):
     """EXP3 and Batch-EXP3: exponential weights with importance-weighted rewards (Auer et al. 2002, Fig. 1).
 
-    ``act(contexts: (B, K, d)) -> (B,)`` draws from ``p = (1 - gamma) w / sum w + gamma / K``; ``batch = H`` holds
-    each draw for ``H`` rounds (the DLB paper's Batch-EXP3). See the module docstring.
+    Auer, Cesa-Bianchi, Freund, Schapire (SIAM J. Comput. 2002), "The Nonstochastic Multiarmed Bandit Problem",
+    Sec. 3, Fig. 1 and Corollary 3.2; Batch-EXP3 as the dynamical linear bandit paper runs it (Mussi, Metelli,
+    Restelli, ICML 2023, Sec. 6). Per decision each run draws ``i ~ p = (1 - gamma) w / sum w + gamma / K`` and
+    sets ``w_i <- w_i exp(gamma x / (K p_i))`` with the rescaled reward ``x in [0, 1]`` (weights kept as
+    logarithms); ``batch = H`` holds each draw for ``H`` rounds and ``x`` is the mean of their rewards.
+
+    Batched over ``B`` runs: ``act(contexts: (B, K, d)) -> (B,)`` (only ``K`` is used), ``update(contexts,
+    actions: (B,), rewards: (B,))`` or ``update_held(..., rewards: (B, n))``; ``log_w, probs: (B, K)``. Random
+    draws come from each run's agent stream.
+
+    Departures (numbers in the module docstring): ``theory=True`` bounds ``G_max`` by the number of decisions
+    ``g = ceil(T / batch)`` (the authors' script guesses ``2 T / 3``, or ``2 T / (3 H)``; pass
+    :func:`rlkit.dynlin_ucb.authors_constants.exp3_gamma` as ``gamma`` for theirs); Batch-EXP3 credits a batch's
+    arm with the mean of its own ``H`` rewards (the authors' estimate mixes in the previous arm's); rewards are
+    rescaled to ``[0, 1]`` and clipped.
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    rounds : int, default None
+        The horizon ``T``, for the ``theory=True`` ``gamma`` and ``batch="dynlin"`` (``for_env``: the run's rounds).
+    batch : int or "dynlin", default 1
+        Rounds each draw is held: 1 is EXP3, ``H`` Batch-EXP3; ``"dynlin"`` takes DynLin-UCB's last epoch length
+        within ``rounds`` for ``rho_bar``, as in the paper.
+    theory : bool, default True
+        With ``gamma=None``, use ``gamma = min(1, sqrt(K ln K / ((e - 1) g)))``, ``g = ceil(rounds / batch)``
+        (Corollary 3.2; needs ``rounds``).
+    gamma : float, default None
+        The exploration rate, in ``(0, 1]`` (``None``: the ``theory=True`` value; required with ``theory=False``).
+    reward_range : tuple of float, default (0.0, 1.0)
+        ``(lo, hi)``: rewards are mapped to ``[0, 1]`` by ``(r - lo) / (hi - lo)`` and clipped (``for_env``:
+        ``(-2 M, 2 M)`` with ``M`` the environment's ``reward_bound``, the authors' margin).
+    rho_bar : float, default None
+        Spectral-radius bound for ``batch="dynlin"`` (``for_env``: ``rho(A)`` then).
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, rounds: int | None = None, batch=1,

@@ -38,7 +38,20 @@ class _Constant(BanditAgent):
 
 @AGENTS.register()
 class FixedArm(_Constant):
-    """One arm index played forever: ``act(contexts: (B, K, d)) -> (B,)`` all equal to ``arm``."""
+    """One arm index played forever: ``act(contexts: (B, K, d)) -> (B,)`` all equal to ``arm``.
+
+    A constant baseline of the dynamical linear bandit experiments (Mussi, Metelli, Restelli, ICML 2023, Sec. 6):
+    it never learns (``update`` only checks ``rewards: (B,)``) and holds its arm for the whole run (``hold_length``
+    unbounded, so a rollout plays it in long held blocks).
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    arm : int
+        The arm index played every round, in ``[0, K)``.
+    """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, arm: int, seed=0, device=None, dtype=None,
                  validate: bool = True):
@@ -54,7 +67,20 @@ class FixedArm(_Constant):
 
 @AGENTS.register()
 class Clairvoyant(FixedArm):
-    """The optimal arm played forever (``env.optimal_arm``): the benchmark of zero steady-state regret."""
+    """The optimal arm played forever (``env.optimal_arm``): the benchmark of zero steady-state regret.
+
+    The clairvoyant benchmark of the dynamical linear bandit experiments (Mussi, Metelli, Restelli, ICML 2023,
+    Sec. 6): :class:`FixedArm` with the environment's optimal arm, ``u* = argmax <h, u>`` over the menu for a
+    dynamical linear bandit (the steady-state reward). ``act(contexts: (B, K, d)) -> (B,)``; never learns.
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    arm : int
+        The arm played, in ``[0, K)`` (``for_env``: ``env.optimal_arm``; an environment without one is refused).
+    """
 
     @classmethod
     def for_env(cls, env, *, rounds, seed, device=None, dtype=None, **params):
@@ -66,7 +92,20 @@ class Clairvoyant(FixedArm):
 
 @AGENTS.register()
 class FixedAction(_Constant):
-    """One action vector ``u: (d,)`` played forever, inside or outside the arms' menu: ``act -> (B, d)``."""
+    """One action vector ``u: (d,)`` played forever, inside or outside the arms' menu: ``act -> (B, d)``.
+
+    A constant baseline of the dynamical linear bandit experiments (Mussi, Metelli, Restelli, ICML 2023, Sec. 6).
+    Its actions are vectors ``(B, d)``, not arm indices, which :class:`rlkit.envs.DynamicalLinearBandit` accepts;
+    it never learns and holds its action for the whole run.
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    action : array-like of shape (d,)
+        The action vector ``u`` played every round (need not be one of the menu's arms).
+    """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, action, seed=0, device=None, dtype=None,
                  validate: bool = True):
@@ -85,7 +124,27 @@ class FixedAction(_Constant):
 class Expert(FixedAction):
     """The human expert of the DLB advertising experiment: real spend shares, capped (Mussi et al. 2023, Sec. 6).
 
-    Plays ``budget_allocation(spend, total, cap)``, ``(0.003, 0.497, 1.0)`` for the advertisers' data; act -> (B, d).
+    Plays ``budget_allocation(spend, total, cap)``
+    (:func:`rlkit.envs.bandits.dynamical_linear_bandit.budget_allocation`:
+    the shares of ``spend``, each capped at ``cap / total`` with the excess spread over the uncapped ones in
+    proportion, times ``total``), ``(0.003, 0.497, 1.0)`` for the advertisers' data; ``act -> (B, d)``. A
+    :class:`FixedAction`: never learns, holds its action for the whole run.
+
+    The shared parameters ``n_runs``, ``n_arms``, ``dim``, ``seed``, ``device``, ``dtype``, ``validate`` are those
+    of every bandit agent (:class:`rlkit.agents.BanditAgent`); ``for_env`` fills the sizes and placement.
+
+    Parameters
+    ----------
+    spend : array-like of shape (d,), default None
+        Observed spend per campaign, non-negative with a positive sum (``None``: the advertisers' real spend,
+        ``ADVERTISING_EXPERT_SPEND``).
+    total : float, default 1.5
+        Total budget the shares are scaled to.
+    cap : float, default 1.0
+        Cap on each campaign's allocation.
+    action : array-like of shape (d,), default None
+        An action vector played instead of the allocation (``None``: ``budget_allocation(spend, total, cap)``;
+        given, ``spend``, ``total`` and ``cap`` are ignored).
     """
 
     def __init__(self, n_runs: int, n_arms: int, dim: int, *, spend=None, total: float = 1.5, cap: float = 1.0,

@@ -24,11 +24,13 @@ from rlkit.core.checks import RLKitError, check_int
 class TransferStrategy:
     """Base class of source-task selection strategies: ``select() -> task``, ``observe(task, performance)``.
 
-    Args:
-        n_tasks: ``N``, the size of the context grid (tasks are the indices ``0 .. N-1``).
-
     Subclasses implement :meth:`select` and, when they learn from what they observe, :meth:`observe`.
     ``chosen`` lists the tasks selected so far, in order.
+
+    Parameters
+    ----------
+    n_tasks : int
+        ``N``, the size of the context grid (tasks are the indices ``0 .. N-1``).
     """
 
     #: True for strategies whose rule may return a task again (the reference's greedy split does once gaps

@@ -44,7 +44,25 @@ def greedy_sequence(n: int, steps: int) -> list[int]:
 
 @AGENTS.register()
 class Greedy(TransferStrategy):
-    """Greedy gap-splitting source selection ("Pseudogreedy" in the MBTL code): a fixed, data-blind order."""
+    """Greedy gap-splitting source selection ("Pseudogreedy" in the MBTL code): a fixed, data-blind order.
+
+    A baseline of MBTL (Cho, Jayawardana, Li, Wu, NeurIPS 2024,
+    "Model-Based Transfer Learning for Contextual Reinforcement Learning", arXiv 2408.04498),
+    from the authors' earlier temporal-transfer work, as their code runs it
+    (``greedy_temporal_transfer_learning`` in ``MBTL/utils.py``): the first task is the grid's midpoint; then the
+    largest gap ``[a, b]`` between ``{min, max}`` and the chosen tasks (the leftmost of equal gaps) is split, the
+    first gap at ``(2a + b) / 3``, the last at ``(a + 2b) / 3``, any other at its midpoint, rounded to the nearest
+    grid index (ties to the lower). The order is fixed at construction; it never reads what it observes.
+
+    ``select() -> int`` (a grid index), ``observe(task, performance: (N,))``. Once gaps shrink below two grid
+    steps the rule can return a task already chosen; the reference trains it again (adding nothing) and so does
+    this strategy (``may_repeat = True``).
+
+    Parameters
+    ----------
+    n_tasks : int
+        ``N``, the size of the context grid (tasks are the indices ``0 .. N-1``, as in the reference).
+    """
 
     may_repeat = True
 

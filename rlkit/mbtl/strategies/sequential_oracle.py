@@ -17,7 +17,24 @@ from rlkit.mbtl.strategies.base import TransferStrategy
 
 @AGENTS.register()
 class SequentialOracle(TransferStrategy):
-    """Sequential Oracle: greedy on the true matrix (an oracle: it reads rows it has not trained)."""
+    """Sequential Oracle: greedy on the true matrix (an oracle: it reads rows it has not trained).
+
+    The oracle baseline of MBTL (Cho, Jayawardana, Li, Wu, NeurIPS 2024,
+    "Model-Based Transfer Learning for Contextual Reinforcement Learning", arXiv 2408.04498),
+    as the authors compute it (``collect_result.py``): the first task is the
+    best row mean ``argmax_i mean_j M[i, j]``; each next task maximises the generalised performance of the chosen
+    set plus it, ``mean_j max(V(j), M[i, j])``, with ``V`` the best value so far on each target; ties go to the
+    lowest index. At ``k = 1`` it is the best single source; later steps are greedy, with no optimality guarantee.
+
+    ``select() -> int`` (a grid index), ``observe(task, performance: (N,))``; built by ``for_matrix`` from the
+    normalised matrix it is played against.
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray of shape (N, N)
+        The true normalised transfer matrix, ``M[i, j] = J(pi_{x_i}, x_j)``: row ``i`` is source ``i``'s
+        zero-shot performance on every target; must be square.
+    """
 
     def __init__(self, matrix: np.ndarray):
         matrix = np.asarray(matrix, dtype=np.float64)
