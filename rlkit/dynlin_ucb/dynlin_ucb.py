@@ -156,7 +156,8 @@ class DynLinUCB(BanditAgent):
     sigma_state : float, default None
         State noise level (``None``: ``sigma``; ``for_env``: the environment's).
     delta : float, default None
-        Confidence level of ``beta_t`` (``None``: ``1 / rounds``; with ``theory=True`` then ``rounds`` is needed).
+        Confidence level of ``beta_t`` (``None``: ``1 / rounds``, which ``theory=True`` then needs; 0.5 with
+        ``theory=False`` and no ``rounds``, or ``rounds = 1``).
     count : {"epochs", "rounds"}, default "epochs"
         What ``t`` in ``beta_t`` counts: regression samples (completed epochs), or rounds played as in the
         authors' code.
