@@ -24,7 +24,8 @@ def main(argv=None) -> dict:
              "exponential weights": (DilatedBonusPO, dict(eta=3.0, gamma=0.03, c=0.97087))}
     out = {}
     for label, (cls, params) in tuned.items():
-        agent = cls.for_env(env, episodes=K, seed=0, beta=0.0, bonus="none", epsilon=1.0, **params)
+        agent = cls.for_env(env, episodes=K, seed=0, beta=0.0, bonus="none", epsilon=1.0,
+                            schedule="constant", **params)
         out[label] = run_episodes(env, agent, K, seed=0)["regret"]  # (B, P)
         print(f"{label:<20} regret at K = {K}: {out[label][:, -1].mean():8.1f} (mean of {B} runs); "
               f"simulator: {agent.simulator.counts()['trajectories']} roll-outs")

@@ -111,6 +111,24 @@ STYLES: dict[str, tuple[str, str, str]] = {
     "GFUCB-MDP independent": (METHOD, ":", "^"),
     "log-barrier FTRL (Dai et al.)": (METHOD, "-", "o"),
     "log-barrier FTRL (Dai et al., reconstructed)": (METHOD, "-", "o"),
+    "log-barrier FTRL (Alg. 1), Dai schedule, bonus, exact covariance and bonus (oracle)": (METHOD, "-", "o"),
+    "log-barrier FTRL (Alg. 1), Dai schedule, bonus, exact covariance": (METHOD, "-", "o"),
+    "log-barrier FTRL (Alg. 1), Dai schedule, constant eta 10, bonus, exact covariance and bonus (oracle)":
+        (METHOD, ":", "D"),
+    "log-barrier FTRL, constant eta/gamma, no bonus, GR": (METHOD, "-", "o"),
+    "neg.-entropy FTRL, magnitude-reduced (Alg. 2, reconstructed), Dai schedule, bonus, exact covariance and bonus "
+    "(oracle)": (METHOD, "--", "s"),
+    "neg.-entropy FTRL, magnitude-reduced (Alg. 2, reconstructed), Dai schedule, bonus, exact covariance":
+        (METHOD, "--", "s"),
+    "neg.-entropy FTRL, magnitude-reduced (Alg. 2, reconstructed), Dai schedule, constant eta 1, bonus, exact "
+    "covariance and bonus (oracle)": (METHOD, "-.", "P"),
+    "exp. weights (Luo et al.), Luo schedule, bonus, exact covariance and bonus (oracle)": ("blue", "-", "^"),
+    "exp. weights (Luo et al.), Luo schedule, bonus, exact covariance": ("blue", "-", "^"),
+    "exp. weights (Luo et al.), Luo schedule, constants eta 1, gamma 3, bonus, exact covariance and bonus (oracle)":
+        ("blue", ":", "v"),
+    "exp. weights (Luo et al.), Luo schedule, constants eta = gamma = 3, bonus, exact covariance and bonus (oracle)":
+        ("blue", "--", "<"),
+    "exp. weights, constant eta/gamma, no bonus, GR": ("blue", "-", "^"),
     "exp. weights (Luo et al.)": ("blue", "-", "s"),
     "exp. weights (Luo et al., reconstructed)": ("blue", "-", "s"),
     "Uniform policy": ("grey", "--", "X"),
@@ -306,7 +324,7 @@ def short_label(text: str, limit: int = 32) -> str:
         if any(c in w for c in "()=^_/*") or (words and len(" ".join(words + [w])) > limit):
             break
         words.append(w)
-    return " ".join(words) or text[:limit]
+    return " ".join(words) or text.split(" (")[0][:limit]  # a label that starts with its formula: up to its note
 
 
 def draw_rate(ax, x: np.ndarray, y: np.ndarray, text: str, *, index: int = 0, where: float = 0.97,

@@ -35,7 +35,10 @@ class Unit:
 
     @property
     def key(self) -> str:
-        return f"{self.agent}__runs{self.start:06d}-{self.stop:06d}"
+        """The unit's name, also its chunk files' name: a label's path separators are escaped (``/`` as ``%2F``), so
+        a label such as ``"constant eta/gamma"`` names a file, not a folder."""
+        agent = self.agent.replace("/", "%2F").replace("\\", "%5C")
+        return f"{agent}__runs{self.start:06d}-{self.stop:06d}"
 
 
 class ExperimentKind:

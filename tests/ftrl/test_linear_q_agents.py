@@ -51,6 +51,8 @@ def test_estimator_bias_formula_for_positive_gamma():
 
 
 def _run(cls, K=30, B=3, seed=0, env_kw=None, **kw):
+    if cls is not UniformPolicy:
+        kw.setdefault("schedule", "constant")  # these tests give the parameters' values, not a schedule's constants
     env = AdversarialLinearMDP(**TKW, num_envs=B, **(env_kw or SMALL), phase_length=10)
     agent = cls.for_env(env, episodes=K, seed=seed, **kw)
     return run_episodes(env, agent, K, seed=seed), agent

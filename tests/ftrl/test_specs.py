@@ -95,14 +95,17 @@ def test_regret_spec_with_reference_rates(tmp_path, monkeypatch):
     _, out, summary = run_spec(tmp_path, REGRET, "r")
     assert (out / "tiny_ftrl.png").exists()
     assert set(summary["agents"]) == {"FTRL", "Hedge", "uniform"}
-    refs = {}
+    refs = {}  # rates are drawn in the rate grammar: grey dotted (gid "rate"), named by an inline note on the line
     for ax in figures["tiny_ftrl"].axes:
         for line in ax.get_lines():
-            if line.get_linestyle() == ":" and "rate" in line.get_label():
-                refs.setdefault(line.get_label().split("\n")[0], line)
-    assert set(refs) == {"sqrt(K) rate (Dai et al. 2023)", "K^(2/3) rate (Luo et al. 2021)"}
-    for label, agent, power in (("sqrt(K) rate (Dai et al. 2023)", "FTRL", 0.5),
-                                ("K^(2/3) rate (Luo et al. 2021)", "Hedge", 2.0 / 3.0)):
+            if line.get_gid() != "rate":
+                continue
+            x, y = (np.asarray(v, dtype=np.float64) for v in line.get_data())
+            for note in ax.texts:
+                if hasattr(note, "xy") and np.any(np.isclose(x, note.xy[0]) & np.isclose(y, note.xy[1])):
+                    refs.setdefault(note.get_text(), line)
+    assert set(refs) == {"sqrt(K) rate", "K^(2/3) rate"}
+    for label, agent, power in (("sqrt(K) rate", "FTRL", 0.5), ("K^(2/3) rate", "Hedge", 2.0 / 3.0)):
         x, y = (np.asarray(v, dtype=np.float64) for v in refs[label].get_data())
         np.testing.assert_allclose(y / y[-1], (x / x[-1]) ** power, rtol=1e-9)
         final = summary["agents"][agent]["regret"]["final_mean"]
