@@ -91,7 +91,15 @@ def test_regret_spec_with_reference_rates(tmp_path, monkeypatch):
         figures[stem.name] = fig
         return save(fig, stem)
 
-    monkeypatch.setattr(figures_plot, "save", keep)  # the kind imports the figure helpers when it draws
+    import importlib
+    import pkgutil
+
+    import rlkit.figures
+
+    for info in pkgutil.iter_modules(rlkit.figures.__path__):  # every figure module that holds the helper
+        module = importlib.import_module(f"rlkit.figures.{info.name}")
+        if getattr(module, "save", None) is save:
+            monkeypatch.setattr(module, "save", keep)
     _, out, summary = run_spec(tmp_path, REGRET, "r")
     assert (out / "tiny_ftrl.png").exists()
     assert set(summary["agents"]) == {"FTRL", "Hedge", "uniform"}
