@@ -37,7 +37,10 @@ def radii(rho, h: int, H: int, d: int, dtype, device) -> torch.Tensor:
 
 
 class BallVI(LinearVI):
-    """Shared constructor of the constrained (ball) baselines."""
+    """Shared constructor and target of the constrained (ball) baselines: each subclass names its ``ball``, the
+    divergence ball's exact dual of :mod:`rlkit.r2pvi.divergences` (``(M, V, r, H) -> (R, d)``)."""
+
+    ball = None
 
     def __init__(self, rho=0.1, **kwargs):
         super().__init__(**kwargs)
@@ -45,6 +48,10 @@ class BallVI(LinearVI):
 
     def theory_beta(self, d, H, K):
         raise RLKitError(f"{type(self).__name__} has no theory=True constants here; pass beta")
+
+    def target(self, M, V, v_min, h, H):
+        r = radii(self.rho, h, H, M.shape[-2], M.dtype, M.device)
+        return type(self).ball(M, V, r.expand(M.shape[0], -1), float(H))
 
 
 @AGENTS.register()
@@ -64,6 +71,4 @@ class DRPVI(BallVI):
         MDP's specs give 0.1 and 0.3, the put option's 0.025, the authors' script's values).
     """
 
-    def target(self, M, V, v_min, h, H):
-        r = radii(self.rho, h, H, M.shape[-2], M.dtype, M.device)
-        return divergences.tv_ball(M, V, r.expand(M.shape[0], -1), float(H))
+    ball = staticmethod(divergences.tv_ball)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from rlkit.core.registry import AGENTS
 from rlkit.r2pvi import divergences
-from rlkit.r2pvi.drpvi import BallVI, radii
+from rlkit.r2pvi.drpvi import BallVI
 
 
 @AGENTS.register(alias="DRVI-L")
@@ -35,6 +35,4 @@ class DRVI_L(BallVI):  # noqa: N801 - the paper's name
         MDP's specs give 0.1 and 0.3, the put option's 0.025, the authors' script's values).
     """
 
-    def target(self, M, V, v_min, h, H):
-        r = radii(self.rho, h, H, M.shape[-2], M.dtype, M.device)
-        return divergences.kl_ball(M, V, r.expand(M.shape[0], -1), float(H))
+    ball = staticmethod(divergences.kl_ball)
