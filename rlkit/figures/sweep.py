@@ -9,6 +9,7 @@ rate grammar (thin grey dotted, labelled inline): a rate's shape, never a bound.
 from __future__ import annotations
 
 import inspect
+import math
 from pathlib import Path
 
 import numpy as np
@@ -80,8 +81,13 @@ def draw(x: np.ndarray, finals: dict[str, np.ndarray], stem: Path, *, title: str
         subtitle = f"{subtitle}; slope: log-log over the whole sweep [95% bootstrap interval over runs]"
     shown = {names.get(label, label): Y for label, Y in finals.items()}
     shown_styles = {names.get(label, label): styles[label] for label in finals}
+    # the legend sits under the panels: the canvas grows by its rows (about 45 characters a line, 0.15 in a line,
+    # two columns beside log-log panels) so long labels never squeeze the data
+    ncol = 2 if loglog else 1
+    rows = sum(math.ceil(len(name) / 45) for name in shown)
     fig, axes = panels(title, xlabel, ylabel, scales, subtitle=f"{subtitle}; {band_caption(runs)}",
-                       width="two" if loglog else "one", height=2.5 if loglog else 2.6)
+                       width="two" if loglog else "one",
+                       height=(2.5 if loglog else 2.6) + (0.15 * math.ceil(rows / ncol) if loglog else 0.0))
     centres = {}
     for i, ax in enumerate(axes):
         centres = draw_sweep(ax, x, shown, shown_styles, legend=i == 0)
